@@ -1,0 +1,99 @@
+import { awscdk, javascript } from 'projen';
+
+/** Lowest aws-cdk-lib we support; also the version the tests run against (see TOOLCHAIN notes in the README). */
+const CDK_MIN = '2.257.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-codedeploy-patterns',
+  description:
+    'AWS CodeDeploy as one declarative CDK pattern per compute platform (Lambda, ECS, EC2/on-premises): least-privilege roles, alarms, rollback, hooks and real deployments on cdk deploy.',
+  keywords: ['aws-cdk', 'cdk', 'codedeploy', 'blue-green', 'canary', 'lambda', 'ecs', 'ec2', 'deployment'],
+  author: 'cdk-codedeploy-patterns maintainers',
+  authorAddress: 'maintainers@cdk-codedeploy-patterns.dev',
+  repositoryUrl: 'https://github.com/cdk-codedeploy-patterns/cdk-codedeploy-patterns.git',
+  license: 'Apache-2.0',
+  defaultReleaseBranch: 'main',
+  stability: 'experimental',
+  projenrcTs: true,
+  packageManager: javascript.NodePackageManager.NPM,
+  github: false,
+
+  cdkVersion: CDK_MIN,
+  constructsVersion: '10.8.1',
+  jsiiVersion: '~6.0.0',
+  // Not `typescriptVersion`: it pulls the @types/node@ts6.0 dist-tag, which the registry lacks.
+  devDeps: [
+    'typescript@~6.0.3',
+    '@types/node@^22',
+    'cdk-nag@^3.0.2',
+    'aws-cdk@2.1148.1',
+    'ts-node@^10',
+  ],
+
+  docgen: true,
+  publishToPypi: { distName: 'cdk-codedeploy-patterns', module: 'cdk_codedeploy_patterns' },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkcodedeploypatterns',
+    mavenGroupId: 'io.github.cdk-codedeploy-patterns',
+    mavenArtifactId: 'cdk-codedeploy-patterns',
+  },
+  publishToNuget: { dotNetNamespace: 'CdkCodeDeployPatterns', packageId: 'CdkCodeDeployPatterns' },
+  publishToGo: { moduleName: 'github.com/cdk-codedeploy-patterns/cdk-codedeploy-patterns-go' },
+
+  jestOptions: {
+    // CI never writes snapshots; `npx projen test:update` does, and the diff is reviewed.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    passWithNoTests: false,
+    jestConfig: {
+      setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '/cdk.out/', '/dist-codegen/'],
+      testTimeout: 120_000,
+    },
+  },
+  tsconfigDev: {
+    compilerOptions: {},
+    include: ['../examples/**/*.ts', '../scripts/**/*.ts'],
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'examples', 'scripts', 'projenrc', '.projenrc.ts'],
+    // Never rewrite sources during a test run: a reformatted handler would change asset hashes.
+    commandOptions: { fix: false },
+  },
+  gitignore: ['/cdk.out/', '/dist-codegen/', '/.cfn-lint-tmp/'],
+  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/scripts/', '/cdk.out/', '/dist-codegen/'] },
+});
+
+// Registry lacks some @unrs/resolver-binding-*@1.13.0 builds (via eslint-import-resolver-typescript);
+// without this pin `npm ci` fails with "lock file out of sync".
+project.package.addPackageResolutions('unrs-resolver@1.12.2');
+
+// Bindings for the other jsii languages: generated (not built; their toolchains need registries we can't reach).
+// Runs on every build, so a code-generation failure for any target fails the build.
+const codegen = project.addTask('package:codegen', {
+  description: 'Generate Python, Java, .NET and Go binding sources with jsii-pacmak (--code-only)',
+  env: { JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' },
+  exec: 'rm -rf dist-codegen && jsii-pacmak --code-only --outdir dist-codegen --target python --target java --target dotnet --target go',
+});
+codegen.exec('python3 -m compileall -q dist-codegen/python');
+project.postCompileTask.spawn(codegen);
+
+const packageAll = project.tasks.tryFind('package-all')!;
+packageAll.reset();
+packageAll.spawn(project.tasks.tryFind('package:js')!);
+
+// Main job: synthesize every example app with the real cdk CLI into cdk.out and print a summary per stack.
+project.addTask('examples', {
+  description: 'Synthesize every app in examples/ with the cdk CLI into cdk.out and check it (cdk-nag, cfn-lint)',
+  env: { JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' },
+  exec: 'ts-node --project test/tsconfig.json scripts/synth-examples.ts',
+  receiveArgs: true,
+});
+
+// Handlers (*.lambda.ts) are bundled into gitignored /assets/; tests need them present.
+const bundle = project.tasks.tryFind('bundle');
+if (bundle) {
+  project.testTask.prependSpawn(bundle);
+}
+
+project.synth();

@@ -1,0 +1,4 @@
+export * from './common';
+export * from './iam';
+export * from './hooks';
+export * from './lambda';

@@ -1,0 +1,125 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+
+/**
+ * Throws one error that lists every problem found, each naming the construct path,
+ * so a user learns about all bad props of one construct at once.
+ */
+export function throwIfErrors(scope: IConstruct, errors: string[]): void {
+  if (errors.length === 0) {
+    return;
+  }
+  const lines = errors.map((e) => `  - ${e}`).join('\n');
+  throw new Error(`[${scope.node.path}] invalid configuration:\n${lines}`);
+}
+
+/** Deployment group names: 1-100 characters (CodeDeploy quota, not adjustable) from a fixed character set. */
+export function validateDeploymentGroupName(name: string | undefined): string[] {
+  if (name === undefined || Token.isUnresolved(name)) {
+    return [];
+  }
+  const errors: string[] = [];
+  if (name.length === 0 || name.length > 100) {
+    errors.push(
+      `deploymentGroupName must be 1 to 100 characters long (CodeDeploy quota); received ${name.length} characters: "${name}". Use a shorter name or omit it to let CloudFormation generate one.`,
+    );
+  }
+  if (!/^[A-Za-z0-9._+=,@-]*$/.test(name)) {
+    errors.push(
+      `deploymentGroupName may only contain letters, digits and . _ + = , @ -; received "${name}". Remove the other characters.`,
+    );
+  }
+  return errors;
+}
+
+/**
+ * Whole minutes of a Duration, or undefined when the duration is a token.
+ */
+export function wholeMinutes(d: Duration): number | undefined {
+  if (Token.isUnresolved(d.toSeconds())) {
+    return undefined;
+  }
+  return d.toSeconds() / 60;
+}
+
+/** Maximum minutes between the first and the last Lambda/ECS traffic shift (CodeDeploy quota: 2 days). */
+export const MAX_TRAFFIC_SHIFT_MINUTES = 2880;
+
+/**
+ * Checks a time-based canary or linear traffic routing against CodeDeploy's rules:
+ * step 1-99 %, interval in whole minutes >= 1, and the deployment's traffic shifting
+ * fitting in 2,880 minutes.
+ *
+ * For linear routing the user guide gives the bound as
+ * `interval x number of shifts <= 2,880` (25 % -> 4 shifts -> at most 720 minutes); we use
+ * the guide's rule rather than the looser "last shift" reading.
+ */
+export function validateTimeBasedRouting(
+  kind: 'canary' | 'linear',
+  percentage: number | undefined,
+  intervalMinutes: number | undefined,
+): string[] {
+  const errors: string[] = [];
+  const label = kind === 'canary' ? 'Canary' : 'Linear';
+  if (percentage !== undefined && !Token.isUnresolved(percentage)) {
+    if (!Number.isInteger(percentage) || percentage < 1 || percentage > 99) {
+      errors.push(
+        `${label} traffic routing percentage must be a whole number from 1 to 99; received ${percentage}. Use a value in that range, or an all-at-once configuration to shift 100 % at once.`,
+      );
+    }
+  }
+  if (intervalMinutes !== undefined && !Token.isUnresolved(intervalMinutes)) {
+    if (!Number.isInteger(intervalMinutes) || intervalMinutes < 1) {
+      errors.push(
+        `${label} traffic routing interval must be a whole number of minutes, at least 1; received ${intervalMinutes} minutes. Use Duration.minutes(n) with n >= 1.`,
+      );
+    } else if (kind === 'canary' && intervalMinutes > MAX_TRAFFIC_SHIFT_MINUTES) {
+      errors.push(
+        `Canary traffic routing interval must be at most ${MAX_TRAFFIC_SHIFT_MINUTES} minutes (CodeDeploy's 2-day limit between the first and the last traffic shift); received ${intervalMinutes} minutes. Use a shorter interval.`,
+      );
+    } else if (
+      kind === 'linear' &&
+      percentage !== undefined &&
+      !Token.isUnresolved(percentage) &&
+      percentage >= 1 &&
+      percentage <= 99
+    ) {
+      const shifts = Math.ceil(100 / percentage);
+      const total = shifts * intervalMinutes;
+      if (total > MAX_TRAFFIC_SHIFT_MINUTES) {
+        const maxInterval = Math.floor(MAX_TRAFFIC_SHIFT_MINUTES / shifts);
+        errors.push(
+          `Linear traffic routing of ${percentage} % every ${intervalMinutes} minutes takes ${shifts} shifts x ${intervalMinutes} = ${total} minutes, over CodeDeploy's limit of ${MAX_TRAFFIC_SHIFT_MINUTES} minutes. With ${percentage} % steps use an interval of at most ${maxInterval} minutes, or a larger step.`,
+        );
+      }
+    }
+  }
+  return errors;
+}
+
+/**
+ * Validates the traffic routing of a custom deployment configuration defined in this app
+ * (read from its `AWS::CodeDeploy::DeploymentConfig`); predefined configurations need no check.
+ */
+export function validateCustomTrafficRouting(config: unknown): string[] {
+  if (!config || typeof config !== 'object' || !('node' in (config as object))) {
+    return [];
+  }
+  const child = (config as IConstruct).node.defaultChild as any;
+  const routing = child?.trafficRoutingConfig;
+  if (!routing || Token.isUnresolved(routing)) {
+    return [];
+  }
+  const errors: string[] = [];
+  if (routing.timeBasedCanary) {
+    errors.push(
+      ...validateTimeBasedRouting('canary', routing.timeBasedCanary.canaryPercentage, routing.timeBasedCanary.canaryInterval),
+    );
+  }
+  if (routing.timeBasedLinear) {
+    errors.push(
+      ...validateTimeBasedRouting('linear', routing.timeBasedLinear.linearPercentage, routing.timeBasedLinear.linearInterval),
+    );
+  }
+  return errors.map((e) => `deploymentConfig ${(config as IConstruct).node.path}: ${e}`);
+}
