@@ -44,7 +44,7 @@ export function grantShiftAliasTraffic(role: iam.IRole, alias: lambda.IAlias): i
 /** `sns:Publish` on a notification topic, plus use of its KMS key when it is encrypted. */
 export function grantPublishNotifications(role: iam.IRole, topic: sns.ITopic): void {
   iam.Grant.addToPrincipal({ grantee: role, actions: ['sns:Publish'], resourceArns: [topic.topicArn] });
-  topic.masterKey?.grant(role, 'kms:Decrypt', 'kms:GenerateDataKey*');
+  topic.masterKey?.grant(role, 'kms:Decrypt', 'kms:GenerateDataKey');
 }
 
 /** `codedeploy:PutLifecycleEventHookExecutionStatus` on exactly one deployment group. */

@@ -105,8 +105,13 @@ export function validateCustomTrafficRouting(config: unknown): string[] {
   if (!config || typeof config !== 'object' || !('node' in (config as object))) {
     return [];
   }
-  const child = (config as IConstruct).node.defaultChild as any;
-  const routing = child?.trafficRoutingConfig;
+  let routing: any;
+  try {
+    routing = ((config as IConstruct).node.defaultChild as any)?.trafficRoutingConfig;
+  } catch {
+    // Predefined configurations are detached constructs without a tree: nothing to check.
+    return [];
+  }
   if (!routing || Token.isUnresolved(routing)) {
     return [];
   }

@@ -1,0 +1,125 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { IConstruct } from 'constructs';
+
+/**
+ * The quality harness every test uses: cdk-nag AwsSolutions, cfn-lint and the partition check.
+ */
+
+export const TEST_ENV = { account: '123456789012', region: 'us-east-1' };
+
+/** Regions of the other partitions a construct must synthesize in without a literal `arn:aws:`. */
+export const PARTITION_REGIONS: Record<string, string> = {
+  'aws-cn': 'cn-north-1',
+  'aws-us-gov': 'us-gov-west-1',
+};
+
+/** A fresh stack in its own app, with a fixed environment for stable logical IDs and ARNs. */
+export function testStack(region: string = TEST_ENV.region, id: string = 'TestStack'): Stack {
+  const app = new App({ context: { 'aws:cdk:disable-creation-stack-traces': true } });
+  return new Stack(app, id, { env: { account: TEST_ENV.account, region } });
+}
+
+/** Unacknowledged cdk-nag AwsSolutions findings as `Rule[finding] at /path` lines. */
+export function nagFindings(scope: IConstruct): string[] {
+  const report = new AwsSolutionsChecks().validateScope(scope);
+  return report.violations.flatMap((v) =>
+    v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}: ${v.description}`),
+  );
+}
+
+/** Every acknowledgement recorded in the construct tree: `{ id, reason, path }`. */
+export function acknowledgements(scope: IConstruct): { id: string; reason: string; path: string }[] {
+  const out: { id: string; reason: string; path: string }[] = [];
+  for (const c of scope.node.findAll()) {
+    for (const m of c.node.metadata) {
+      if (m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY && m.data) {
+        for (const [id, reason] of Object.entries(m.data as Record<string, string>)) {
+          out.push({ id: id.replace(/^annotation::/i, ''), reason, path: c.node.path });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+export interface CfnLintResult {
+  readonly exitCode: number;
+  readonly output: string;
+}
+
+/**
+ * Runs cfn-lint (preinstalled; only W3005 ignored) once over all templates: one process,
+ * because cfn-lint pays ~3 s of start-up.
+ */
+export function cfnLint(templates: Record<string, unknown>): CfnLintResult {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfn-lint-'));
+  const files = Object.entries(templates).map(([name, t]) => {
+    const file = path.join(dir, `${name.replace(/[^A-Za-z0-9_.-]/g, '_')}.template.json`);
+    fs.writeFileSync(file, JSON.stringify(t, null, 1));
+    return file;
+  });
+  const bin = process.env.CFN_LINT ?? 'cfn-lint';
+  const res = spawnSync(bin, ['--non-zero-exit-code', 'informational', '-i', 'W3005', '--', ...files], {
+    encoding: 'utf8',
+  });
+  fs.rmSync(dir, { recursive: true, force: true });
+  if (res.error) {
+    throw new Error(`cannot run ${bin} (set CFN_LINT to its path): ${res.error.message}`);
+  }
+  return { exitCode: res.status ?? 1, output: `${res.stdout}${res.stderr}` };
+}
+
+/** Literal `arn:aws:` occurrences in a template (there must be none outside the `aws` partition). */
+export function literalAwsArns(template: unknown): string[] {
+  return JSON.stringify(template).match(/arn:aws:[^"]{0,60}/g) ?? [];
+}
+
+/**
+ * Registers the standard compliance tests for a set of named cases, each a function that
+ * defines constructs in a stack: zero unacknowledged cdk-nag AwsSolutions findings, no literal
+ * `arn:aws:` in aws-cn and aws-us-gov, and one cfn-lint run over every template.
+ */
+export function complianceSuite(cases: Record<string, (stack: Stack) => void>): void {
+  const built = new Map<string, Stack>();
+  const stackFor = (name: string, region: string = TEST_ENV.region): Stack => {
+    const key = `${name}@${region}`;
+    let stack = built.get(key);
+    if (!stack) {
+      stack = testStack(region);
+      cases[name](stack);
+      built.set(key, stack);
+    }
+    return stack;
+  };
+  const names = Object.keys(cases);
+
+  describe('compliance', () => {
+    test.each(names)('%s: cdk-nag AwsSolutions has no unacknowledged findings', (name) => {
+      expect(nagFindings(stackFor(name))).toEqual([]);
+    });
+
+    const partitionCases = names.flatMap((n) => Object.keys(PARTITION_REGIONS).map((p) => [n, p] as const));
+    test.each(partitionCases)('%s: synthesizes in %s without a literal arn:aws:', (name, partition) => {
+      const template = Template.fromStack(stackFor(name, PARTITION_REGIONS[partition])).toJSON();
+      expect(literalAwsArns(template)).toEqual([]);
+    });
+
+    test('cfn-lint passes on every template (all partitions)', () => {
+      const templates: Record<string, unknown> = {};
+      for (const name of names) {
+        for (const region of [TEST_ENV.region, ...Object.values(PARTITION_REGIONS)]) {
+          templates[`${name}-${region}`] = Template.fromStack(stackFor(name, region)).toJSON();
+        }
+      }
+      const res = cfnLint(templates);
+      expect(res.output).toBe('');
+      expect(res.exitCode).toBe(0);
+    });
+  });
+}
