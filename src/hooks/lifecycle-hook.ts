@@ -1,4 +1,4 @@
-import { Annotations, Resource } from 'aws-cdk-lib';
+import { Annotations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
@@ -70,8 +70,8 @@ class FunctionHook extends LifecycleHook {
 
   public bind(scope: Construct, options: LifecycleHookBindOptions): LifecycleHookConfig {
     grantInvokeHook(options.serviceRole, this.hookFunction);
-    const grant = grantPutHookStatus(this.hookFunction, options.deploymentGroupArn);
-    if (!grant.success && !Resource.isOwnedResource(this.hookFunction)) {
+    grantPutHookStatus(this.hookFunction, options.deploymentGroupArn);
+    if (this.hookFunction.role === undefined) {
       Annotations.of(scope).addWarningV2(
         'cdk-codedeploy-patterns:hookPermissionNotGranted',
         `The ${options.lifecycleEvent} hook function ${this.hookFunction.node.path} is imported, so its role could not be granted codedeploy:PutLifecycleEventHookExecutionStatus. Make sure its role allows that action on ${options.deploymentGroupArn}, or the deployment waits an hour and fails.`,

@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
@@ -11,4 +11,39 @@ import { IConstruct } from 'constructs';
  */
 export function acknowledge(scope: IConstruct, id: string, reason: string): void {
   scope.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, { [id]: reason });
+}
+
+/**
+ * The cdk-nag finding ID of a wildcard resource, e.g. `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:...:task-set/c/s/*]`:
+ * the resolved value flattened the way cdk-nag flattens CloudFormation references.
+ */
+export function wildcardResourceFinding(scope: IConstruct, resource: string): string {
+  return `AwsSolutions-IAM5[Resource::${flatten(Stack.of(scope).resolve(resource))}]`;
+}
+
+function flatten(node: any): string {
+  if (node === undefined) {
+    return '';
+  }
+  if (typeof node === 'string') {
+    return node.replace(/\$\{/g, '<').replace(/\}/g, '>');
+  }
+  if (node['Fn::Join']) {
+    const [delimiter, items] = node['Fn::Join'];
+    return (items as any[]).map(flatten).join(delimiter);
+  }
+  if (node['Fn::Sub']) {
+    return flatten(node['Fn::Sub']);
+  }
+  if (node['Fn::GetAtt']) {
+    const [resource, attribute] = node['Fn::GetAtt'];
+    return `<${flatten(resource)}.${flatten(attribute)}>`;
+  }
+  if (node['Fn::ImportValue']) {
+    return flatten(node['Fn::ImportValue']);
+  }
+  if (node.Ref) {
+    return `<${flatten(node.Ref)}>`;
+  }
+  return JSON.stringify(node);
 }
