@@ -1,0 +1,60 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Duration } from 'aws-cdk-lib';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { CodeDeployServiceRole, ComputePlatform, LambdaDeployment, LifecycleHook } from '../src';
+import { acknowledgements, testStack } from './harness';
+import { userFunction } from './util';
+
+const README = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+
+/** Every cdk-nag acknowledgement the library makes, over every configuration that can produce one. */
+function allLibraryAcknowledgements() {
+  const stack = testStack();
+  new LambdaDeployment(stack, 'Lambda', {
+    lambdaFunction: userFunction(stack, 'Fn'),
+    preTraffic: LifecycleHook.fromFunction(userFunction(stack, 'Hook')),
+    deploymentConfig: new codedeploy.LambdaDeploymentConfig(stack, 'C', {
+      trafficRouting: codedeploy.TrafficRouting.timeBasedCanary({ interval: Duration.minutes(5), percentage: 10 }),
+    }),
+  });
+  new LambdaDeployment(stack, 'LambdaManaged', { lambdaFunction: userFunction(stack, 'Fn2'), useAwsManagedPolicy: true });
+  for (const platform of [ComputePlatform.SERVER, ComputePlatform.ECS, ComputePlatform.LAMBDA]) {
+    new CodeDeployServiceRole(stack, `Managed${platform}Role`, { computePlatform: platform, useAwsManagedPolicy: true });
+  }
+  const server = new CodeDeployServiceRole(stack, 'Server', { computePlatform: ComputePlatform.SERVER });
+  server.grantLaunchTemplateInstances(new iam.Role(stack, 'Instance', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') }));
+  const ecsRole = new CodeDeployServiceRole(stack, 'Ecs', { computePlatform: ComputePlatform.ECS });
+  const cluster = ecs.Cluster.fromClusterAttributes(stack, 'Cluster', {
+    clusterName: 'c', vpc: ec2.Vpc.fromVpcAttributes(stack, 'Vpc', { vpcId: 'vpc-1', availabilityZones: ['us-east-1a'] }),
+  });
+  ecsRole.grantEcsService(ecs.FargateService.fromFargateServiceAttributes(stack, 'S', { cluster, serviceName: 's' }), []);
+  ecsRole.grantModifyListeners([stack.formatArn({ service: 'elasticloadbalancing', resource: 'listener', resourceName: 'app/lb/1/2' })]);
+  return acknowledgements(stack);
+}
+
+describe('README', () => {
+  test('lists every cdk-nag acknowledgement the library makes, with its reason', () => {
+    const acks = allLibraryAcknowledgements();
+    expect(acks.length).toBeGreaterThan(0);
+    const missing = [...new Set(acks.map((a) => a.reason))].filter((reason) => !README.includes(reason));
+    expect(missing).toEqual([]);
+  });
+
+  test('every acknowledgement is scoped to one finding of one rule', () => {
+    for (const a of allLibraryAcknowledgements()) {
+      expect(a.id).toMatch(/^AwsSolutions-IAM[45]\[(Resource|Policy)::.+\]$/);
+    }
+  });
+
+  test('shows the two set-up commands, and .ci/run runs exactly the test command', () => {
+    expect(README).toContain('npm ci && npx projen examples');
+    expect(README).toContain('npm ci && npx projen build');
+    const ci = fs.readFileSync(path.join(__dirname, '..', '.ci', 'run'), 'utf8');
+    expect(ci).toMatch(/^npm ci$/m);
+    expect(ci).toMatch(/^npx projen build$/m);
+  });
+});
