@@ -1,4 +1,4 @@
-import { awscdk, javascript } from 'projen';
+import { awscdk, javascript, JsonFile } from 'projen';
 
 /** Lowest aws-cdk-lib we support; also the version the tests run against (see TOOLCHAIN notes in the README). */
 const CDK_MIN = '2.257.0';
@@ -89,6 +89,13 @@ project.addTask('examples', {
   exec: 'ts-node --project test/tsconfig.json scripts/synth-examples.ts',
   receiveArgs: true,
 });
+
+// eslint's project service needs a tsconfig next to the examples and scripts.
+for (const dir of ['examples', 'scripts']) {
+  new JsonFile(project, `${dir}/tsconfig.json`, {
+    obj: { extends: '../test/tsconfig.json', include: ['**/*.ts'] },
+  });
+}
 
 // Handlers (*.lambda.ts) are bundled into gitignored /assets/; tests need them present.
 const bundle = project.tasks.tryFind('bundle');

@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { LambdaCanaryStack } from '../examples/lambda-canary/stack';
 import { complianceSuite } from './harness';
+import { LambdaCanaryStack } from '../examples/lambda-canary/stack';
 
 /** The example apps go through the same checks as the library (the README's main command runs the real CLI). */
 describe('examples', () => {

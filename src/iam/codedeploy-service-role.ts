@@ -103,7 +103,7 @@ export class CodeDeployServiceRole extends iam.Role {
       acknowledge(
         this,
         `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${name}]`,
-        `The user opted in to the AWS managed CodeDeploy policy with useAwsManagedPolicy: true.`,
+        'The user opted in to the AWS managed CodeDeploy policy with useAwsManagedPolicy: true.',
       );
       return;
     }

@@ -4,8 +4,8 @@ import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { DeploymentGroupOptions, DeploymentNotification, DeploymentStateChangeOptions } from '../common/deployment-options';
 import { grantPublishNotifications } from './permissions';
+import { DeploymentGroupOptions, DeploymentNotification, DeploymentStateChangeOptions } from '../common/deployment-options';
 
 /**
  * At most 10 alarms per deployment group. The user guide says "up to ten" in the monitoring chapter and 20

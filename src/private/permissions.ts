@@ -48,11 +48,11 @@ export function grantPublishNotifications(role: iam.IRole, topic: sns.ITopic): v
 }
 
 /** `codedeploy:PutLifecycleEventHookExecutionStatus` on exactly one deployment group. */
-export function grantPutHookStatus(grantee: iam.IGrantable, deploymentGroupArn: string): iam.Grant {
+export function grantPutHookStatus(grantee: iam.IGrantable, groupArn: string): iam.Grant {
   return iam.Grant.addToPrincipal({
     grantee,
     actions: ['codedeploy:PutLifecycleEventHookExecutionStatus'],
-    resourceArns: [deploymentGroupArn],
+    resourceArns: [groupArn],
   });
 }
 

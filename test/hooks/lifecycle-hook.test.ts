@@ -34,8 +34,15 @@ describe('LifecycleHook.fromFunction', () => {
     const stack = testStack();
     const fn = lambda.Function.fromFunctionArn(stack, 'Imported', 'arn:aws:lambda:us-east-1:123456789012:function:CheckHealth');
     const role = new iam.Role(stack, 'ServiceRole', { assumedBy: new iam.ServicePrincipal('codedeploy.amazonaws.com') });
-    LifecycleHook.fromFunction(fn).bind(stack, { deploymentGroupArn: DG_ARN, serviceRole: role, lifecycleEvent: LifecycleEvent.BEFORE_ALLOW_TRAFFIC });
-    Annotations.fromStack(stack).hasWarning('/TestStack', Match.stringLikeRegexp('BeforeAllowTraffic hook function .* is imported.*PutLifecycleEventHookExecutionStatus.*\\[ack: cdk-codedeploy-patterns:hookPermissionNotGranted\\]'));
+    LifecycleHook.fromFunction(fn).bind(stack, {
+      deploymentGroupArn: DG_ARN,
+      serviceRole: role,
+      lifecycleEvent: LifecycleEvent.BEFORE_ALLOW_TRAFFIC,
+    });
+    Annotations.fromStack(stack).hasWarning(
+      '/TestStack',
+      Match.stringLikeRegexp('BeforeAllowTraffic hook function .* is imported.*PutLifecycleEventHookExecutionStatus.*\\[ack: cdk-codedeploy-patterns:hookPermissionNotGranted\\]'),
+    );
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: [{ Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: 'arn:aws:lambda:us-east-1:123456789012:function:CheckHealth' }] },
     });

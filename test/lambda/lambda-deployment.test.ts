@@ -1,12 +1,12 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as eventsources from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import {
   DeploymentEvent,
   DeploymentState,
@@ -505,7 +505,7 @@ describe('LambdaDeployment', () => {
 
     test('tokens are not validated as literals', () => {
       const stack = testStack();
-      const name = new (require('aws-cdk-lib').CfnParameter)(stack, 'Name').valueAsString;
+      const name = new CfnParameter(stack, 'Name').valueAsString;
       expect(() => deploy(stack, { deploymentGroupName: name, aliasName: name })).not.toThrow();
     });
   });
