@@ -9,6 +9,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { cfnLintBinary } from './cfn-lint';
 
 const root = path.resolve(__dirname, '..');
 const examplesDir = path.join(root, 'examples');
@@ -67,7 +68,7 @@ for (const example of examples) {
     .map(([name, a]) => ({ name, file: path.join(outdir, a.properties.templateFile) }));
 
   const nagReport = JSON.parse(fs.readFileSync(path.join(outdir, 'nag-report.json'), 'utf8'));
-  const lint = run(process.env.CFN_LINT ?? 'cfn-lint', ['-i', 'W3005', '--', ...stacks.map((s) => s.file)]);
+  const lint = run(cfnLintBinary(), ['-i', 'W3005', '--', ...stacks.map((s) => s.file)]);
   if (lint.error) {
     console.error(`cannot run cfn-lint: ${lint.error.message}`);
     process.exit(1);

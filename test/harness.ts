@@ -6,6 +6,7 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
+import { cfnLintBinary } from '../scripts/cfn-lint';
 
 /**
  * The quality harness every test uses: cdk-nag AwsSolutions, cfn-lint and the partition check.
@@ -64,7 +65,7 @@ export function cfnLint(templates: Record<string, unknown>): CfnLintResult {
     fs.writeFileSync(file, JSON.stringify(t, null, 1));
     return file;
   });
-  const bin = process.env.CFN_LINT ?? 'cfn-lint';
+  const bin = cfnLintBinary();
   const res = spawnSync(bin, ['--non-zero-exit-code', 'informational', '-i', 'W3005', '--', ...files], {
     encoding: 'utf8',
   });
