@@ -66,16 +66,6 @@ export function deploymentGroupsArn(scope: IConstruct, applicationName?: string)
   });
 }
 
-/** ARN of one deployment group. */
-export function deploymentGroupArn(scope: IConstruct, applicationName: string, deploymentGroupName: string): string {
-  return Stack.of(scope).formatArn({
-    service: 'codedeploy',
-    resource: 'deploymentgroup',
-    resourceName: `${applicationName}/${deploymentGroupName}`,
-    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-  });
-}
-
 /** A mutable role gets our grants; an immutable view of it goes to aws-cdk-lib so no managed policy is attached. */
 export function immutableView(scope: Construct, id: string, role: iam.IRole): iam.IRole {
   if (role instanceof iam.Role) {

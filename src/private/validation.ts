@@ -1,4 +1,4 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
@@ -30,16 +30,6 @@ export function validateDeploymentGroupName(name: string | undefined): string[] 
     );
   }
   return errors;
-}
-
-/**
- * Whole minutes of a Duration, or undefined when the duration is a token.
- */
-export function wholeMinutes(d: Duration): number | undefined {
-  if (Token.isUnresolved(d.toSeconds())) {
-    return undefined;
-  }
-  return d.toSeconds() / 60;
 }
 
 /** Maximum minutes between the first and the last Lambda/ECS traffic shift (CodeDeploy quota: 2 days). */

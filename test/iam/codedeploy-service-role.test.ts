@@ -31,20 +31,21 @@ const OMITTED: Record<ComputePlatform, Record<string, string>> = {
   [ComputePlatform.SERVER]: {},
 };
 
-/** Actions we grant beyond the managed policy, with the reason (the guide requires them). */
+/** Actions we grant beyond the managed policy, with the reason. */
+const KMS_EXTRA: Record<string, string> = {
+  'kms:Decrypt': 'Publishing to a KMS-encrypted notification topic.',
+  'kms:GenerateDataKey': 'Publishing to a KMS-encrypted notification topic.',
+};
 const EXTRA: Record<ComputePlatform, Record<string, string>> = {
-  [ComputePlatform.LAMBDA]: {},
-  [ComputePlatform.ECS]: {},
+  [ComputePlatform.LAMBDA]: KMS_EXTRA,
+  [ComputePlatform.ECS]: KMS_EXTRA,
   [ComputePlatform.SERVER]: {
+    ...KMS_EXTRA,
     'ec2:RunInstances': 'Auto Scaling groups with a launch template (user guide: required in addition to AWSCodeDeployRole).',
     'ec2:CreateTags': 'Auto Scaling groups with a launch template (user guide).',
     'iam:PassRole': 'Auto Scaling groups with a launch template: pass the instance role (user guide).',
-    'kms:Decrypt': 'Publishing to a KMS-encrypted notification topic.',
-    'kms:GenerateDataKey': 'Publishing to a KMS-encrypted notification topic.',
   },
 };
-EXTRA[ComputePlatform.LAMBDA] = { 'kms:Decrypt': EXTRA.Server['kms:Decrypt'], 'kms:GenerateDataKey': EXTRA.Server['kms:GenerateDataKey'] };
-EXTRA[ComputePlatform.ECS] = { ...EXTRA[ComputePlatform.LAMBDA] };
 
 const REFERENCE_POLICY: Record<ComputePlatform, string> = {
   [ComputePlatform.SERVER]: 'AWSCodeDeployRole',
