@@ -28,7 +28,18 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-nag@^3.0.2',
     'aws-cdk@2.1148.1',
     'ts-node@^10',
+    // Handlers (*.lambda.ts): bundled by esbuild; the SDK v3 clients are provided by the Lambda runtime.
+    'esbuild@^0.28',
+    '@types/aws-lambda@^8',
+    '@aws-sdk/client-codedeploy@^3',
+    '@aws-sdk/client-ecs@^3',
+    '@aws-sdk/client-lambda@^3',
   ],
+  lambdaOptions: {
+    runtime: awscdk.LambdaRuntime.NODEJS_24_X,
+    // Connection reuse is the default in SDK v3; the v2 environment variable is noise.
+    awsSdkConnectionReuse: false,
+  },
 
   docgen: true,
   publishToPypi: { distName: 'cdk-codedeploy-patterns', module: 'cdk_codedeploy_patterns' },
@@ -101,6 +112,7 @@ for (const dir of ['examples', 'scripts']) {
 const bundle = project.tasks.tryFind('bundle');
 if (bundle) {
   project.testTask.prependSpawn(bundle);
+  project.tasks.tryFind('examples')!.prependSpawn(bundle);
 }
 
 project.synth();

@@ -1,0 +1,458 @@
+/* eslint-disable import/no-extraneous-dependencies */
+// Custom resource handler of `DeploymentTrigger`: starts a CodeDeploy deployment when the revision
+// changes and reports to CloudFormation once CodeDeploy reaches a terminal state.
+//
+// One function drives the whole wait: it polls until shortly before its own Lambda timeout, then
+// invokes itself asynchronously with its progress and ends; the last invocation answers
+// CloudFormation through the pre-signed response URL. No Step Functions, one API call per poll.
+import * as http from 'node:http';
+import * as https from 'node:https';
+import {
+  CodeDeployClient,
+  CreateDeploymentCommand,
+  CreateDeploymentCommandInput,
+  DeploymentInfo,
+  GetDeploymentCommand,
+  ListDeploymentsCommand,
+  StopDeploymentCommand,
+} from '@aws-sdk/client-codedeploy';
+import { DescribeServicesCommand, ECSClient, TaskSet } from '@aws-sdk/client-ecs';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
+
+/** Resource properties, as CloudFormation passes them (every scalar a string). */
+export interface TriggerProperties {
+  readonly ApplicationName: string;
+  readonly DeploymentGroupName: string;
+  /** ECS and Lambda: the AppSpec (JSON or YAML). */
+  readonly AppSpecContent?: string;
+  /** EC2/on-premises: the revision bundle in S3. */
+  readonly S3Location?: { Bucket: string; Key: string; BundleType: string; ETag?: string; Version?: string };
+  /** ECS: the service whose primary task set tells whether the revision already runs. */
+  readonly EcsClusterName?: string;
+  readonly EcsServiceName?: string;
+  /** Seconds to wait for a terminal state before stopping the deployment with rollback. */
+  readonly TimeoutSeconds: string;
+  /** ECS: also wait out the termination wait of the original task set. */
+  readonly WaitForTermination?: string;
+  /** Run a deployment on Create too (EC2/on-premises). */
+  readonly DeployOnCreate?: string;
+  readonly Description?: string;
+  readonly FileExistsBehavior?: string;
+  readonly IgnoreApplicationStopFailures?: string;
+}
+
+/** Where an invocation chain stands; carried from one invocation to the next. */
+export interface Progress {
+  phase: 'create' | 'blocked' | 'wait';
+  /** Epoch milliseconds after which the trigger gives up. */
+  deadline: number;
+  deploymentId?: string;
+  blockingDeploymentId?: string;
+  /** Invocations so far (1 = the one CloudFormation made). */
+  invocation: number;
+}
+
+export type TriggerEvent = CloudFormationCustomResourceEvent & { Progress?: Progress };
+
+type Outcome =
+  | { kind: 'success'; reason: string; deploymentId?: string }
+  | { kind: 'failure'; reason: string; deploymentId?: string }
+  | { kind: 'continue'; progress: Progress };
+
+const TERMINAL = new Set(['Succeeded', 'Failed', 'Stopped']);
+const ACTIVE_STATUSES = ['Created', 'Queued', 'InProgress', 'Baking', 'Ready'] as const;
+
+/** Time kept back from the Lambda timeout to hand over to the next invocation. */
+const HANDOVER_MS = numberFromEnv('TRIGGER_HANDOVER_MS', 45_000);
+const POLL_MIN_MS = numberFromEnv('TRIGGER_POLL_MIN_MS', 1_000);
+const POLL_MAX_MS = numberFromEnv('TRIGGER_POLL_MAX_MS', 5_000);
+const MAX_REASON = 3_000;
+
+const codedeploy = new CodeDeployClient({});
+const ecs = new ECSClient({});
+const lambda = new LambdaClient({});
+
+export async function handler(event: TriggerEvent, context: Context): Promise<void> {
+  const log = logger(event);
+  let props: TriggerProperties | undefined;
+  try {
+    if (event.RequestType === 'Delete') {
+      // Never block deletion: the deployment group goes with the stack.
+      log('info', 'delete: nothing to do');
+      await respond(event, 'SUCCESS', 'Deleted; deployments are not touched on delete.');
+      return;
+    }
+    props = parseProperties(event.ResourceProperties as unknown as Record<string, unknown>);
+    let progress = event.Progress;
+    if (!progress) {
+      const skip = await alreadyDeployed(event, props);
+      if (skip) {
+        log('info', 'no deployment needed', { why: skip });
+        await respond(event, 'SUCCESS', skip, { DeploymentId: '' });
+        return;
+      }
+      progress = { phase: 'create', deadline: Date.now() + Number(props.TimeoutSeconds) * 1000, invocation: 1 };
+    }
+    const outcome = await drive(props, progress, () => context.getRemainingTimeInMillis(), log);
+    if (outcome.kind === 'continue') {
+      const next: TriggerEvent = { ...event, Progress: { ...outcome.progress, invocation: outcome.progress.invocation + 1 } };
+      log('info', 'handing over to the next invocation', { progress: next.Progress });
+      await lambda.send(
+        new InvokeCommand({
+          FunctionName: context.invokedFunctionArn,
+          InvocationType: 'Event',
+          Payload: new TextEncoder().encode(JSON.stringify(next)),
+        }),
+      );
+      return;
+    }
+    log(outcome.kind === 'success' ? 'info' : 'error', outcome.reason, { deploymentId: outcome.deploymentId });
+    await respond(event, outcome.kind === 'success' ? 'SUCCESS' : 'FAILED', outcome.reason, {
+      DeploymentId: outcome.deploymentId ?? '',
+    });
+  } catch (err) {
+    const reason = `Deployment trigger error: ${describeError(err)}`;
+    log('error', reason);
+    await respond(event, 'FAILED', reason);
+  }
+}
+
+/** Runs the state machine until a terminal outcome, or until this invocation must hand over. */
+export async function drive(
+  props: TriggerProperties,
+  start: Progress,
+  remainingMs: () => number,
+  log: Logger = () => undefined,
+): Promise<Outcome> {
+  let progress = { ...start };
+  let poll = 0;
+  const group = `${props.ApplicationName}/${props.DeploymentGroupName}`;
+  const timeoutText = `${Number(props.TimeoutSeconds)} seconds`;
+
+  for (;;) {
+    if (remainingMs() < HANDOVER_MS) {
+      return { kind: 'continue', progress };
+    }
+    const now = Date.now();
+    try {
+      if (progress.phase === 'create') {
+        if (now > progress.deadline) {
+          return { kind: 'failure', reason: `Timed out after ${timeoutText} before a deployment could start on ${group}.` };
+        }
+        try {
+          const id = await createDeployment(props);
+          log('info', 'deployment created', { deploymentId: id });
+          progress = { ...progress, phase: 'wait', deploymentId: id };
+          poll = 0;
+          continue;
+        } catch (err) {
+          if (errorName(err) !== 'DeploymentLimitExceededException') {
+            throw err;
+          }
+          const blocking = (await findActiveDeployment(props)) ?? deploymentIdInMessage(err);
+          log('info', 'another deployment is in progress; waiting for it', { blockingDeploymentId: blocking });
+          progress = { ...progress, phase: 'blocked', blockingDeploymentId: blocking };
+        }
+      } else if (progress.phase === 'blocked') {
+        if (now > progress.deadline) {
+          return {
+            kind: 'failure',
+            reason: `Timed out after ${timeoutText}: deployment ${progress.blockingDeploymentId ?? '(unknown)'} is still in progress on ${group}, so no new deployment could start. Stop it or wait for it, then deploy again.`,
+          };
+        }
+        if (progress.blockingDeploymentId) {
+          const info = await getDeployment(progress.blockingDeploymentId);
+          if (TERMINAL.has(info.status ?? '')) {
+            progress = { ...progress, phase: 'create', blockingDeploymentId: undefined };
+            poll = 0;
+            continue;
+          }
+        } else {
+          progress = { ...progress, phase: 'create' };
+        }
+      } else {
+        const id = progress.deploymentId!;
+        const info = await getDeployment(id);
+        const status = info.status ?? 'Unknown';
+        if (status === 'Succeeded') {
+          return { kind: 'success', reason: `Deployment ${id} succeeded.`, deploymentId: id };
+        }
+        if (status === 'Failed' || status === 'Stopped') {
+          const detail = info.errorInformation
+            ? `${info.errorInformation.code ?? 'Error'}: ${info.errorInformation.message ?? ''}`
+            : 'CodeDeploy gave no error information.';
+          return {
+            kind: 'failure',
+            reason: `Deployment ${id} on ${group} ${status === 'Failed' ? 'failed' : 'was stopped'}: ${detail}`,
+            deploymentId: id,
+          };
+        }
+        if (props.WaitForTermination !== 'true' && info.instanceTerminationWaitTimeStarted) {
+          return {
+            kind: 'success',
+            reason: `Deployment ${id} shifted all traffic and passed its hooks; the original task set is kept for the termination wait.`,
+            deploymentId: id,
+          };
+        }
+        if (now > progress.deadline) {
+          const stop = await codedeploy.send(new StopDeploymentCommand({ deploymentId: id, autoRollbackEnabled: true }));
+          return {
+            kind: 'failure',
+            reason: `Deployment ${id} on ${group} did not finish within ${timeoutText} (status ${status}); stopped it with rollback (stop status: ${stop.status ?? 'unknown'}${stop.statusMessage ? `, ${stop.statusMessage}` : ''}).`,
+            deploymentId: id,
+          };
+        }
+      }
+    } catch (err) {
+      if (!isTransient(err)) {
+        throw err;
+      }
+      log('warn', 'transient error; retrying', { error: describeError(err) });
+    }
+    await sleep(Math.min(pollDelay(poll++), Math.max(0, remainingMs() - HANDOVER_MS)));
+  }
+}
+
+async function createDeployment(props: TriggerProperties): Promise<string> {
+  const input: CreateDeploymentCommandInput = {
+    applicationName: props.ApplicationName,
+    deploymentGroupName: props.DeploymentGroupName,
+    description: props.Description?.slice(0, 100),
+    revision: props.AppSpecContent
+      ? { revisionType: 'AppSpecContent', appSpecContent: { content: props.AppSpecContent } }
+      : {
+        revisionType: 'S3',
+        s3Location: {
+          bucket: props.S3Location!.Bucket,
+          key: props.S3Location!.Key,
+          bundleType: props.S3Location!.BundleType as any,
+          eTag: props.S3Location!.ETag || undefined,
+          version: props.S3Location!.Version || undefined,
+        },
+      },
+    fileExistsBehavior: (props.FileExistsBehavior || undefined) as any,
+    ignoreApplicationStopFailures: props.IgnoreApplicationStopFailures === 'true' ? true : undefined,
+  };
+  const out = await codedeploy.send(new CreateDeploymentCommand(input));
+  if (!out.deploymentId) {
+    throw new Error('CreateDeployment returned no deployment id');
+  }
+  return out.deploymentId;
+}
+
+async function getDeployment(deploymentId: string): Promise<DeploymentInfo> {
+  const out = await codedeploy.send(new GetDeploymentCommand({ deploymentId }));
+  if (!out.deploymentInfo) {
+    throw new Error(`GetDeployment returned nothing for ${deploymentId}`);
+  }
+  return out.deploymentInfo;
+}
+
+async function findActiveDeployment(props: TriggerProperties): Promise<string | undefined> {
+  const out = await codedeploy.send(
+    new ListDeploymentsCommand({
+      applicationName: props.ApplicationName,
+      deploymentGroupName: props.DeploymentGroupName,
+      includeOnlyStatuses: [...ACTIVE_STATUSES],
+    }),
+  );
+  return out.deployments?.[0];
+}
+
+/**
+ * Whether the revision already runs, so that no deployment is needed: on Create of an ECS service
+ * (CloudFormation just created it with this task definition) and when CloudFormation rolls back to
+ * a revision CodeDeploy has already rolled back to. EC2/on-premises deploys on Create when asked.
+ */
+async function alreadyDeployed(event: TriggerEvent, props: TriggerProperties): Promise<string | undefined> {
+  if (props.EcsClusterName && props.EcsServiceName && props.AppSpecContent) {
+    const out = await ecs.send(
+      new DescribeServicesCommand({ cluster: props.EcsClusterName, services: [props.EcsServiceName] }),
+    );
+    const primary = out.services?.[0]?.taskSets?.find((t) => t.status === 'PRIMARY');
+    if (primary && primaryTaskSetMatches(props.AppSpecContent, primary)) {
+      return `The primary task set of ${props.EcsServiceName} already runs ${primary.taskDefinition} as the AppSpec asks; no deployment needed.`;
+    }
+    return undefined;
+  }
+  if (event.RequestType === 'Create' && props.DeployOnCreate !== 'true') {
+    return 'Created; the first revision is deployed by CloudFormation itself.';
+  }
+  return undefined;
+}
+
+/** Whether an ECS task set already has everything the AppSpec's target service asks for. */
+export function primaryTaskSetMatches(appSpecContent: string, taskSet: TaskSet): boolean {
+  let spec: any;
+  try {
+    spec = JSON.parse(appSpecContent);
+  } catch {
+    return false; // YAML or unreadable: deploy.
+  }
+  const resources: any[] = spec.Resources ?? [];
+  const target = resources.map((r) => Object.values(r)[0] as any).find((r) => r?.Type === 'AWS::ECS::Service');
+  const p = target?.Properties;
+  if (!p || p.TaskDefinition !== taskSet.taskDefinition) {
+    return false;
+  }
+  const lb = taskSet.loadBalancers?.[0];
+  if (p.LoadBalancerInfo && lb && (lb.containerName !== p.LoadBalancerInfo.ContainerName || lb.containerPort !== Number(p.LoadBalancerInfo.ContainerPort))) {
+    return false;
+  }
+  if (p.PlatformVersion && p.PlatformVersion !== 'LATEST' && p.PlatformVersion !== taskSet.platformVersion) {
+    return false;
+  }
+  const net = p.NetworkConfiguration?.AwsvpcConfiguration;
+  const current = taskSet.networkConfiguration?.awsvpcConfiguration;
+  if (net && current) {
+    if (!sameSet(net.Subnets, current.subnets) || !sameSet(net.SecurityGroups, current.securityGroups)) {
+      return false;
+    }
+    if ((net.AssignPublicIp ?? 'DISABLED') !== (current.assignPublicIp ?? 'DISABLED')) {
+      return false;
+    }
+  }
+  if (p.CapacityProviderStrategy) {
+    const want = (p.CapacityProviderStrategy as any[]).map((s) => `${s.CapacityProvider}:${s.Base ?? 0}:${s.Weight ?? 0}`);
+    const have = (taskSet.capacityProviderStrategy ?? []).map((s) => `${s.capacityProvider}:${s.base ?? 0}:${s.weight ?? 0}`);
+    if (!sameSet(want, have)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function sameSet(a: string[] | undefined, b: string[] | undefined): boolean {
+  const x = [...(a ?? [])].sort();
+  const y = [...(b ?? [])].sort();
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+}
+
+export function parseProperties(raw: Record<string, unknown>): TriggerProperties {
+  const missing = ['ApplicationName', 'DeploymentGroupName', 'TimeoutSeconds'].filter((k) => !raw[k]);
+  if (missing.length > 0) {
+    throw new Error(`missing resource properties: ${missing.join(', ')}`);
+  }
+  if (!raw.AppSpecContent && !raw.S3Location) {
+    throw new Error('one of AppSpecContent or S3Location is required');
+  }
+  const timeout = Number(raw.TimeoutSeconds);
+  if (!Number.isFinite(timeout) || timeout <= 0) {
+    throw new Error(`TimeoutSeconds must be a positive number; received "${String(raw.TimeoutSeconds)}"`);
+  }
+  return raw as unknown as TriggerProperties;
+}
+
+/** Backoff between polls: 1 s, 1.5 s, 2.25 s ... up to 5 s (so a terminal state is seen within 5 s). */
+function pollDelay(n: number): number {
+  return Math.min(POLL_MAX_MS, Math.round(POLL_MIN_MS * Math.pow(1.5, n)));
+}
+
+function isTransient(err: unknown): boolean {
+  const e = err as any;
+  const name = errorName(err);
+  if (['ThrottlingException', 'ThrottledException', 'TooManyRequestsException', 'RequestLimitExceeded'].includes(name)) {
+    return true;
+  }
+  const status = e?.$metadata?.httpStatusCode;
+  if (typeof status === 'number' && status >= 500) {
+    return true;
+  }
+  return ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'TimeoutError'].includes(e?.code ?? name);
+}
+
+function errorName(err: unknown): string {
+  return (err as any)?.name ?? (err as any)?.__type ?? '';
+}
+
+function deploymentIdInMessage(err: unknown): string | undefined {
+  return /\b(d-[A-Z0-9]{9,})\b/.exec((err as any)?.message ?? '')?.[1];
+}
+
+function describeError(err: unknown): string {
+  const e = err as any;
+  return e?.name && e?.message ? `${e.name}: ${e.message}` : String(err);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function numberFromEnv(name: string, fallback: number): number {
+  const v = Number(process.env[name]);
+  return Number.isFinite(v) && v >= 0 && process.env[name] !== '' && process.env[name] !== undefined ? v : fallback;
+}
+
+type Logger = (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
+
+function logger(event: TriggerEvent): Logger {
+  return (level, message, extra = {}) => {
+    console.log(
+      JSON.stringify({
+        level,
+        message,
+        requestType: event.RequestType,
+        logicalResourceId: event.LogicalResourceId,
+        requestId: event.RequestId,
+        invocation: event.Progress?.invocation ?? 1,
+        ...extra,
+      }),
+    );
+  };
+}
+
+/** Answers CloudFormation on the pre-signed response URL, retrying network errors a few times. */
+async function respond(
+  event: TriggerEvent,
+  status: 'SUCCESS' | 'FAILED',
+  reason: string,
+  data: Record<string, string> = {},
+): Promise<void> {
+  const props = event.ResourceProperties as any;
+  const physicalId =
+    (event as any).PhysicalResourceId ??
+    (props?.ApplicationName && props?.DeploymentGroupName
+      ? `deployment-trigger:${props.ApplicationName}/${props.DeploymentGroupName}`
+      : event.LogicalResourceId);
+  const body = JSON.stringify({
+    Status: status,
+    Reason: reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON - 3)}...` : reason,
+    PhysicalResourceId: physicalId,
+    StackId: event.StackId,
+    RequestId: event.RequestId,
+    LogicalResourceId: event.LogicalResourceId,
+    NoEcho: false,
+    Data: data,
+  });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await put(event.ResponseURL, body);
+      return;
+    } catch (err) {
+      if (attempt >= 5) {
+        throw err;
+      }
+      await sleep(200 * 2 ** attempt);
+    }
+  }
+}
+
+function put(url: string, body: string): Promise<void> {
+  const target = new URL(url);
+  const client = target.protocol === 'http:' ? http : https;
+  return new Promise((resolve, reject) => {
+    const req = client.request(
+      target,
+      { method: 'PUT', headers: { 'content-type': '', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        res.resume();
+        res.on('end', () =>
+          res.statusCode && res.statusCode < 300 ? resolve() : reject(new Error(`response URL answered ${res.statusCode}`)),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}

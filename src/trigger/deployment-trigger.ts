@@ -1,0 +1,310 @@
+import { ArnFormat, CustomResource, Duration, Stack, Token } from 'aws-cdk-lib';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { DeploymentTriggerFunction } from './deployment-trigger-function';
+import { throwIfErrors } from '../private/validation';
+
+/** The longest a trigger may wait: CloudFormation gives a custom resource at most one hour, and we keep 5 minutes for the stop and the answer. */
+export const MAX_TRIGGER_TIMEOUT_MINUTES = 55;
+/** How long a trigger waits by default. */
+export const DEFAULT_TRIGGER_TIMEOUT_MINUTES = 50;
+
+/** Bundle formats of an EC2/on-premises revision in S3. */
+export enum RevisionBundleType {
+  /** A zip archive. */
+  ZIP = 'zip',
+  /** A tar archive. */
+  TAR = 'tar',
+  /** A gzip-compressed tar archive. */
+  TGZ = 'tgz',
+  /** A YAML AppSpec file (Lambda and ECS). */
+  YAML = 'YAML',
+  /** A JSON AppSpec file (Lambda and ECS). */
+  JSON = 'JSON',
+}
+
+/** Where an S3 revision is and which object version to deploy. */
+export interface S3RevisionOptions {
+  /**
+   * The bundle format.
+   *
+   * @default RevisionBundleType.ZIP
+   */
+  readonly bundleType?: RevisionBundleType;
+
+  /**
+   * ETag of the object; CodeDeploy skips its integrity check without it.
+   *
+   * @default - no ETag check
+   */
+  readonly eTag?: string;
+
+  /**
+   * Version ID of the object in a versioned bucket.
+   *
+   * @default - the latest version
+   */
+  readonly objectVersion?: string;
+}
+
+/** What a deployment deploys: an AppSpec (ECS, Lambda) or a bundle in S3 (EC2/on-premises). */
+export abstract class DeploymentRevision {
+  /** An AppSpec given as content (JSON or YAML), as ECS and Lambda deployments take it. */
+  public static fromAppSpecContent(content: string): DeploymentRevision {
+    return new AppSpecRevision(content);
+  }
+
+  /** A revision bundle in S3 (EC2/on-premises). */
+  public static fromS3(bucket: s3.IBucket, key: string, options: S3RevisionOptions = {}): DeploymentRevision {
+    return new S3Revision(bucket, key, options);
+  }
+
+  /** @internal */
+  public abstract _properties(): Record<string, unknown>;
+
+  /** @internal */
+  public abstract _grantRead(grantee: iam.IGrantable): void;
+}
+
+class AppSpecRevision extends DeploymentRevision {
+  constructor(private readonly content: string) {
+    super();
+  }
+  public _properties() {
+    return { AppSpecContent: this.content };
+  }
+  public _grantRead(): void {}
+}
+
+class S3Revision extends DeploymentRevision {
+  constructor(private readonly bucket: s3.IBucket, private readonly key: string, private readonly options: S3RevisionOptions) {
+    super();
+  }
+  public _properties() {
+    return {
+      S3Location: {
+        Bucket: this.bucket.bucketName,
+        Key: this.key,
+        BundleType: this.options.bundleType ?? RevisionBundleType.ZIP,
+        ETag: this.options.eTag ?? '',
+        Version: this.options.objectVersion ?? '',
+      },
+    };
+  }
+  public _grantRead(grantee: iam.IGrantable): void {
+    // CodeDeploy reads the bundle with the caller's permissions when registering the revision.
+    this.bucket.grantRead(grantee, this.key);
+  }
+}
+
+/** Construction properties for `DeploymentTrigger`. */
+export interface DeploymentTriggerProps {
+  /** Name of the CodeDeploy application. */
+  readonly applicationName: string;
+
+  /** Name of the deployment group to deploy to. */
+  readonly deploymentGroupName: string;
+
+  /** The deployment configuration of the group (the trigger may read it when creating a deployment). */
+  readonly deploymentConfig: codedeploy.IBaseDeploymentConfig;
+
+  /** What to deploy. Any change of it starts a deployment. */
+  readonly revision: DeploymentRevision;
+
+  /**
+   * ECS: the service deployed. No deployment is created when its primary task set already runs
+   * what the AppSpec asks for (on the first `cdk deploy`, and when CloudFormation rolls back to a
+   * revision CodeDeploy already rolled back to).
+   *
+   * @default - no ECS service
+   */
+  readonly ecsService?: ecs.IBaseService;
+
+  /**
+   * How long to wait for the deployment (including any wait behind another deployment of the
+   * group). When it runs out, the trigger stops the deployment with rollback and fails the stack
+   * operation. At most 55 minutes: CloudFormation waits at most an hour for a custom resource.
+   *
+   * @default Duration.minutes(50)
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * ECS: report success only after the original task set is terminated, instead of as soon as
+   * all traffic has shifted and every hook passed.
+   *
+   * @default false
+   */
+  readonly waitForTermination?: boolean;
+
+  /**
+   * Also deploy when the trigger is created (EC2/on-premises, where CloudFormation installs nothing).
+   * ECS services get their first revision from CloudFormation and never need this.
+   *
+   * @default false
+   */
+  readonly deployOnCreate?: boolean;
+
+  /**
+   * Description of the deployments (at most 100 characters are kept).
+   *
+   * @default - 'Deployed by cdk-codedeploy-patterns'
+   */
+  readonly description?: string;
+}
+
+/**
+ * Runs a real CodeDeploy deployment during `cdk deploy` whenever the revision changes, waits for
+ * it, and fails the stack operation with CodeDeploy's error when the deployment fails or stops.
+ *
+ * A custom resource backed by one function per stack (shared by every trigger in the stack),
+ * whose role may create, watch and stop deployments of exactly the deployment groups it serves.
+ * It waits behind a deployment already in progress on the group, stops its own deployment with
+ * rollback when the timeout runs out, and never blocks stack deletion.
+ */
+export class DeploymentTrigger extends Construct {
+  /** The custom resource. */
+  public readonly resource: CustomResource;
+
+  /** The ID of the deployment the last stack operation created (empty when none was needed). */
+  public readonly deploymentId: string;
+
+  constructor(scope: Construct, id: string, props: DeploymentTriggerProps) {
+    super(scope, id);
+
+    const timeout = props.timeout ?? Duration.minutes(DEFAULT_TRIGGER_TIMEOUT_MINUTES);
+    throwIfErrors(this, validateTimeout(timeout));
+
+    const stack = Stack.of(this);
+    const provider = TriggerProvider.of(this);
+    const groupArn = stack.formatArn({
+      service: 'codedeploy',
+      resource: 'deploymentgroup',
+      resourceName: `${props.applicationName}/${props.deploymentGroupName}`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const applicationArn = stack.formatArn({
+      service: 'codedeploy',
+      resource: 'application',
+      resourceName: props.applicationName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    provider.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'codedeploy:CreateDeployment',
+          'codedeploy:GetDeployment',
+          'codedeploy:ListDeployments',
+          'codedeploy:StopDeployment',
+        ],
+        resources: [groupArn],
+      }),
+    );
+    provider.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['codedeploy:GetApplication', 'codedeploy:GetApplicationRevision', 'codedeploy:RegisterApplicationRevision'],
+        resources: [applicationArn],
+      }),
+    );
+    provider.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['codedeploy:GetDeploymentConfig'],
+        resources: [props.deploymentConfig.deploymentConfigArn],
+      }),
+    );
+    props.revision._grantRead(provider.role);
+
+    const properties: Record<string, unknown> = {
+      ApplicationName: props.applicationName,
+      DeploymentGroupName: props.deploymentGroupName,
+      TimeoutSeconds: timeout.toSeconds(),
+      WaitForTermination: props.waitForTermination ?? false,
+      DeployOnCreate: props.deployOnCreate ?? false,
+      Description: props.description ?? 'Deployed by cdk-codedeploy-patterns',
+      ...props.revision._properties(),
+    };
+    if (props.ecsService) {
+      const service = props.ecsService;
+      properties.EcsClusterName = service.cluster.clusterName;
+      properties.EcsServiceName = service.serviceName;
+      provider.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['ecs:DescribeServices'],
+          resources: [
+            stack.formatArn({
+              service: 'ecs',
+              resource: 'service',
+              resourceName: `${service.cluster.clusterName}/${service.serviceName}`,
+            }),
+          ],
+        }),
+      );
+    }
+
+    this.resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.function.functionArn,
+      resourceType: 'Custom::CodeDeployDeployment',
+      properties,
+      // CloudFormation fails the operation itself if the function never answers.
+      serviceTimeout: timeout.plus(Duration.minutes(5)),
+    });
+    this.resource.node.addDependency(provider.selfInvokePolicy);
+    this.deploymentId = this.resource.getAttString('DeploymentId');
+  }
+}
+
+function validateTimeout(timeout: Duration): string[] {
+  if (Token.isUnresolved(timeout.toSeconds())) {
+    return [];
+  }
+  const seconds = timeout.toSeconds();
+  if (seconds < 60 || seconds > MAX_TRIGGER_TIMEOUT_MINUTES * 60) {
+    return [
+      `timeout must be from 1 to ${MAX_TRIGGER_TIMEOUT_MINUTES} minutes (CloudFormation waits at most one hour for a custom resource, and the trigger needs the rest to stop the deployment and answer); received ${seconds} seconds.`,
+    ];
+  }
+  return [];
+}
+
+/** The one function (with its role and log group) every trigger of a stack shares. */
+class TriggerProvider extends Construct {
+  public static of(scope: Construct): TriggerProvider {
+    const stack = Stack.of(scope);
+    const id = 'CodeDeployPatternsDeploymentTrigger';
+    return (stack.node.tryFindChild(id) as TriggerProvider | undefined) ?? new TriggerProvider(stack, id);
+  }
+
+  public readonly function: DeploymentTriggerFunction;
+  public readonly role: iam.Role;
+  public readonly selfInvokePolicy: iam.Policy;
+
+  private constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'cdk-codedeploy-patterns deployment trigger: creates, watches and stops deployments of its groups',
+    });
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_YEAR });
+    logGroup.grantWrite(this.role);
+    this.function = new DeploymentTriggerFunction(this, 'Function', {
+      description: 'cdk-codedeploy-patterns: runs CodeDeploy deployments for CloudFormation',
+      role: this.role,
+      logGroup,
+      timeout: Duration.minutes(15),
+      memorySize: 256,
+      // CloudFormation and the handler itself invoke asynchronously; a retry would start a second deployment.
+      retryAttempts: 0,
+    });
+    // Separate from the role's default policy: the function cannot depend on a policy naming itself.
+    this.selfInvokePolicy = new iam.Policy(this, 'SelfInvoke', {
+      roles: [this.role],
+      statements: [
+        new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.function.functionArn] }),
+      ],
+    });
+  }
+}

@@ -1,0 +1,249 @@
+import * as http from 'node:http';
+import { AddressInfo } from 'node:net';
+
+/**
+ * A local fake of the AWS APIs the deployment trigger calls: CodeDeploy (JSON 1.1), ECS
+ * DescribeServices (JSON 1.1), Lambda Invoke (REST) and the CloudFormation response URL.
+ * The real AWS SDK v3 clients talk to it on 127.0.0.1 (AWS_ENDPOINT_URL_*).
+ *
+ * Deployments follow scripted timelines: each step says after how many milliseconds since
+ * creation the deployment has which status. The fake records every call and the moment each
+ * deployment reached its terminal state, so tests can count calls and measure reporting latency.
+ */
+
+export interface TimelineStep {
+  /** Milliseconds after creation. */
+  readonly at: number;
+  readonly status: string;
+  readonly errorCode?: string;
+  readonly errorMessage?: string;
+  readonly instanceTerminationWaitTimeStarted?: boolean;
+}
+
+export interface FakeDeployment {
+  readonly id: string;
+  readonly group: string;
+  readonly createdAt: number;
+  readonly timeline: TimelineStep[];
+  readonly input?: any;
+  stoppedAt?: number;
+  stopRollback?: boolean;
+}
+
+export interface RecordedCall {
+  readonly service: 'codedeploy' | 'ecs' | 'lambda' | 'cfn';
+  readonly operation: string;
+  readonly body: any;
+  readonly at: number;
+}
+
+export interface InjectedError {
+  readonly status: number;
+  readonly type: string;
+  readonly message?: string;
+}
+
+const TERMINAL = new Set(['Succeeded', 'Failed', 'Stopped']);
+
+export class FakeAws {
+  public readonly calls: RecordedCall[] = [];
+  public readonly deployments = new Map<string, FakeDeployment>();
+  public readonly responses: any[] = [];
+  public readonly invocations: any[] = [];
+  /** ECS services by name: what DescribeServices returns. */
+  public readonly services = new Map<string, any>();
+  /** Timeline given to the next deployments CreateDeployment creates (in order; the last repeats). */
+  public nextTimelines: TimelineStep[][] = [[{ at: 0, status: 'Succeeded' }]];
+  private readonly errors = new Map<string, InjectedError[]>();
+  private server?: http.Server;
+  private counter = 0;
+
+  public get endpoint(): string {
+    const address = this.server!.address() as AddressInfo;
+    return `http://127.0.0.1:${address.port}`;
+  }
+
+  public get responseUrl(): string {
+    return `${this.endpoint}/cfn-response/${++this.counter}`;
+  }
+
+  public async start(): Promise<this> {
+    this.server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => this.dispatch(req, Buffer.concat(chunks).toString('utf8'), res));
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  public async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+  }
+
+  /** Environment that points the SDK v3 clients at this fake. */
+  public env(): Record<string, string> {
+    return {
+      AWS_ENDPOINT_URL_CODEDEPLOY: this.endpoint,
+      AWS_ENDPOINT_URL_ECS: this.endpoint,
+      AWS_ENDPOINT_URL_LAMBDA: this.endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'AKIDFAKE',
+      AWS_SECRET_ACCESS_KEY: 'fake-secret',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    };
+  }
+
+  /** The next `count` calls of an operation fail with this error. */
+  public failNext(operation: string, error: InjectedError, count = 1): void {
+    const list = this.errors.get(operation) ?? [];
+    for (let i = 0; i < count; i++) list.push(error);
+    this.errors.set(operation, list);
+  }
+
+  /** Adds a deployment (e.g. one already in progress) to a group. */
+  public seedDeployment(group: string, timeline: TimelineStep[]): FakeDeployment {
+    const d: FakeDeployment = { id: this.newId(), group, createdAt: Date.now(), timeline };
+    this.deployments.set(d.id, d);
+    return d;
+  }
+
+  public callsOf(operation: string): RecordedCall[] {
+    return this.calls.filter((c) => c.operation === operation);
+  }
+
+  /** Status of a deployment now, per its timeline (or Stopped once stopped). */
+  public statusOf(d: FakeDeployment, now = Date.now()): TimelineStep {
+    if (d.stoppedAt !== undefined) {
+      return { at: d.stoppedAt - d.createdAt, status: 'Stopped', errorCode: 'DEPLOYMENT_STOPPED', errorMessage: 'Stopped by request' };
+    }
+    let current: TimelineStep = { at: 0, status: 'Created' };
+    for (const step of d.timeline) {
+      if (now - d.createdAt >= step.at) current = step;
+    }
+    return current;
+  }
+
+  /** When the deployment reached a terminal state (epoch ms), if it has. */
+  public terminalAt(d: FakeDeployment): number | undefined {
+    if (d.stoppedAt !== undefined) return d.stoppedAt;
+    const step = d.timeline.find((s) => TERMINAL.has(s.status));
+    return step && Date.now() - d.createdAt >= step.at ? d.createdAt + step.at : undefined;
+  }
+
+  /** Waits until the CloudFormation response URL has received `count` answers. */
+  public async waitForResponses(count: number, timeoutMs = 30_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (this.responses.length < count) {
+      if (Date.now() > until) throw new Error(`no CloudFormation response after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  private newId(): string {
+    return `d-FAKE${String(++this.counter).padStart(6, '0')}`;
+  }
+
+  private dispatch(req: http.IncomingMessage, raw: string, res: http.ServerResponse): void {
+    const at = Date.now();
+    const target = String(req.headers['x-amz-target'] ?? '');
+    if (req.method === 'PUT' && req.url?.startsWith('/cfn-response/')) {
+      const body = JSON.parse(raw);
+      this.calls.push({ service: 'cfn', operation: 'Respond', body, at });
+      this.responses.push({ ...body, receivedAt: at });
+      res.writeHead(200).end();
+      return;
+    }
+    const invoke = /^\/2015-03-31\/functions\/([^/]+)\/invocations/.exec(req.url ?? '');
+    if (invoke) {
+      const body = JSON.parse(raw);
+      this.calls.push({ service: 'lambda', operation: 'Invoke', body, at });
+      this.invocations.push(body);
+      res.writeHead(202, { 'content-type': 'application/json' }).end('');
+      return;
+    }
+    const [prefix, operation] = target.split('.');
+    const service = prefix.startsWith('CodeDeploy') ? 'codedeploy' : 'ecs';
+    const body = raw ? JSON.parse(raw) : {};
+    this.calls.push({ service, operation, body, at });
+    const injected = this.errors.get(operation)?.shift();
+    if (injected) {
+      this.json(res, injected.status, { __type: injected.type, message: injected.message ?? injected.type });
+      return;
+    }
+    try {
+      const out = service === 'codedeploy' ? this.codedeploy(operation, body) : this.ecs(operation, body);
+      this.json(res, 200, out);
+    } catch (e: any) {
+      this.json(res, e.status ?? 400, { __type: e.type ?? 'ValidationException', message: e.message });
+    }
+  }
+
+  private codedeploy(operation: string, body: any): any {
+    switch (operation) {
+      case 'CreateDeployment': {
+        const group = `${body.applicationName}/${body.deploymentGroupName}`;
+        const active = [...this.deployments.values()].find(
+          (d) => d.group === group && !TERMINAL.has(this.statusOf(d).status),
+        );
+        if (active) {
+          throw Object.assign(new Error(`The Deployment Group '${body.deploymentGroupName}' already has an active Deployment '${active.id}'`), {
+            type: 'DeploymentLimitExceededException',
+          });
+        }
+        const timeline = this.nextTimelines.length > 1 ? this.nextTimelines.shift()! : this.nextTimelines[0];
+        const d: FakeDeployment = { id: this.newId(), group, createdAt: Date.now(), timeline, input: body };
+        this.deployments.set(d.id, d);
+        return { deploymentId: d.id };
+      }
+      case 'GetDeployment': {
+        const d = this.deployments.get(body.deploymentId);
+        if (!d) {
+          throw Object.assign(new Error(`Deployment ${body.deploymentId} does not exist`), { type: 'DeploymentDoesNotExistException' });
+        }
+        const step = this.statusOf(d);
+        return {
+          deploymentInfo: {
+            deploymentId: d.id,
+            applicationName: d.group.split('/')[0],
+            deploymentGroupName: d.group.split('/')[1],
+            status: step.status,
+            instanceTerminationWaitTimeStarted: step.instanceTerminationWaitTimeStarted ?? false,
+            ...(step.errorCode ? { errorInformation: { code: step.errorCode, message: step.errorMessage } } : {}),
+          },
+        };
+      }
+      case 'ListDeployments': {
+        const group = `${body.applicationName}/${body.deploymentGroupName}`;
+        const statuses: string[] | undefined = body.includeOnlyStatuses;
+        const ids = [...this.deployments.values()]
+          .filter((d) => d.group === group && (!statuses || statuses.includes(this.statusOf(d).status)))
+          .map((d) => d.id);
+        return { deployments: ids };
+      }
+      case 'StopDeployment': {
+        const d = this.deployments.get(body.deploymentId);
+        if (!d) {
+          throw Object.assign(new Error('no such deployment'), { type: 'DeploymentDoesNotExistException' });
+        }
+        d.stoppedAt = Date.now();
+        d.stopRollback = body.autoRollbackEnabled;
+        return { status: 'Pending', statusMessage: 'Stopping; rolling back' };
+      }
+      default:
+        throw Object.assign(new Error(`fake CodeDeploy does not implement ${operation}`), { type: 'UnknownOperationException' });
+    }
+  }
+
+  private ecs(operation: string, body: any): any {
+    if (operation !== 'DescribeServices') {
+      throw Object.assign(new Error(`fake ECS does not implement ${operation}`), { type: 'UnknownOperationException' });
+    }
+    const services = (body.services as string[]).map((name) => this.services.get(name)).filter(Boolean);
+    return { services, failures: [] };
+  }
+
+  private json(res: http.ServerResponse, status: number, body: any): void {
+    res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(body));
+  }
+}

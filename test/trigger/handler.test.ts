@@ -1,0 +1,306 @@
+import * as path from 'node:path';
+import { FakeAws, TimelineStep } from '../fakes/fake-aws';
+
+/**
+ * The bundled trigger handler (what ships in the package), end to end against a local fake of
+ * CodeDeploy, ECS, Lambda and the CloudFormation response URL, with the real AWS SDK v3 clients.
+ */
+
+const BUNDLE = path.join(__dirname, '..', '..', 'assets', 'trigger', 'deployment-trigger.lambda', 'index.js');
+const POLL_MAX_MS = 40;
+const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:trigger';
+
+let fake: FakeAws;
+let handler: (event: any, context: any) => Promise<void>;
+let logs: string[];
+
+beforeAll(async () => {
+  fake = await new FakeAws().start();
+  Object.assign(process.env, fake.env(), {
+    TRIGGER_POLL_MIN_MS: '10',
+    TRIGGER_POLL_MAX_MS: String(POLL_MAX_MS),
+    TRIGGER_HANDOVER_MS: '100',
+  });
+  handler = require(BUNDLE).handler;
+});
+
+afterAll(async () => {
+  await fake.stop();
+});
+
+beforeEach(() => {
+  fake.calls.length = 0;
+  fake.responses.length = 0;
+  fake.invocations.length = 0;
+  fake.deployments.clear();
+  fake.services.clear();
+  fake.nextTimelines = [[{ at: 0, status: 'Succeeded' }]];
+  logs = [];
+  jest.spyOn(console, 'log').mockImplementation((line: string) => {
+    logs.push(line);
+  });
+});
+
+afterEach(() => {
+  jest.restoreAllMocks();
+});
+
+const APPSPEC = JSON.stringify({
+  version: '0.0',
+  Resources: [
+    {
+      TargetService: {
+        Type: 'AWS::ECS::Service',
+        Properties: {
+          TaskDefinition: 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:2',
+          LoadBalancerInfo: { ContainerName: 'web', ContainerPort: 8080 },
+        },
+      },
+    },
+  ],
+});
+
+function event(requestType: 'Create' | 'Update' | 'Delete', properties: Record<string, unknown> = {}): any {
+  return {
+    RequestType: requestType,
+    ServiceToken: FUNCTION_ARN,
+    ResponseURL: fake.responseUrl,
+    StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/s/1',
+    RequestId: `req-${Math.random()}`,
+    LogicalResourceId: 'Trigger',
+    ResourceType: 'Custom::CodeDeployDeployment',
+    ...(requestType === 'Create' ? {} : { PhysicalResourceId: 'deployment-trigger:app/group' }),
+    ResourceProperties: {
+      ServiceToken: FUNCTION_ARN,
+      ApplicationName: 'app',
+      DeploymentGroupName: 'group',
+      AppSpecContent: APPSPEC,
+      TimeoutSeconds: '30',
+      WaitForTermination: 'false',
+      DeployOnCreate: 'false',
+      ...properties,
+    },
+  };
+}
+
+/** Runs the handler like Lambda would: CloudFormation's invocation, then every self-invocation. */
+async function run(e: any, budgetMs = 20_000): Promise<any> {
+  const context = () => {
+    const until = Date.now() + budgetMs;
+    return { invokedFunctionArn: FUNCTION_ARN, getRemainingTimeInMillis: () => until - Date.now() };
+  };
+  await handler(e, context());
+  let handled = 0;
+  while (handled < fake.invocations.length) {
+    await handler(fake.invocations[handled++], context());
+  }
+  expect(fake.responses).toHaveLength(1); // exactly one answer to CloudFormation, always
+  return fake.responses[0];
+}
+
+function timeline(...steps: TimelineStep[]): TimelineStep[] {
+  return steps;
+}
+
+function latencyMs(response: any): number {
+  const d = [...fake.deployments.values()].find((x) => x.id === response.Data.DeploymentId)!;
+  return response.receivedAt - fake.terminalAt(d)!;
+}
+
+describe('deployment trigger handler', () => {
+  test('Update: creates a deployment with the AppSpec and reports success once it succeeds', async () => {
+    fake.nextTimelines = [timeline({ at: 0, status: 'InProgress' }, { at: 150, status: 'Succeeded' })];
+    const response = await run(event('Update'));
+    expect(response).toMatchObject({
+      Status: 'SUCCESS',
+      PhysicalResourceId: 'deployment-trigger:app/group',
+      LogicalResourceId: 'Trigger',
+      Data: { DeploymentId: expect.stringMatching(/^d-/) },
+    });
+    const create = fake.callsOf('CreateDeployment');
+    expect(create).toHaveLength(1);
+    expect(create[0].body).toMatchObject({
+      applicationName: 'app',
+      deploymentGroupName: 'group',
+      revision: { revisionType: 'AppSpecContent', appSpecContent: { content: APPSPEC } },
+    });
+    expect(latencyMs(response)).toBeLessThanOrEqual(POLL_MAX_MS + 150);
+    // Structured logs carry the deployment id.
+    const parsed = logs.map((l) => JSON.parse(l));
+    expect(parsed.some((l) => l.deploymentId === response.Data.DeploymentId && l.level === 'info')).toBe(true);
+  });
+
+  test('failure: fails the stack operation with the deployment id and CodeDeploy\'s error text', async () => {
+    fake.nextTimelines = [
+      timeline(
+        { at: 0, status: 'InProgress' },
+        { at: 100, status: 'Failed', errorCode: 'HEALTH_CONSTRAINTS', errorMessage: 'The replacement task set is unhealthy' },
+      ),
+    ];
+    const response = await run(event('Update'));
+    expect(response.Status).toBe('FAILED');
+    expect(response.Reason).toMatch(/Deployment d-\w+ on app\/group failed: HEALTH_CONSTRAINTS: The replacement task set is unhealthy/);
+    expect(response.Data.DeploymentId).toMatch(/^d-/);
+  });
+
+  test('stopped: fails with "was stopped" and the error text', async () => {
+    fake.nextTimelines = [
+      timeline({ at: 0, status: 'InProgress' }, { at: 60, status: 'Stopped', errorCode: 'ALARM_ACTIVE', errorMessage: 'Alarm 5xx fired' }),
+    ];
+    const response = await run(event('Update'));
+    expect(response.Status).toBe('FAILED');
+    expect(response.Reason).toMatch(/was stopped: ALARM_ACTIVE: Alarm 5xx fired/);
+  });
+
+  test('already in progress: waits for the running deployment, then deploys', async () => {
+    const running = fake.seedDeployment('app/group', timeline({ at: 0, status: 'InProgress' }, { at: 200, status: 'Succeeded' }));
+    fake.nextTimelines = [timeline({ at: 0, status: 'InProgress' }, { at: 50, status: 'Succeeded' })];
+    const response = await run(event('Update'));
+    expect(response.Status).toBe('SUCCESS');
+    expect(response.Data.DeploymentId).not.toBe(running.id);
+    const creates = fake.callsOf('CreateDeployment');
+    expect(creates).toHaveLength(2); // rejected once, then accepted after the running one finished
+    expect(creates[1].at).toBeGreaterThanOrEqual(fake.terminalAt(running)!);
+    expect(fake.callsOf('ListDeployments')).toHaveLength(1);
+    expect(fake.callsOf('GetDeployment').some((c) => c.body.deploymentId === running.id)).toBe(true);
+  });
+
+  test('already in progress past the timeout: fails naming the blocking deployment', async () => {
+    const running = fake.seedDeployment('app/group', timeline({ at: 0, status: 'InProgress' }));
+    const response = await run(event('Update', { TimeoutSeconds: '1' }));
+    expect(response.Status).toBe('FAILED');
+    expect(response.Reason).toContain(`deployment ${running.id} is still in progress on app/group`);
+    expect(fake.callsOf('StopDeployment')).toHaveLength(0); // never stops somebody else's deployment
+  });
+
+  test('throttling and 5xx: retried until the deployment is seen', async () => {
+    fake.nextTimelines = [timeline({ at: 0, status: 'InProgress' }, { at: 100, status: 'Succeeded' })];
+    fake.failNext('CreateDeployment', { status: 500, type: 'InternalFailure' }, 1);
+    fake.failNext('GetDeployment', { status: 400, type: 'ThrottlingException', message: 'Rate exceeded' }, 5);
+    const response = await run(event('Update'));
+    expect(response.Status).toBe('SUCCESS');
+    expect(fake.callsOf('CreateDeployment')).toHaveLength(2);
+    expect(fake.deployments.size).toBe(1); // the retried create did not start a second deployment
+    expect(logs.some((l) => JSON.parse(l).level === 'warn' && /ThrottlingException/.test(l))).toBe(true);
+  });
+
+  test('timeout: stops the deployment with rollback and fails', async () => {
+    fake.nextTimelines = [timeline({ at: 0, status: 'InProgress' })];
+    const response = await run(event('Update', { TimeoutSeconds: '1' }));
+    expect(response.Status).toBe('FAILED');
+    expect(response.Reason).toMatch(/did not finish within 1 seconds \(status InProgress\); stopped it with rollback \(stop status: Pending/);
+    const stop = fake.callsOf('StopDeployment');
+    expect(stop).toHaveLength(1);
+    expect(stop[0].body).toEqual({ deploymentId: response.Data.DeploymentId, autoRollbackEnabled: true });
+  });
+
+  test('access denied (not transient): fails at once with the error', async () => {
+    fake.failNext('CreateDeployment', { status: 400, type: 'AccessDeniedException', message: 'not authorized to perform codedeploy:CreateDeployment' });
+    const response = await run(event('Update'));
+    expect(response.Status).toBe('FAILED');
+    expect(response.Reason).toMatch(/AccessDeniedException: not authorized to perform codedeploy:CreateDeployment/);
+    expect(fake.callsOf('CreateDeployment')).toHaveLength(1);
+  });
+
+  test('delete: answers at once and touches no deployment', async () => {
+    fake.seedDeployment('app/group', timeline({ at: 0, status: 'InProgress' }));
+    const response = await run(event('Delete'));
+    expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'deployment-trigger:app/group' });
+    expect(fake.calls.filter((c) => c.service !== 'cfn')).toHaveLength(0);
+  });
+
+  test('delete with broken properties still succeeds', async () => {
+    const e = event('Delete');
+    e.ResourceProperties = { ServiceToken: FUNCTION_ARN };
+    const response = await run(e);
+    expect(response.Status).toBe('SUCCESS');
+  });
+
+  test('ECS create: the new service already runs the task definition, so no deployment', async () => {
+    fake.services.set('svc', {
+      serviceName: 'svc',
+      taskSets: [
+        {
+          status: 'PRIMARY',
+          taskDefinition: 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:2',
+          loadBalancers: [{ containerName: 'web', containerPort: 8080 }],
+        },
+      ],
+    });
+    const response = await run(event('Create', { EcsClusterName: 'cluster', EcsServiceName: 'svc' }));
+    expect(response).toMatchObject({ Status: 'SUCCESS', Data: { DeploymentId: '' } });
+    expect(response.Reason).toMatch(/already runs .*task-definition\/web:2/);
+    expect(fake.callsOf('DescribeServices')[0].body).toEqual({ cluster: 'cluster', services: ['svc'] });
+    expect(fake.callsOf('CreateDeployment')).toHaveLength(0);
+  });
+
+  test('ECS update: a new task definition revision is deployed', async () => {
+    fake.services.set('svc', {
+      serviceName: 'svc',
+      taskSets: [
+        { status: 'ACTIVE', taskDefinition: 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:2' },
+        { status: 'PRIMARY', taskDefinition: 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:1' },
+      ],
+    });
+    const response = await run(event('Update', { EcsClusterName: 'cluster', EcsServiceName: 'svc' }));
+    expect(response.Status).toBe('SUCCESS');
+    expect(fake.callsOf('CreateDeployment')).toHaveLength(1);
+  });
+
+  test('create without an ECS service and without deployOnCreate: nothing to deploy', async () => {
+    const response = await run(event('Create'));
+    expect(response.Status).toBe('SUCCESS');
+    expect(fake.callsOf('CreateDeployment')).toHaveLength(0);
+  });
+
+  test('create with deployOnCreate and an S3 revision: deploys the bundle with its ETag', async () => {
+    const response = await run(
+      event('Create', {
+        AppSpecContent: undefined,
+        DeployOnCreate: 'true',
+        S3Location: { Bucket: 'b', Key: 'app.zip', BundleType: 'zip', ETag: 'abc', Version: '' },
+        FileExistsBehavior: 'OVERWRITE',
+      }),
+    );
+    expect(response.Status).toBe('SUCCESS');
+    expect(fake.callsOf('CreateDeployment')[0].body).toMatchObject({
+      revision: { revisionType: 'S3', s3Location: { bucket: 'b', key: 'app.zip', bundleType: 'zip', eTag: 'abc' } },
+      fileExistsBehavior: 'OVERWRITE',
+    });
+  });
+
+  test('ECS: success as soon as the termination wait starts, unless asked to wait for it', async () => {
+    const steps = timeline(
+      { at: 0, status: 'InProgress' },
+      { at: 80, status: 'InProgress', instanceTerminationWaitTimeStarted: true },
+      { at: 400, status: 'Succeeded', instanceTerminationWaitTimeStarted: true },
+    );
+    fake.nextTimelines = [steps];
+    const early = await run(event('Update'));
+    expect(early.Status).toBe('SUCCESS');
+    expect(early.Reason).toMatch(/original task set is kept for the termination wait/);
+    expect(early.receivedAt - [...fake.deployments.values()][0].createdAt).toBeLessThan(400);
+
+    fake.responses.length = 0;
+    fake.deployments.clear();
+    const late = await run(event('Update', { WaitForTermination: 'true' }));
+    expect(late.Status).toBe('SUCCESS');
+    expect(late.Reason).toMatch(/succeeded/);
+    expect(late.receivedAt - [...fake.deployments.values()][0].createdAt).toBeGreaterThanOrEqual(400);
+  });
+
+  test('long waits hand over to a new invocation of the function, answering once', async () => {
+    fake.nextTimelines = [timeline({ at: 0, status: 'InProgress' }, { at: 700, status: 'Succeeded' })];
+    const response = await run(event('Update'), 250);
+    expect(response.Status).toBe('SUCCESS');
+    expect(fake.invocations.length).toBeGreaterThanOrEqual(2);
+    expect(fake.invocations[0].Progress).toMatchObject({ phase: 'wait', deploymentId: response.Data.DeploymentId, invocation: 2 });
+    expect(fake.callsOf('CreateDeployment')).toHaveLength(1);
+  });
+
+  test('invalid properties: fails with what is missing', async () => {
+    const response = await run(event('Update', { TimeoutSeconds: 'soon' }));
+    expect(response.Status).toBe('FAILED');
+    expect(response.Reason).toMatch(/TimeoutSeconds must be a positive number; received "soon"/);
+  });
+});
