@@ -2,3 +2,5 @@ export * from './common';
 export * from './iam';
 export * from './hooks';
 export * from './lambda';
+export * from './ecs';
+export * from './trigger';

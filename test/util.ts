@@ -1,4 +1,6 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Fn, RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -30,4 +32,24 @@ export function userFunction(scope: Construct, id: string, code = 'exports.handl
 export function secureTopic(scope: Construct, id: string): sns.Topic {
   const key = new kms.Key(scope, `${id}Key`, { enableKeyRotation: true, removalPolicy: RemovalPolicy.DESTROY });
   return new sns.Topic(scope, id, { masterKey: key, enforceSSL: true });
+}
+
+/** What an ECS user already has: a VPC with flow logs, a cluster with Container Insights, a Fargate task definition with logging. */
+export function ecsFixture(scope: Construct, options: { containerPort?: number } = {}) {
+  // Zones from Fn::GetAZs: an environment-specific test stack would otherwise hard-code dummy zones (cfn-lint W3010).
+  const vpc = new ec2.Vpc(scope, 'Vpc', {
+    availabilityZones: [Fn.select(0, Fn.getAzs()), Fn.select(1, Fn.getAzs())],
+    natGateways: 1,
+  });
+  vpc.addFlowLog('FlowLog');
+  const cluster = new ecs.Cluster(scope, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+  const taskDefinition = new ecs.FargateTaskDefinition(scope, 'TaskDef', { cpu: 256, memoryLimitMiB: 512 });
+  const logGroup = new logs.LogGroup(scope, 'TaskLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+  taskDefinition.addContainer('web', {
+    containerName: 'web',
+    image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'),
+    portMappings: [{ containerPort: options.containerPort ?? 8080 }],
+    logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'web', logGroup }),
+  });
+  return { vpc, cluster, taskDefinition };
 }

@@ -1,0 +1,426 @@
+import { Duration, Fn, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { Construct } from 'constructs';
+import { acknowledge } from '../private/nag';
+import { throwIfErrors } from '../private/validation';
+
+/** The kind of load balancer CodeDeploy shifts ECS traffic on. */
+export enum BlueGreenLoadBalancerType {
+  /** Application Load Balancer: canary, linear and all-at-once traffic shifting. */
+  APPLICATION = 'APPLICATION',
+  /** Network Load Balancer: all-at-once traffic shifting only. */
+  NETWORK = 'NETWORK',
+}
+
+/** Construction properties for `BlueGreenListeners`. */
+export interface BlueGreenListenersProps {
+  /** The VPC of the load balancer and the target groups. */
+  readonly vpc: ec2.IVpc;
+
+  /** Port the targets (containers) receive traffic on. */
+  readonly targetPort: number;
+
+  /**
+   * The kind of load balancer to create. Ignored when a load balancer is given.
+   *
+   * @default BlueGreenLoadBalancerType.APPLICATION
+   */
+  readonly loadBalancerType?: BlueGreenLoadBalancerType;
+
+  /**
+   * An Application Load Balancer to add the listeners to, instead of creating one.
+   *
+   * @default - a new load balancer
+   */
+  readonly applicationLoadBalancer?: elbv2.IApplicationLoadBalancer;
+
+  /**
+   * A Network Load Balancer to add the listeners to, instead of creating one.
+   *
+   * @default - a new load balancer
+   */
+  readonly networkLoadBalancer?: elbv2.INetworkLoadBalancer;
+
+  /**
+   * Whether a load balancer the construct creates is internet-facing.
+   *
+   * @default true
+   */
+  readonly internetFacing?: boolean;
+
+  /**
+   * Subnets of a load balancer the construct creates.
+   *
+   * @default - public subnets when internet-facing, private otherwise
+   */
+  readonly loadBalancerSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Certificates of the production and test listeners; with them both listeners use HTTPS
+   * (Application Load Balancer) or TLS (Network Load Balancer).
+   *
+   * @default - HTTP / TCP listeners
+   */
+  readonly certificates?: elbv2.IListenerCertificate[];
+
+  /**
+   * Port of the production listener.
+   *
+   * @default 443 with certificates, else 80
+   */
+  readonly productionPort?: number;
+
+  /**
+   * Define a test listener, which serves the replacement task set before production traffic
+   * shifts (the `AfterAllowTestTraffic` hook tests through it).
+   *
+   * @default true
+   */
+  readonly testListener?: boolean;
+
+  /**
+   * Port of the test listener; must differ from the production port.
+   *
+   * @default 8443 with certificates, else 8080
+   */
+  readonly testPort?: number;
+
+  /**
+   * Who may reach the production listener.
+   *
+   * @default - anyone (IPv4) for an internet-facing load balancer, the VPC's CIDR block otherwise
+   */
+  readonly productionTrafficPeers?: ec2.IPeer[];
+
+  /**
+   * Who may reach the test listener.
+   *
+   * @default - the VPC's CIDR block
+   */
+  readonly testTrafficPeers?: ec2.IPeer[];
+
+  /**
+   * Protocol between the Application Load Balancer and the targets.
+   *
+   * @default elbv2.ApplicationProtocol.HTTP
+   */
+  readonly targetProtocol?: elbv2.ApplicationProtocol;
+
+  /**
+   * How targets are registered: `IP` for the `awsvpc` network mode (Fargate), `INSTANCE` for
+   * the bridge and host modes.
+   *
+   * @default elbv2.TargetType.IP
+   */
+  readonly targetType?: elbv2.TargetType;
+
+  /**
+   * Health check of both target groups.
+   *
+   * @default - HTTP GET / expecting 200-399 (TCP for a Network Load Balancer), every 15 seconds, healthy after 2 and unhealthy after 3 checks
+   */
+  readonly healthCheck?: elbv2.HealthCheck;
+
+  /**
+   * How long a target group drains connections of a deregistered task. Each blue/green
+   * deployment waits for it, so the default is shorter than Elastic Load Balancing's 300 seconds.
+   *
+   * @default Duration.seconds(30)
+   */
+  readonly deregistrationDelay?: Duration;
+}
+
+/**
+ * The traffic side of an ECS blue/green deployment: a load balancer (created or given), a
+ * production listener and an optional test listener, and the blue and green target groups,
+ * with the dependency order and security group rules CodeDeploy and ECS need.
+ *
+ * The production listener forwards to the blue target group, the test listener to the green
+ * one (as the CodeDeploy guide sets them up); CodeDeploy re-points both during deployments.
+ * Attach a service with `attachService()`; `EcsDeployment` does all of this for you.
+ */
+export class BlueGreenListeners extends Construct {
+  /** The kind of load balancer. */
+  public readonly loadBalancerType: BlueGreenLoadBalancerType;
+
+  /** The load balancer. */
+  public readonly loadBalancer: elbv2.ILoadBalancerV2;
+
+  /** The production listener. */
+  public readonly productionListener: elbv2.IListener;
+
+  /** The test listener, unless turned off. */
+  public readonly testListener?: elbv2.IListener;
+
+  /** The target group serving the service when it is created. */
+  public readonly blueTargetGroup: elbv2.ITargetGroup;
+
+  /** The target group of the first replacement task set. */
+  public readonly greenTargetGroup: elbv2.ITargetGroup;
+
+  /** Security group rules of the load balancer. */
+  public readonly connections: ec2.Connections;
+
+  private readonly targetPort: number;
+  private readonly loadBalancerFullName: string;
+
+  constructor(scope: Construct, id: string, props: BlueGreenListenersProps) {
+    super(scope, id);
+    const secure = (props.certificates?.length ?? 0) > 0;
+    const productionPort = props.productionPort ?? (secure ? 443 : 80);
+    const wantTest = props.testListener ?? true;
+    const testPort = props.testPort ?? (secure ? 8443 : 8080);
+    throwIfErrors(this, validateListeners(props, productionPort, wantTest, testPort));
+
+    this.loadBalancerType = props.networkLoadBalancer
+      ? BlueGreenLoadBalancerType.NETWORK
+      : props.applicationLoadBalancer
+        ? BlueGreenLoadBalancerType.APPLICATION
+        : (props.loadBalancerType ?? BlueGreenLoadBalancerType.APPLICATION);
+    this.targetPort = props.targetPort;
+    const internetFacing = props.internetFacing ?? true;
+    const vpcPeer = ec2.Peer.ipv4(props.vpc.vpcCidrBlock);
+    const productionPeers = props.productionTrafficPeers ?? [internetFacing ? ec2.Peer.anyIpv4() : vpcPeer];
+    const testPeers = props.testTrafficPeers ?? [vpcPeer];
+    const targetType = props.targetType ?? elbv2.TargetType.IP;
+    const deregistrationDelay = props.deregistrationDelay ?? Duration.seconds(30);
+
+    if (this.loadBalancerType === BlueGreenLoadBalancerType.APPLICATION) {
+      const created = props.applicationLoadBalancer
+        ? undefined
+        : new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
+          vpc: props.vpc,
+          internetFacing,
+          vpcSubnets: props.loadBalancerSubnets,
+          dropInvalidHeaderFields: true,
+        });
+      const lb = props.applicationLoadBalancer ?? created!;
+      this.loadBalancer = lb;
+      this.connections = lb.connections;
+      this.loadBalancerFullName = created?.loadBalancerFullName ?? loadBalancerFullNameFromArn(lb.loadBalancerArn);
+      const targetGroup = (name: string) =>
+        new elbv2.ApplicationTargetGroup(this, name, {
+          vpc: props.vpc,
+          port: props.targetPort,
+          protocol: props.targetProtocol ?? elbv2.ApplicationProtocol.HTTP,
+          targetType,
+          deregistrationDelay,
+          healthCheck: props.healthCheck ?? {
+            path: '/',
+            healthyHttpCodes: '200-399',
+            interval: Duration.seconds(15),
+            timeout: Duration.seconds(5),
+            healthyThresholdCount: 2,
+            unhealthyThresholdCount: 3,
+          },
+        });
+      const blue = targetGroup('BlueTargetGroup');
+      const green = targetGroup('GreenTargetGroup');
+      this.blueTargetGroup = blue;
+      this.greenTargetGroup = green;
+      const protocol = secure ? elbv2.ApplicationProtocol.HTTPS : elbv2.ApplicationProtocol.HTTP;
+      const production = lb.addListener('ProductionListener', {
+        port: productionPort,
+        protocol,
+        certificates: props.certificates,
+        defaultTargetGroups: [blue],
+        open: false,
+      });
+      productionPeers.forEach((peer) => production.connections.allowDefaultPortFrom(peer, 'Production traffic'));
+      this.productionListener = production;
+      if (wantTest) {
+        const test = lb.addListener('TestListener', {
+          port: testPort,
+          protocol,
+          certificates: props.certificates,
+          defaultTargetGroups: [green],
+          open: false,
+        });
+        testPeers.forEach((peer) => test.connections.allowDefaultPortFrom(peer, 'Test traffic of blue/green deployments'));
+        this.testListener = test;
+      }
+      if (created) {
+        acknowledge(
+          created,
+          'AwsSolutions-ELB2',
+          'Access logs need an S3 bucket with a policy for the Regional Elastic Load Balancing account; pass your own applicationLoadBalancer with access logs turned on to have them.',
+        );
+        acknowledgeIngress(created, [...productionPeers, ...(wantTest ? testPeers : [])]);
+      }
+    } else {
+      const nlbSecurityGroup = props.networkLoadBalancer
+        ? undefined
+        : new ec2.SecurityGroup(this, 'SecurityGroup', { vpc: props.vpc, description: 'Network Load Balancer of a blue/green ECS service' });
+      const created = props.networkLoadBalancer
+        ? undefined
+        : new elbv2.NetworkLoadBalancer(this, 'LoadBalancer', {
+          vpc: props.vpc,
+          internetFacing,
+          vpcSubnets: props.loadBalancerSubnets,
+          securityGroups: [nlbSecurityGroup!],
+        });
+      const lb = props.networkLoadBalancer ?? created!;
+      this.loadBalancer = lb;
+      this.connections = lb.connections;
+      this.loadBalancerFullName = created?.loadBalancerFullName ?? loadBalancerFullNameFromArn(lb.loadBalancerArn);
+      const targetGroup = (name: string) =>
+        new elbv2.NetworkTargetGroup(this, name, {
+          vpc: props.vpc,
+          port: props.targetPort,
+          protocol: elbv2.Protocol.TCP,
+          targetType,
+          deregistrationDelay,
+          healthCheck: props.healthCheck ?? {
+            protocol: elbv2.Protocol.TCP,
+            interval: Duration.seconds(15),
+            timeout: Duration.seconds(5),
+            healthyThresholdCount: 2,
+            unhealthyThresholdCount: 3,
+          },
+        });
+      const blue = targetGroup('BlueTargetGroup');
+      const green = targetGroup('GreenTargetGroup');
+      this.blueTargetGroup = blue;
+      this.greenTargetGroup = green;
+      const protocol = secure ? elbv2.Protocol.TLS : elbv2.Protocol.TCP;
+      this.productionListener = lb.addListener('ProductionListener', {
+        port: productionPort,
+        protocol,
+        certificates: props.certificates,
+        defaultTargetGroups: [blue],
+      });
+      productionPeers.forEach((peer) => lb.connections.allowFrom(peer, ec2.Port.tcp(productionPort), 'Production traffic'));
+      if (wantTest) {
+        this.testListener = lb.addListener('TestListener', {
+          port: testPort,
+          protocol,
+          certificates: props.certificates,
+          defaultTargetGroups: [green],
+        });
+        testPeers.forEach((peer) => lb.connections.allowFrom(peer, ec2.Port.tcp(testPort), 'Test traffic of blue/green deployments'));
+      }
+      if (created) {
+        acknowledge(
+          created,
+          'AwsSolutions-ELB2',
+          'Access logs need an S3 bucket with a policy for the Regional Elastic Load Balancing account; pass your own networkLoadBalancer with access logs turned on to have them.',
+        );
+        acknowledgeIngress(nlbSecurityGroup!, [...productionPeers, ...(wantTest ? testPeers : [])]);
+      }
+    }
+  }
+
+  /**
+   * Registers a service (with the `CODE_DEPLOY` deployment controller) in the blue target group
+   * and lets the load balancer reach its container port. The service is created after the
+   * listeners, as ECS requires.
+   */
+  public attachService(service: ecs.BaseService, containerName: string, containerPort: number): void {
+    const target = service.loadBalancerTarget({ containerName, containerPort });
+    if (this.blueTargetGroup instanceof elbv2.ApplicationTargetGroup) {
+      target.attachToApplicationTargetGroup(this.blueTargetGroup);
+    } else {
+      target.attachToNetworkTargetGroup(this.blueTargetGroup as elbv2.INetworkTargetGroup);
+      service.connections.allowFrom(this.connections, ec2.Port.tcp(containerPort), 'Load balancer to the container');
+    }
+    // Both listeners must exist before ECS creates the service and CodeDeploy looks at them.
+    service.node.addDependency(this.productionListener);
+    if (this.testListener) {
+      service.node.addDependency(this.testListener);
+    }
+  }
+
+  /**
+   * A metric of both target groups together (sum or max of the blue and the green one), so an
+   * alarm watches whichever serves the replacement task set.
+   */
+  public metricBothTargetGroups(metricName: string, statistic: string, period: Duration): cloudwatch.IMetric {
+    const namespace = this.loadBalancerType === BlueGreenLoadBalancerType.APPLICATION ? 'AWS/ApplicationELB' : 'AWS/NetworkELB';
+    const metric = (tg: elbv2.ITargetGroup) =>
+      new cloudwatch.Metric({
+        namespace,
+        metricName,
+        statistic,
+        period,
+        dimensionsMap: {
+          LoadBalancer: this.loadBalancerFullName,
+          TargetGroup: targetGroupFullName(tg),
+        },
+      });
+    const combine = statistic === 'Sum' ? 'FILL(blue, 0) + FILL(green, 0)' : 'MAX([FILL(blue, 0), FILL(green, 0)])';
+    return new cloudwatch.MathExpression({
+      expression: combine,
+      usingMetrics: { blue: metric(this.blueTargetGroup), green: metric(this.greenTargetGroup) },
+      period,
+      label: `${metricName} (${statistic}) of the blue and green target groups`,
+    });
+  }
+
+  /** The port the targets receive traffic on. */
+  public get port(): number {
+    return this.targetPort;
+  }
+}
+
+function validateListeners(props: BlueGreenListenersProps, productionPort: number, wantTest: boolean, testPort: number): string[] {
+  const errors: string[] = [];
+  if (props.applicationLoadBalancer && props.networkLoadBalancer) {
+    errors.push('Give either applicationLoadBalancer or networkLoadBalancer, not both: a deployment group shifts traffic on one load balancer.');
+  }
+  if (props.loadBalancerType === BlueGreenLoadBalancerType.APPLICATION && props.networkLoadBalancer) {
+    errors.push('loadBalancerType is APPLICATION but a networkLoadBalancer was given; drop loadBalancerType or pass an applicationLoadBalancer.');
+  }
+  if (props.loadBalancerType === BlueGreenLoadBalancerType.NETWORK && props.applicationLoadBalancer) {
+    errors.push('loadBalancerType is NETWORK but an applicationLoadBalancer was given; drop loadBalancerType or pass a networkLoadBalancer.');
+  }
+  for (const [name, port] of [['targetPort', props.targetPort], ['productionPort', productionPort], ['testPort', testPort]] as const) {
+    if (!Token.isUnresolved(port) && (!Number.isInteger(port) || port < 1 || port > 65535)) {
+      errors.push(`${name} must be a whole number from 1 to 65535; received ${port}.`);
+    }
+  }
+  if (wantTest && !Token.isUnresolved(productionPort) && productionPort === testPort) {
+    errors.push(
+      `The test listener needs its own port; productionPort and testPort are both ${productionPort}. Choose another testPort (CodeDeploy allows one listener per traffic route).`,
+    );
+  }
+  if (!wantTest && props.testPort !== undefined) {
+    errors.push('testPort is set but testListener is false; drop one of the two.');
+  }
+  if (!wantTest && props.testTrafficPeers !== undefined) {
+    errors.push('testTrafficPeers is set but testListener is false; drop one of the two.');
+  }
+  return errors;
+}
+
+/**
+ * cdk-nag EC23 on the security group of a load balancer we create: either the production
+ * listener is open to the internet on purpose, or the ingress is the VPC's CIDR block, a
+ * CloudFormation reference cdk-nag cannot evaluate (it reports a rule error).
+ */
+function acknowledgeIngress(scope: Construct, peers: ec2.IPeer[]): void {
+  const open = peers.some((p) => p.uniqueId === ec2.Peer.anyIpv4().uniqueId || p.uniqueId === ec2.Peer.anyIpv6().uniqueId);
+  acknowledge(
+    scope,
+    'AwsSolutions-EC23',
+    open
+      ? 'An internet-facing load balancer serves the internet on its production listener; only the listener ports are open (the test listener only to the VPC unless testTrafficPeers says otherwise).'
+      : 'Ingress is limited to the listener ports from the VPC\'s CIDR block (or the peers given), a CloudFormation reference cdk-nag cannot evaluate.',
+  );
+}
+
+/** `app/<name>/<id>` from `arn:...:loadbalancer/app/<name>/<id>`. */
+function loadBalancerFullNameFromArn(arn: string): string {
+  const parts = Fn.split('/', arn);
+  return Fn.join('/', [Fn.select(1, parts), Fn.select(2, parts), Fn.select(3, parts)]);
+}
+
+function targetGroupFullName(tg: elbv2.ITargetGroup): string {
+  if (tg instanceof elbv2.ApplicationTargetGroup || tg instanceof elbv2.NetworkTargetGroup) {
+    return tg.targetGroupFullName;
+  }
+  const parts = Fn.split(':', tg.targetGroupArn);
+  return Fn.select(5, parts);
+}

@@ -1,0 +1,3 @@
+export * from './blue-green-listeners';
+export * from './ecs-app-spec';
+export * from './ecs-deployment';
