@@ -96,8 +96,13 @@ class S3Revision extends DeploymentRevision {
     };
   }
   public _grantRead(grantee: iam.IGrantable): void {
-    // CodeDeploy reads the bundle with the caller's permissions when registering the revision.
-    this.bucket.grantRead(grantee, this.key);
+    // Exactly the bundle: CodeDeploy checks the object with the caller's permissions when registering it.
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:GetObject', 's3:GetObjectVersion'],
+      resourceArns: [this.bucket.arnForObjects(this.key)],
+    });
+    this.bucket.encryptionKey?.grantDecrypt(grantee);
   }
 }
 

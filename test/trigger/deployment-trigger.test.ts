@@ -1,0 +1,102 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { DeploymentRevision, DeploymentTrigger, RevisionBundleType } from '../../src';
+import { complianceSuite, testStack } from '../harness';
+
+function trigger(stack: Stack, id = 'Trigger', extra: Partial<ConstructorParameters<typeof DeploymentTrigger>[2]> = {}) {
+  return new DeploymentTrigger(stack, id, {
+    applicationName: 'app',
+    deploymentGroupName: 'group',
+    deploymentConfig: codedeploy.ServerDeploymentConfig.ONE_AT_A_TIME,
+    revision: DeploymentRevision.fromAppSpecContent('{"version":"0.0"}'),
+    ...extra,
+  });
+}
+
+function bucket(stack: Stack) {
+  return s3.Bucket.fromBucketName(stack, 'Revisions', 'my-revisions');
+}
+
+describe('DeploymentTrigger', () => {
+  test('defaults: 50-minute timeout, CloudFormation service timeout 55 minutes, no deploy on create', () => {
+    const stack = testStack();
+    trigger(stack);
+    Template.fromStack(stack).hasResourceProperties('Custom::CodeDeployDeployment', {
+      ApplicationName: 'app',
+      DeploymentGroupName: 'group',
+      AppSpecContent: '{"version":"0.0"}',
+      TimeoutSeconds: 3000,
+      ServiceTimeout: '3300',
+      WaitForTermination: false,
+      DeployOnCreate: false,
+      Description: 'Deployed by cdk-codedeploy-patterns',
+    });
+  });
+
+  test('the role may act on exactly this group, application and deployment configuration', () => {
+    const stack = testStack();
+    trigger(stack);
+    const policy = Template.fromStack(stack).findResources('AWS::IAM::Policy', { Properties: { PolicyName: Match.stringLikeRegexp('TriggerRoleDefaultPolicy') } });
+    const statements = (Object.values(policy)[0] as any).Properties.PolicyDocument.Statement;
+    const resources = statements.map((s: any) => JSON.stringify(s.Resource));
+    expect(resources).toEqual(expect.arrayContaining([
+      expect.stringContaining(':codedeploy:us-east-1:123456789012:deploymentgroup:app/group'),
+      expect.stringContaining(':codedeploy:us-east-1:123456789012:application:app'),
+      expect.stringContaining(':deploymentconfig:CodeDeployDefault.OneAtATime'),
+    ]));
+    expect(resources.join()).not.toContain('"*"');
+  });
+
+  test('an S3 revision: bucket, key, bundle type, ETag and version; read on that key only', () => {
+    const stack = testStack();
+    const b = bucket(stack);
+    trigger(stack, 'Trigger', {
+      revision: DeploymentRevision.fromS3(b, 'app/v1.zip', { bundleType: RevisionBundleType.TGZ, eTag: 'etag-1', objectVersion: 'v-1' }),
+      deployOnCreate: true,
+      timeout: Duration.minutes(20),
+      description: 'x'.repeat(150),
+    });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('Custom::CodeDeployDeployment', {
+      S3Location: { Bucket: 'my-revisions', Key: 'app/v1.zip', BundleType: 'tgz', ETag: 'etag-1', Version: 'v-1' },
+      DeployOnCreate: true,
+      TimeoutSeconds: 1200,
+      ServiceTimeout: '1500',
+    });
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: ['s3:GetObject', 's3:GetObjectVersion'],
+            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::my-revisions/app/v1.zip']] },
+          }),
+        ]),
+      },
+    });
+  });
+
+  test('every trigger of a stack shares one function', () => {
+    const stack = testStack();
+    trigger(stack, 'A');
+    trigger(stack, 'B', { deploymentGroupName: 'other' });
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::Lambda::Function', 1);
+    t.resourceCountIs('Custom::CodeDeployDeployment', 2);
+    expect(JSON.stringify(t.findResources('AWS::IAM::Policy'))).toContain('deploymentgroup:app/other');
+  });
+
+  test.each([
+    [Duration.seconds(30), /timeout must be from 1 to 55 minutes .*received 30 seconds/],
+    [Duration.minutes(56), /received 3360 seconds/],
+  ])('rejects a timeout of %s', (timeout, message) => {
+    const stack = testStack();
+    expect(() => trigger(stack, 'T', { timeout })).toThrow(message);
+  });
+
+  complianceSuite({
+    'AppSpec revision': (stack) => { trigger(stack); },
+    'S3 revision': (stack) => { trigger(stack, 'T', { revision: DeploymentRevision.fromS3(bucket(stack), 'app.zip') }); },
+  });
+});
