@@ -1,6 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { complianceSuite } from './harness';
+import { EcsBlueGreenStack } from '../examples/ecs-blue-green/stack';
 import { LambdaCanaryStack } from '../examples/lambda-canary/stack';
 
 /** The example apps go through the same checks as the library (the README's main command runs the real CLI). */
@@ -23,8 +24,28 @@ describe('examples', () => {
     });
   });
 
+  describe('ecs-blue-green', () => {
+    test('a Fargate service deployed blue/green with a canary and a test-traffic hook', () => {
+      const app = new App();
+      const t = Template.fromStack(new EcsBlueGreenStack(app, 'Example'));
+      t.hasResourceProperties('AWS::ECS::Service', { DeploymentController: { Type: 'CODE_DEPLOY' }, LaunchType: 'FARGATE' });
+      t.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
+        DeploymentConfigName: 'CodeDeployDefault.ECSCanary10Percent5Minutes',
+        LoadBalancerInfo: { TargetGroupPairInfoList: [Match.objectLike({ TestTrafficRoute: Match.anyValue() })] },
+      });
+      const trigger = Object.values(t.findResources('Custom::CodeDeployDeployment'))[0] as any;
+      expect(JSON.stringify(trigger.Properties.AppSpecContent)).toContain('AfterAllowTestTraffic');
+      t.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: { TEST_URL: { 'Fn::Join': ['', ['http://', Match.anyValue(), ':8080/']] } } },
+        VpcConfig: Match.anyValue(),
+      });
+    });
+  });
+
   complianceSuite({
     'lambda-canary': (stack) =>
       new LambdaCanaryStack(stack.node.root as App, 'Example', { env: { account: stack.account, region: stack.region } }),
+    'ecs-blue-green': (stack) =>
+      new EcsBlueGreenStack(stack.node.root as App, 'EcsExample', { env: { account: stack.account, region: stack.region } }),
   });
 });
