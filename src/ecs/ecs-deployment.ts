@@ -360,7 +360,8 @@ export class EcsDeployment extends Construct {
   constructor(scope: Construct, id: string, props: EcsDeploymentProps) {
     super(scope, id);
 
-    const isNlb = props.networkLoadBalancer !== undefined || (!props.applicationLoadBalancer && props.loadBalancerType === BlueGreenLoadBalancerType.NETWORK);
+    const isNlb = props.networkLoadBalancer !== undefined ||
+      (!props.applicationLoadBalancer && props.loadBalancerType === BlueGreenLoadBalancerType.NETWORK);
     const alarmOptions = props.defaultAlarms ?? {};
     const defaultAlarmCount = (alarmOptions.http5xx ?? true) && !isNlb ? 1 : 0;
     const alarmCount = defaultAlarmCount + (alarmOptions.unhealthyHosts ?? true ? 1 : 0);

@@ -297,7 +297,8 @@ export function primaryTaskSetMatches(appSpecContent: string, taskSet: TaskSet):
     return false;
   }
   const lb = taskSet.loadBalancers?.[0];
-  if (p.LoadBalancerInfo && lb && (lb.containerName !== p.LoadBalancerInfo.ContainerName || lb.containerPort !== Number(p.LoadBalancerInfo.ContainerPort))) {
+  const wantLb = p.LoadBalancerInfo;
+  if (wantLb && lb && (lb.containerName !== wantLb.ContainerName || lb.containerPort !== Number(wantLb.ContainerPort))) {
     return false;
   }
   if (p.PlatformVersion && p.PlatformVersion !== 'LATEST' && p.PlatformVersion !== taskSet.platformVersion) {

@@ -7,6 +7,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import {
   BlueGreenLoadBalancerType,
   DeploymentEvent,
@@ -451,7 +452,7 @@ describe('EcsDeployment', () => {
       ['bad period', (s) => deploy(s, { defaultAlarms: { period: Duration.seconds(90) } }), /period must be a whole number of minutes; received 90 seconds/],
       ['negative desired count', (s) => deploy(s, { desiredCount: -1 }), /desiredCount must be a whole number of at least 0; received -1/],
       ['bad group name', (s) => deploy(s, { deploymentGroupName: 'has space' }), /deploymentGroupName/],
-      ['managed policy with own role', (s) => deploy(s, { useAwsManagedPolicy: true, role: new (require('aws-cdk-lib/aws-iam').Role)(s, 'R', { assumedBy: new (require('aws-cdk-lib/aws-iam').ServicePrincipal)('codedeploy.amazonaws.com') }) }), /useAwsManagedPolicy only applies to the role the pattern creates/],
+      ['managed policy with own role', (s) => deploy(s, { useAwsManagedPolicy: true, role: new iam.Role(s, 'R', { assumedBy: new iam.ServicePrincipal('codedeploy.amazonaws.com') }) }), /useAwsManagedPolicy only applies to the role the pattern creates/],
       ['capacity strategy with two bases', (s) => deploy(s, { capacityProviderStrategies: [{ capacityProvider: 'FARGATE', base: 1, weight: 1 }, { capacityProvider: 'FARGATE_SPOT', base: 1, weight: 1 }] }), /only one capacity provider may have a base; received bases on FARGATE, FARGATE_SPOT/],
     ];
     test.each(cases)('%s', (_name, build, message) => {

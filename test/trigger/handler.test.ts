@@ -21,7 +21,8 @@ beforeAll(async () => {
     TRIGGER_POLL_MAX_MS: String(POLL_MAX_MS),
     TRIGGER_HANDOVER_MS: '100',
   });
-  handler = require(BUNDLE).handler;
+  // Imported only now: the SDK clients read the endpoint variables when the module loads.
+  handler = jest.requireActual(BUNDLE).handler;
 });
 
 afterAll(async () => {
