@@ -28,11 +28,17 @@ async function main() {
     setup();
     console.log = () => undefined;
     const until = Date.now() + 900_000;
-    await handler({
-      RequestType: 'Update', ResponseURL: fake.responseUrl, StackId: 's', RequestId: 'r', LogicalResourceId: 'T',
-      PhysicalResourceId: 'p', ResourceType: 'Custom::CodeDeployDeployment',
+    const event = {
+      RequestType: 'Update',
+      ResponseURL: fake.responseUrl,
+      StackId: 's',
+      RequestId: 'r',
+      LogicalResourceId: 'T',
+      PhysicalResourceId: 'p',
+      ResourceType: 'Custom::CodeDeployDeployment',
       ResourceProperties: { ApplicationName: 'app', DeploymentGroupName: 'group', AppSpecContent: '{}', TimeoutSeconds: '600' },
-    }, { invokedFunctionArn: 'fn', getRemainingTimeInMillis: () => until - Date.now() });
+    };
+    await handler(event, { invokedFunctionArn: 'fn', getRemainingTimeInMillis: () => until - Date.now() });
     console.log = log;
     const response = fake.responses[0];
     const own = [...fake.deployments.values()].find((d) => d.id === response.Data.DeploymentId)!;
