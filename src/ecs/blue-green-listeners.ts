@@ -15,14 +15,8 @@ export enum BlueGreenLoadBalancerType {
   NETWORK = 'NETWORK',
 }
 
-/** Construction properties for `BlueGreenListeners`. */
-export interface BlueGreenListenersProps {
-  /** The VPC of the load balancer and the target groups. */
-  readonly vpc: ec2.IVpc;
-
-  /** Port the targets (containers) receive traffic on. */
-  readonly targetPort: number;
-
+/** How the traffic side of an ECS blue/green deployment is set up; shared by `BlueGreenListeners` and `EcsDeployment`. */
+export interface BlueGreenTrafficOptions {
   /**
    * The kind of load balancer to create. Ignored when a load balancer is given.
    *
@@ -50,13 +44,6 @@ export interface BlueGreenListenersProps {
    * @default true
    */
   readonly internetFacing?: boolean;
-
-  /**
-   * Subnets of a load balancer the construct creates.
-   *
-   * @default - public subnets when internet-facing, private otherwise
-   */
-  readonly loadBalancerSubnets?: ec2.SubnetSelection;
 
   /**
    * Certificates of the production and test listeners; with them both listeners use HTTPS
@@ -103,21 +90,6 @@ export interface BlueGreenListenersProps {
   readonly testTrafficPeers?: ec2.IPeer[];
 
   /**
-   * Protocol between the Application Load Balancer and the targets.
-   *
-   * @default elbv2.ApplicationProtocol.HTTP
-   */
-  readonly targetProtocol?: elbv2.ApplicationProtocol;
-
-  /**
-   * How targets are registered: `IP` for the `awsvpc` network mode (Fargate), `INSTANCE` for
-   * the bridge and host modes.
-   *
-   * @default elbv2.TargetType.IP
-   */
-  readonly targetType?: elbv2.TargetType;
-
-  /**
    * Health check of both target groups.
    *
    * @default - HTTP GET / expecting 200-399 (TCP for a Network Load Balancer), every 15 seconds, healthy after 2 and unhealthy after 3 checks
@@ -131,6 +103,37 @@ export interface BlueGreenListenersProps {
    * @default Duration.seconds(30)
    */
   readonly deregistrationDelay?: Duration;
+}
+
+/** Construction properties for `BlueGreenListeners`. */
+export interface BlueGreenListenersProps extends BlueGreenTrafficOptions {
+  /** The VPC of the load balancer and the target groups. */
+  readonly vpc: ec2.IVpc;
+
+  /** Port the targets (containers) receive traffic on. */
+  readonly targetPort: number;
+
+  /**
+   * Subnets of a load balancer the construct creates.
+   *
+   * @default - public subnets when internet-facing, private otherwise
+   */
+  readonly loadBalancerSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Protocol between the Application Load Balancer and the targets.
+   *
+   * @default elbv2.ApplicationProtocol.HTTP
+   */
+  readonly targetProtocol?: elbv2.ApplicationProtocol;
+
+  /**
+   * How targets are registered: `IP` for the `awsvpc` network mode (Fargate), `INSTANCE` for
+   * the bridge and host modes.
+   *
+   * @default elbv2.TargetType.IP
+   */
+  readonly targetType?: elbv2.TargetType;
 }
 
 /**
@@ -164,7 +167,9 @@ export class BlueGreenListeners extends Construct {
   /** Security group rules of the load balancer. */
   public readonly connections: ec2.Connections;
 
-  private readonly targetPort: number;
+  /** The port the targets receive traffic on. */
+  public readonly port: number;
+
   private readonly loadBalancerFullName: string;
 
   constructor(scope: Construct, id: string, props: BlueGreenListenersProps) {
@@ -180,7 +185,7 @@ export class BlueGreenListeners extends Construct {
       : props.applicationLoadBalancer
         ? BlueGreenLoadBalancerType.APPLICATION
         : (props.loadBalancerType ?? BlueGreenLoadBalancerType.APPLICATION);
-    this.targetPort = props.targetPort;
+    this.port = props.targetPort;
     const internetFacing = props.internetFacing ?? true;
     const vpcPeer = ec2.Peer.ipv4(props.vpc.vpcCidrBlock);
     const productionPeers = props.productionTrafficPeers ?? [internetFacing ? ec2.Peer.anyIpv4() : vpcPeer];
@@ -208,19 +213,11 @@ export class BlueGreenListeners extends Construct {
           protocol: props.targetProtocol ?? elbv2.ApplicationProtocol.HTTP,
           targetType,
           deregistrationDelay,
-          healthCheck: props.healthCheck ?? {
-            path: '/',
-            healthyHttpCodes: '200-399',
-            interval: Duration.seconds(15),
-            timeout: Duration.seconds(5),
-            healthyThresholdCount: 2,
-            unhealthyThresholdCount: 3,
-          },
+          healthCheck: props.healthCheck ?? { path: '/', healthyHttpCodes: '200-399', ...HEALTH_CHECK_TIMING },
         });
       const blue = targetGroup('BlueTargetGroup');
       const green = targetGroup('GreenTargetGroup');
-      this.blueTargetGroup = blue;
-      this.greenTargetGroup = green;
+      [this.blueTargetGroup, this.greenTargetGroup] = [blue, green];
       const protocol = secure ? elbv2.ApplicationProtocol.HTTPS : elbv2.ApplicationProtocol.HTTP;
       const production = lb.addListener('ProductionListener', {
         port: productionPort,
@@ -243,12 +240,7 @@ export class BlueGreenListeners extends Construct {
         this.testListener = test;
       }
       if (created) {
-        acknowledge(
-          created,
-          'AwsSolutions-ELB2',
-          'Access logs need an S3 bucket with a policy for the Regional Elastic Load Balancing account; pass your own applicationLoadBalancer with access logs turned on to have them.',
-        );
-        acknowledgeIngress(created, [...productionPeers, ...(wantTest ? testPeers : [])]);
+        acknowledgeCreatedLoadBalancer(created, created, 'applicationLoadBalancer', [...productionPeers, ...(wantTest ? testPeers : [])]);
       }
     } else {
       const nlbSecurityGroup = props.networkLoadBalancer
@@ -273,18 +265,11 @@ export class BlueGreenListeners extends Construct {
           protocol: elbv2.Protocol.TCP,
           targetType,
           deregistrationDelay,
-          healthCheck: props.healthCheck ?? {
-            protocol: elbv2.Protocol.TCP,
-            interval: Duration.seconds(15),
-            timeout: Duration.seconds(5),
-            healthyThresholdCount: 2,
-            unhealthyThresholdCount: 3,
-          },
+          healthCheck: props.healthCheck ?? { protocol: elbv2.Protocol.TCP, ...HEALTH_CHECK_TIMING },
         });
       const blue = targetGroup('BlueTargetGroup');
       const green = targetGroup('GreenTargetGroup');
-      this.blueTargetGroup = blue;
-      this.greenTargetGroup = green;
+      [this.blueTargetGroup, this.greenTargetGroup] = [blue, green];
       const protocol = secure ? elbv2.Protocol.TLS : elbv2.Protocol.TCP;
       this.productionListener = lb.addListener('ProductionListener', {
         port: productionPort,
@@ -303,12 +288,7 @@ export class BlueGreenListeners extends Construct {
         testPeers.forEach((peer) => lb.connections.allowFrom(peer, ec2.Port.tcp(testPort), 'Test traffic of blue/green deployments'));
       }
       if (created) {
-        acknowledge(
-          created,
-          'AwsSolutions-ELB2',
-          'Access logs need an S3 bucket with a policy for the Regional Elastic Load Balancing account; pass your own networkLoadBalancer with access logs turned on to have them.',
-        );
-        acknowledgeIngress(nlbSecurityGroup!, [...productionPeers, ...(wantTest ? testPeers : [])]);
+        acknowledgeCreatedLoadBalancer(created, nlbSecurityGroup!, 'networkLoadBalancer', [...productionPeers, ...(wantTest ? testPeers : [])]);
       }
     }
   }
@@ -358,11 +338,6 @@ export class BlueGreenListeners extends Construct {
       label: `${metricName} (${statistic}) of the blue and green target groups`,
     });
   }
-
-  /** The port the targets receive traffic on. */
-  public get port(): number {
-    return this.targetPort;
-  }
 }
 
 function validateListeners(props: BlueGreenListenersProps, productionPort: number, wantTest: boolean, testPort: number): string[] {
@@ -387,7 +362,7 @@ function validateListeners(props: BlueGreenListenersProps, productionPort: numbe
     );
   }
   if (!wantTest && props.testPort !== undefined) {
-    errors.push('testPort is set but testListener is false; drop one of the two.');
+    errors.push(`testPort is ${props.testPort} but testListener is false; drop testPort or turn the test listener on.`);
   }
   if (!wantTest && props.testTrafficPeers !== undefined) {
     errors.push('testTrafficPeers is set but testListener is false; drop one of the two.');
@@ -395,15 +370,34 @@ function validateListeners(props: BlueGreenListenersProps, productionPort: numbe
   return errors;
 }
 
+/** Health check timing of both target groups: a replacement is healthy after about 30 seconds. */
+const HEALTH_CHECK_TIMING = {
+  interval: Duration.seconds(15),
+  timeout: Duration.seconds(5),
+  healthyThresholdCount: 2,
+  unhealthyThresholdCount: 3,
+};
+
 /**
- * cdk-nag EC23 on the security group of a load balancer we create: either the production
- * listener is open to the internet on purpose, or the ingress is the VPC's CIDR block, a
- * CloudFormation reference cdk-nag cannot evaluate (it reports a rule error).
+ * The two cdk-nag findings of a load balancer we create. ELB2: no access logs (they need a bucket
+ * the user owns). EC23 on its security group: either the production listener is open to the
+ * internet on purpose, or the ingress is the VPC's CIDR block, a CloudFormation reference cdk-nag
+ * cannot evaluate (it reports a rule error).
  */
-function acknowledgeIngress(scope: Construct, peers: ec2.IPeer[]): void {
+function acknowledgeCreatedLoadBalancer(
+  loadBalancer: Construct,
+  securityGroupScope: Construct,
+  propName: 'applicationLoadBalancer' | 'networkLoadBalancer',
+  peers: ec2.IPeer[],
+): void {
+  acknowledge(
+    loadBalancer,
+    'AwsSolutions-ELB2',
+    `Access logs need an S3 bucket with a policy for the Regional Elastic Load Balancing account; pass your own ${propName} with access logs turned on to have them.`,
+  );
   const open = peers.some((p) => p.uniqueId === ec2.Peer.anyIpv4().uniqueId || p.uniqueId === ec2.Peer.anyIpv6().uniqueId);
   acknowledge(
-    scope,
+    securityGroupScope,
     'AwsSolutions-EC23',
     open
       ? 'An internet-facing load balancer serves the internet on its production listener; only the listener ports are open (the test listener only to the VPC unless testTrafficPeers says otherwise).'

@@ -25,15 +25,39 @@ export interface EcsAppSpecNetworkConfiguration {
 
 /** The Lambda functions CodeDeploy runs at the ECS lifecycle events. */
 export interface EcsAppSpecHooks {
-  /** @default - no hook */
+  /**
+   * Function run at `BeforeInstall`.
+   *
+   * @default - no hook
+   */
   readonly beforeInstall?: lambda.IFunction;
-  /** @default - no hook */
+
+  /**
+   * Function run at `AfterInstall`.
+   *
+   * @default - no hook
+   */
   readonly afterInstall?: lambda.IFunction;
-  /** @default - no hook */
+
+  /**
+   * Function run at `AfterAllowTestTraffic`.
+   *
+   * @default - no hook
+   */
   readonly afterAllowTestTraffic?: lambda.IFunction;
-  /** @default - no hook */
+
+  /**
+   * Function run at `BeforeAllowTraffic`.
+   *
+   * @default - no hook
+   */
   readonly beforeAllowTraffic?: lambda.IFunction;
-  /** @default - no hook */
+
+  /**
+   * Function run at `AfterAllowTraffic`.
+   *
+   * @default - no hook
+   */
   readonly afterAllowTraffic?: lambda.IFunction;
 }
 

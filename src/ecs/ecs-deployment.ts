@@ -8,7 +8,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { BlueGreenListeners, BlueGreenLoadBalancerType } from './blue-green-listeners';
+import { BlueGreenListeners, BlueGreenLoadBalancerType, BlueGreenTrafficOptions } from './blue-green-listeners';
 import { EcsAppSpec, EcsAppSpecHooks } from './ecs-app-spec';
 import { DeploymentGroupOptions, DeploymentStateChangeOptions } from '../common/deployment-options';
 import { LifecycleEvent, LifecycleHook } from '../hooks/lifecycle-hook';
@@ -21,7 +21,14 @@ import {
   validateSharedOptions,
 } from '../private/deployment-group';
 import { grantDescribeAlarms, immutableView } from '../private/permissions';
-import { MAX_TRAFFIC_SHIFT_MINUTES, throwIfErrors, validateCustomTrafficRouting, validateDeploymentGroupName } from '../private/validation';
+import {
+  MAX_TRAFFIC_SHIFT_MINUTES,
+  throwIfErrors,
+  validateAlarmTuning,
+  validateCustomTrafficRouting,
+  validateDeploymentGroupName,
+  validateManagedPolicyOption,
+} from '../private/validation';
 import { DeploymentRevision, DeploymentTrigger } from '../trigger/deployment-trigger';
 
 /** Default minutes the original task set is kept after a successful deployment. */
@@ -73,7 +80,7 @@ export interface EcsDeploymentAlarmOptions {
 }
 
 /** Construction properties for `EcsDeployment`. */
-export interface EcsDeploymentProps extends DeploymentGroupOptions {
+export interface EcsDeploymentProps extends DeploymentGroupOptions, BlueGreenTrafficOptions {
   /** The cluster to run the service in. */
   readonly cluster: ecs.ICluster;
 
@@ -161,90 +168,6 @@ export interface EcsDeploymentProps extends DeploymentGroupOptions {
   readonly healthCheckGracePeriod?: Duration;
 
   /**
-   * Kind of load balancer to create (when none is given).
-   *
-   * @default BlueGreenLoadBalancerType.APPLICATION
-   */
-  readonly loadBalancerType?: BlueGreenLoadBalancerType;
-
-  /**
-   * An existing Application Load Balancer to add the listeners to.
-   *
-   * @default - a new one
-   */
-  readonly applicationLoadBalancer?: elbv2.IApplicationLoadBalancer;
-
-  /**
-   * An existing Network Load Balancer to add the listeners to (all-at-once deployments only).
-   *
-   * @default - a new Application Load Balancer
-   */
-  readonly networkLoadBalancer?: elbv2.INetworkLoadBalancer;
-
-  /**
-   * Whether a load balancer the pattern creates is internet-facing.
-   *
-   * @default true
-   */
-  readonly internetFacing?: boolean;
-
-  /**
-   * Certificates: HTTPS (ALB) or TLS (NLB) on both listeners.
-   *
-   * @default - HTTP / TCP
-   */
-  readonly certificates?: elbv2.IListenerCertificate[];
-
-  /**
-   * Port of the production listener.
-   *
-   * @default 443 with certificates, else 80
-   */
-  readonly productionPort?: number;
-
-  /**
-   * Define a test listener (needed by the `afterAllowTestTraffic` hook).
-   *
-   * @default true
-   */
-  readonly testListener?: boolean;
-
-  /**
-   * Port of the test listener.
-   *
-   * @default 8443 with certificates, else 8080
-   */
-  readonly testPort?: number;
-
-  /**
-   * Who may reach the production listener.
-   *
-   * @default - anyone for an internet-facing load balancer, the VPC otherwise
-   */
-  readonly productionTrafficPeers?: ec2.IPeer[];
-
-  /**
-   * Who may reach the test listener.
-   *
-   * @default - the VPC's CIDR block
-   */
-  readonly testTrafficPeers?: ec2.IPeer[];
-
-  /**
-   * Health check of the target groups.
-   *
-   * @default - GET / expecting 200-399 every 15 s (TCP for NLB)
-   */
-  readonly healthCheck?: elbv2.HealthCheck;
-
-  /**
-   * Connection draining of the target groups.
-   *
-   * @default Duration.seconds(30)
-   */
-  readonly deregistrationDelay?: Duration;
-
-  /**
    * The CodeDeploy application; pass one to share it.
    *
    * @default - a new ECS application
@@ -282,19 +205,39 @@ export interface EcsDeploymentProps extends DeploymentGroupOptions {
    */
   readonly defaultAlarms?: EcsDeploymentAlarmOptions;
 
-  /** @default - no hook */
-  readonly beforeInstall?: LifecycleHook;
-  /** @default - no hook */
-  readonly afterInstall?: LifecycleHook;
   /**
-   * Runs after the test listener serves the replacement task set; needs the test listener.
+   * Hook run before the replacement task set is created (a failure here cannot roll back).
+   *
+   * @default - no hook
+   */
+  readonly beforeInstall?: LifecycleHook;
+
+  /**
+   * Hook run after the replacement task set is created, before any traffic reaches it.
+   *
+   * @default - no hook
+   */
+  readonly afterInstall?: LifecycleHook;
+
+  /**
+   * Hook run after the test listener serves the replacement task set; needs the test listener.
    *
    * @default - no hook
    */
   readonly afterAllowTestTraffic?: LifecycleHook;
-  /** @default - no hook */
+
+  /**
+   * Hook run before production traffic shifts to the replacement task set.
+   *
+   * @default - no hook
+   */
   readonly beforeAllowTraffic?: LifecycleHook;
-  /** @default - no hook */
+
+  /**
+   * Hook run after all production traffic has shifted.
+   *
+   * @default - no hook
+   */
   readonly afterAllowTraffic?: LifecycleHook;
 
   /**
@@ -374,31 +317,26 @@ export class EcsDeployment extends Construct {
       ...validateSharedOptions(props, alarmCount),
       ...validateCustomTrafficRouting(props.deploymentConfig),
       ...validateEcsOptions(props, isNlb, deploymentConfig, container, containerPort),
-      ...validateEcsAlarmOptions(alarmOptions, isNlb),
-      ...(props.role && props.useAwsManagedPolicy
-        ? ['useAwsManagedPolicy only applies to the role the pattern creates; attach policies to the role you pass yourself, or drop one of the two props.']
+      ...(isNlb && alarmOptions.http5xx === true
+        ? ['defaultAlarms.http5xx needs an Application Load Balancer (a Network Load Balancer has no HTTP metrics); drop it.']
         : []),
+      ...validateAlarmTuning(
+        { http5xxThreshold: alarmOptions.http5xxThreshold, unhealthyHostsThreshold: alarmOptions.unhealthyHostsThreshold },
+        alarmOptions.evaluationPeriods,
+        alarmOptions.period,
+      ),
+      ...validateManagedPolicyOption(props.role, props.useAwsManagedPolicy),
     ]);
     const containerName = container!.containerName;
     const port = containerPort!;
 
     const awsvpc = props.taskDefinition.networkMode === ecs.NetworkMode.AWS_VPC;
+    const traffic: BlueGreenTrafficOptions = props;
     this.listeners = new BlueGreenListeners(this, 'Traffic', {
+      ...traffic,
       vpc: props.cluster.vpc,
       targetPort: port,
-      loadBalancerType: props.loadBalancerType,
-      applicationLoadBalancer: props.applicationLoadBalancer,
-      networkLoadBalancer: props.networkLoadBalancer,
-      internetFacing: props.internetFacing,
-      certificates: props.certificates,
-      productionPort: props.productionPort,
-      testListener: props.testListener,
-      testPort: props.testPort,
-      productionTrafficPeers: props.productionTrafficPeers,
-      testTrafficPeers: props.testTrafficPeers,
       targetType: awsvpc ? elbv2.TargetType.IP : elbv2.TargetType.INSTANCE,
-      healthCheck: props.healthCheck,
-      deregistrationDelay: props.deregistrationDelay,
     });
     this.loadBalancer = this.listeners.loadBalancer;
     this.productionListener = this.listeners.productionListener;
@@ -626,7 +564,7 @@ function validateEcsOptions(
         ? `The task definition ${props.taskDefinition.node.path} has no container; add one with a port mapping.`
         : `The task definition ${props.taskDefinition.node.path} has no container named "${props.containerName}"; containers: ${containerNames(props.taskDefinition).join(', ') || '(none)'}.`,
     );
-  } else if (containerPort === undefined || (containerPort as unknown) === null) {
+  } else if (containerPort === undefined) {
     errors.push(`Container "${container.containerName}" has no port mapping; add one (portMappings) or give containerPort.`);
   } else if (!Token.isUnresolved(containerPort) && !container.portMappings.some((m) => m.containerPort === containerPort)) {
     errors.push(
@@ -670,25 +608,3 @@ function containerNames(td: ecs.TaskDefinition): string[] {
   return td.node.children.filter((c): c is ecs.ContainerDefinition => c instanceof ecs.ContainerDefinition).map((c) => c.containerName);
 }
 
-function validateEcsAlarmOptions(options: EcsDeploymentAlarmOptions, isNlb: boolean): string[] {
-  const errors: string[] = [];
-  if (isNlb && options.http5xx === true) {
-    errors.push('defaultAlarms.http5xx needs an Application Load Balancer (a Network Load Balancer has no HTTP metrics); drop it.');
-  }
-  for (const [label, v] of [['http5xxThreshold', options.http5xxThreshold], ['unhealthyHostsThreshold', options.unhealthyHostsThreshold]] as const) {
-    if (v !== undefined && !Token.isUnresolved(v) && !(v > 0)) {
-      errors.push(`defaultAlarms.${label} must be greater than 0; received ${v}.`);
-    }
-  }
-  const ev = options.evaluationPeriods;
-  if (ev !== undefined && !Token.isUnresolved(ev) && (!Number.isInteger(ev) || ev < 1)) {
-    errors.push(`defaultAlarms.evaluationPeriods must be a whole number of at least 1; received ${ev}.`);
-  }
-  if (options.period && !Token.isUnresolved(options.period.toSeconds())) {
-    const seconds = options.period.toSeconds();
-    if (seconds < 60 || seconds % 60 !== 0) {
-      errors.push(`defaultAlarms.period must be a whole number of minutes; received ${seconds} seconds.`);
-    }
-  }
-  return errors;
-}

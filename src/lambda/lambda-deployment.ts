@@ -16,7 +16,13 @@ import {
   validateSharedOptions,
 } from '../private/deployment-group';
 import { grantDescribeAlarms, grantShiftAliasTraffic, immutableView } from '../private/permissions';
-import { throwIfErrors, validateCustomTrafficRouting, validateDeploymentGroupName } from '../private/validation';
+import {
+  throwIfErrors,
+  validateAlarmTuning,
+  validateCustomTrafficRouting,
+  validateDeploymentGroupName,
+  validateManagedPolicyOption,
+} from '../private/validation';
 
 /** The alarms `LambdaDeployment` defines on the alias by default. */
 export interface LambdaDeploymentAlarmOptions {
@@ -180,11 +186,13 @@ export class LambdaDeployment extends Construct {
       ...validateDeploymentGroupName(props.deploymentGroupName),
       ...validateSharedOptions(props, defaultAlarmCount),
       ...validateAliasName(props.aliasName),
-      ...validateAlarmOptions(alarmOptions),
+      ...validateAlarmTuning(
+        { errorsThreshold: alarmOptions.errorsThreshold, throttlesThreshold: alarmOptions.throttlesThreshold },
+        alarmOptions.evaluationPeriods,
+        alarmOptions.period,
+      ),
       ...validateCustomTrafficRouting(props.deploymentConfig),
-      ...(props.role && props.useAwsManagedPolicy
-        ? ['useAwsManagedPolicy only applies to the role the pattern creates; attach policies to the role you pass yourself, or drop one of the two props.']
-        : []),
+      ...validateManagedPolicyOption(props.role, props.useAwsManagedPolicy),
     ]);
 
     this.version = props.version ?? props.lambdaFunction.currentVersion;
@@ -304,26 +312,3 @@ function validateAliasName(name: string | undefined): string[] {
   return [];
 }
 
-function validateAlarmOptions(options: LambdaDeploymentAlarmOptions): string[] {
-  const errors: string[] = [];
-  const positive = (label: string, v: number | undefined) => {
-    if (v !== undefined && !Token.isUnresolved(v) && !(v > 0)) {
-      errors.push(`defaultAlarms.${label} must be greater than 0; received ${v}. A threshold of 0 would alarm on every deployment.`);
-    }
-  };
-  positive('errorsThreshold', options.errorsThreshold);
-  positive('throttlesThreshold', options.throttlesThreshold);
-  const ev = options.evaluationPeriods;
-  if (ev !== undefined && !Token.isUnresolved(ev) && (!Number.isInteger(ev) || ev < 1)) {
-    errors.push(`defaultAlarms.evaluationPeriods must be a whole number of at least 1; received ${ev}.`);
-  }
-  if (options.period && !Token.isUnresolved(options.period.toSeconds())) {
-    const seconds = options.period.toSeconds();
-    if (seconds < 60 || seconds % 60 !== 0) {
-      errors.push(
-        `defaultAlarms.period must be a whole number of minutes (Lambda publishes 1-minute metrics); received ${seconds} seconds.`,
-      );
-    }
-  }
-  return errors;
-}

@@ -1,4 +1,4 @@
-import { Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
@@ -117,4 +117,39 @@ export function validateCustomTrafficRouting(config: unknown): string[] {
     );
   }
   return errors.map((e) => `deploymentConfig ${(config as IConstruct).node.path}: ${e}`);
+}
+
+/**
+ * Validates the tuning of a pattern's default alarms: each threshold above 0, evaluation periods a
+ * whole number >= 1, the period whole minutes (the load balancer and Lambda metrics are per minute).
+ */
+export function validateAlarmTuning(
+  thresholds: Record<string, number | undefined>,
+  evaluationPeriods: number | undefined,
+  period: Duration | undefined,
+): string[] {
+  const errors: string[] = [];
+  for (const [label, v] of Object.entries(thresholds)) {
+    if (v !== undefined && !Token.isUnresolved(v) && !(v > 0)) {
+      errors.push(`defaultAlarms.${label} must be greater than 0; received ${v}. A threshold of 0 would alarm on every deployment.`);
+    }
+  }
+  const ev = evaluationPeriods;
+  if (ev !== undefined && !Token.isUnresolved(ev) && (!Number.isInteger(ev) || ev < 1)) {
+    errors.push(`defaultAlarms.evaluationPeriods must be a whole number of at least 1; received ${ev}.`);
+  }
+  if (period && !Token.isUnresolved(period.toSeconds())) {
+    const seconds = period.toSeconds();
+    if (seconds < 60 || seconds % 60 !== 0) {
+      errors.push(`defaultAlarms.period must be a whole number of minutes (the metrics are published per minute); received ${seconds} seconds.`);
+    }
+  }
+  return errors;
+}
+
+/** `useAwsManagedPolicy` only configures a role the pattern creates. */
+export function validateManagedPolicyOption(role: unknown, useAwsManagedPolicy: boolean | undefined): string[] {
+  return role && useAwsManagedPolicy
+    ? ['useAwsManagedPolicy only applies to the role the pattern creates; attach policies to the role you pass yourself, or drop one of the two props.']
+    : [];
 }

@@ -380,9 +380,11 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** A non-negative number from the environment (tests shorten the schedule), else the fallback. */
 function numberFromEnv(name: string, fallback: number): number {
-  const v = Number(process.env[name]);
-  return Number.isFinite(v) && v >= 0 && process.env[name] !== '' && process.env[name] !== undefined ? v : fallback;
+  const raw = process.env[name];
+  const v = raw ? Number(raw) : NaN;
+  return Number.isFinite(v) && v >= 0 ? v : fallback;
 }
 
 type Logger = (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;

@@ -425,7 +425,7 @@ describe('EcsDeployment', () => {
 
   describe('validation', () => {
     const cases: Array<[string, (stack: Stack) => void, RegExp]> = [
-      ['NLB with a canary', (s) => deploy(s, { loadBalancerType: BlueGreenLoadBalancerType.NETWORK, deploymentConfig: codedeploy.EcsDeploymentConfig.CANARY_10PERCENT_5MINUTES }), /Network Load Balancer only supports all-at-once traffic shifting.*received|deploymentConfig is CodeDeployDefault.ECSCanary10Percent5Minutes/],
+      ['NLB with a canary', (s) => deploy(s, { loadBalancerType: BlueGreenLoadBalancerType.NETWORK, deploymentConfig: codedeploy.EcsDeploymentConfig.CANARY_10PERCENT_5MINUTES }), /Network Load Balancer only supports all-at-once traffic shifting .*deploymentConfig is CodeDeployDefault.ECSCanary10Percent5Minutes\. Use EcsDeploymentConfig.ALL_AT_ONCE/],
       ['NLB with a custom config', (s) => deploy(s, { loadBalancerType: BlueGreenLoadBalancerType.NETWORK, deploymentConfig: new codedeploy.EcsDeploymentConfig(s, 'C', { trafficRouting: codedeploy.TrafficRouting.allAtOnce() }) }), /custom configuration\. Use EcsDeploymentConfig.ALL_AT_ONCE/],
       ['NLB with a 5xx alarm', (s) => deploy(s, { loadBalancerType: BlueGreenLoadBalancerType.NETWORK, defaultAlarms: { http5xx: true } }), /http5xx needs an Application Load Balancer/],
       ['termination wait over 2,880 minutes', (s) => deploy(s, { terminationWaitTime: Duration.minutes(2881) }), /terminationWaitTime must be a whole number of minutes from 0 to 2880; received 2881 minutes/],
@@ -436,7 +436,7 @@ describe('EcsDeployment', () => {
       ['unmapped port', (s) => deploy(s, { containerPort: 9090 }), /Container "web" does not map port 9090; mapped ports: 8080/],
       ['same production and test port', (s) => deploy(s, { productionPort: 8080, testPort: 8080 }), /productionPort and testPort are both 8080/],
       ['port out of range', (s) => deploy(s, { productionPort: 70000 }), /productionPort must be a whole number from 1 to 65535; received 70000/],
-      ['testPort without a test listener', (s) => deploy(s, { testListener: false, testPort: 9000 }), /testPort is set but testListener is false/],
+      ['testPort without a test listener', (s) => deploy(s, { testListener: false, testPort: 9000 }), /testPort is 9000 but testListener is false; drop testPort or turn the test listener on/],
       ['both load balancers', (s) => {
         const { cluster, taskDefinition } = ecsFixture(s);
         new EcsDeployment(s, 'Web', {
@@ -449,7 +449,7 @@ describe('EcsDeployment', () => {
       ['trigger timeout over 55 minutes', (s) => deploy(s, { deploymentTimeout: Duration.minutes(60) }), /timeout must be from 1 to 55 minutes .*received 3600 seconds/],
       ['too many alarms', (s) => deploy(s, { alarms: Array.from({ length: 9 }, (_, i) => new cloudwatch.Alarm(s, `A${i}`, { metric: new cloudwatch.Metric({ namespace: 'N', metricName: 'M' }), threshold: 1, evaluationPeriods: 1 })) }), /at most 10 alarms; this one would have 11/],
       ['bad threshold', (s) => deploy(s, { defaultAlarms: { unhealthyHostsThreshold: 0 } }), /unhealthyHostsThreshold must be greater than 0; received 0/],
-      ['bad period', (s) => deploy(s, { defaultAlarms: { period: Duration.seconds(90) } }), /period must be a whole number of minutes; received 90 seconds/],
+      ['bad period', (s) => deploy(s, { defaultAlarms: { period: Duration.seconds(90) } }), /period must be a whole number of minutes .*received 90 seconds/],
       ['negative desired count', (s) => deploy(s, { desiredCount: -1 }), /desiredCount must be a whole number of at least 0; received -1/],
       ['bad group name', (s) => deploy(s, { deploymentGroupName: 'has space' }), /deploymentGroupName/],
       ['managed policy with own role', (s) => deploy(s, { useAwsManagedPolicy: true, role: new iam.Role(s, 'R', { assumedBy: new iam.ServicePrincipal('codedeploy.amazonaws.com') }) }), /useAwsManagedPolicy only applies to the role the pattern creates/],
