@@ -34,7 +34,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-codedeploy@^3',
     '@aws-sdk/client-ecs@^3',
     '@aws-sdk/client-lambda@^3',
+    '@aws-sdk/client-s3@^3',
+    '@aws-sdk/client-ssm@^3',
+    '@aws-sdk/client-auto-scaling@^3',
   ],
+  // Parses users' appspec.yml files at synth time (bundled: jsii libraries may only depend on jsii modules).
+  bundledDeps: ['yaml@^2.9.1'],
   lambdaOptions: {
     runtime: awscdk.LambdaRuntime.NODEJS_24_X,
     // Connection reuse is the default in SDK v3; the v2 environment variable is noise.

@@ -4,3 +4,4 @@ export * from './hooks';
 export * from './lambda';
 export * from './ecs';
 export * from './trigger';
+export * from './server';

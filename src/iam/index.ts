@@ -1,1 +1,2 @@
 export * from './codedeploy-service-role';
+export * from './agent-instance-profile';

@@ -7,6 +7,7 @@
 // CloudFormation through the pre-signed response URL. No Step Functions, one API call per poll.
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import {
   CodeDeployClient,
   CreateDeploymentCommand,
@@ -18,6 +19,8 @@ import {
 } from '@aws-sdk/client-codedeploy';
 import { DescribeServicesCommand, ECSClient, TaskSet } from '@aws-sdk/client-ecs';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { CopyObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DescribeInstanceAssociationsStatusCommand, InstanceAssociationStatusInfo, SSMClient } from '@aws-sdk/client-ssm';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 
 /** Resource properties, as CloudFormation passes them (every scalar a string). */
@@ -40,17 +43,28 @@ export interface TriggerProperties {
   readonly Description?: string;
   readonly FileExistsBehavior?: string;
   readonly IgnoreApplicationStopFailures?: string;
+  /** EC2/on-premises: copy this object to S3Location before deploying (an asset into the revision bucket). */
+  readonly CopyFrom?: { Bucket: string; Key: string };
+  /** EC2: wait until these Auto Scaling groups have their desired number of instances InService. */
+  readonly WaitForAutoScalingGroups?: string[];
+  /** EC2: ...and until these State Manager associations (the agent installation) succeeded on each of them. */
+  readonly AgentAssociationIds?: string[];
 }
 
 /** Where an invocation chain stands; carried from one invocation to the next. */
 export interface Progress {
-  phase: 'create' | 'blocked' | 'wait';
+  phase: 'prepare' | 'create' | 'blocked' | 'wait';
   /** Epoch milliseconds after which the trigger gives up. */
   deadline: number;
   deploymentId?: string;
   blockingDeploymentId?: string;
   /** Invocations so far (1 = the one CloudFormation made). */
   invocation: number;
+  /** What the prepare phase is waiting for. */
+  waitingFor?: string;
+  /** ETag and version of the revision copied in the prepare phase. */
+  eTag?: string;
+  objectVersion?: string;
 }
 
 export type TriggerEvent = CloudFormationCustomResourceEvent & { Progress?: Progress };
@@ -72,6 +86,9 @@ const MAX_REASON = 3_000;
 const codedeploy = new CodeDeployClient({});
 const ecs = new ECSClient({});
 const lambda = new LambdaClient({});
+const s3 = new S3Client({});
+const ssm = new SSMClient({});
+const autoscaling = new AutoScalingClient({});
 
 export async function handler(event: TriggerEvent, context: Context): Promise<void> {
   const log = logger(event);
@@ -92,7 +109,7 @@ export async function handler(event: TriggerEvent, context: Context): Promise<vo
         await respond(event, 'SUCCESS', skip, { DeploymentId: '' });
         return;
       }
-      progress = { phase: 'create', deadline: Date.now() + Number(props.TimeoutSeconds) * 1000, invocation: 1 };
+      progress = { phase: needsPreparation(props) ? 'prepare' : 'create', deadline: Date.now() + Number(props.TimeoutSeconds) * 1000, invocation: 1 };
     }
     const outcome = await drive(props, progress, () => context.getRemainingTimeInMillis(), log);
     if (outcome.kind === 'continue') {
@@ -136,12 +153,38 @@ export async function drive(
     }
     const now = Date.now();
     try {
-      if (progress.phase === 'create') {
+      if (progress.phase === 'prepare') {
+        const readiness = await instancesNotReady(props);
+        if (readiness.failed) {
+          return { kind: 'failure', reason: readiness.failed };
+        }
+        if (readiness.waiting) {
+          if (now > progress.deadline) {
+            return {
+              kind: 'failure',
+              reason: `Timed out after ${timeoutText} waiting for the instances of ${group}: ${readiness.waiting}. No deployment was started.`,
+            };
+          }
+          if (readiness.waiting !== progress.waitingFor) {
+            log('info', 'waiting for instances', { waitingFor: readiness.waiting });
+          }
+          progress = { ...progress, waitingFor: readiness.waiting };
+        } else {
+          if (props.CopyFrom) {
+            const copy = await copyRevision(props);
+            log('info', 'revision copied', { bucket: props.S3Location!.Bucket, key: props.S3Location!.Key, eTag: copy.eTag });
+            progress = { ...progress, eTag: copy.eTag, objectVersion: copy.objectVersion };
+          }
+          progress = { ...progress, phase: 'create', waitingFor: undefined };
+          poll = 0;
+          continue;
+        }
+      } else if (progress.phase === 'create') {
         if (now > progress.deadline) {
           return { kind: 'failure', reason: `Timed out after ${timeoutText} before a deployment could start on ${group}.` };
         }
         try {
-          const id = await createDeployment(props);
+          const id = await createDeployment(props, progress);
           log('info', 'deployment created', { deploymentId: id });
           progress = { ...progress, phase: 'wait', deploymentId: id };
           poll = 0;
@@ -214,7 +257,7 @@ export async function drive(
   }
 }
 
-async function createDeployment(props: TriggerProperties): Promise<string> {
+async function createDeployment(props: TriggerProperties, progress: Progress): Promise<string> {
   const input: CreateDeploymentCommandInput = {
     applicationName: props.ApplicationName,
     deploymentGroupName: props.DeploymentGroupName,
@@ -227,8 +270,8 @@ async function createDeployment(props: TriggerProperties): Promise<string> {
           bucket: props.S3Location!.Bucket,
           key: props.S3Location!.Key,
           bundleType: props.S3Location!.BundleType as any,
-          eTag: props.S3Location!.ETag || undefined,
-          version: props.S3Location!.Version || undefined,
+          eTag: progress.eTag || props.S3Location!.ETag || undefined,
+          version: progress.objectVersion || props.S3Location!.Version || undefined,
         },
       },
     fileExistsBehavior: (props.FileExistsBehavior || undefined) as any,
@@ -239,6 +282,85 @@ async function createDeployment(props: TriggerProperties): Promise<string> {
     throw new Error('CreateDeployment returned no deployment id');
   }
   return out.deploymentId;
+}
+
+function needsPreparation(props: TriggerProperties): boolean {
+  return props.CopyFrom !== undefined || (props.WaitForAutoScalingGroups ?? []).length > 0;
+}
+
+/**
+ * EC2: whether the Auto Scaling groups have their instances InService with the CodeDeploy agent
+ * installed. Right after CloudFormation creates a group its instances are still booting, and a
+ * deployment started now would find no instances or time out waiting for an agent.
+ */
+async function instancesNotReady(props: TriggerProperties): Promise<{ waiting?: string; failed?: string }> {
+  const names = props.WaitForAutoScalingGroups ?? [];
+  if (names.length === 0) {
+    return {};
+  }
+  const out = await autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: names }));
+  const instances: string[] = [];
+  for (const name of names) {
+    const g = out.AutoScalingGroups?.find((x) => x.AutoScalingGroupName === name);
+    if (!g) {
+      return { waiting: `Auto Scaling group ${name} does not exist yet` };
+    }
+    const inService = (g.Instances ?? []).filter((i) => i.LifecycleState === 'InService' && i.InstanceId);
+    const desired = g.DesiredCapacity ?? 0;
+    if (inService.length < desired) {
+      return { waiting: `Auto Scaling group ${name} has ${inService.length} of ${desired} instances InService` };
+    }
+    instances.push(...inService.map((i) => i.InstanceId!));
+  }
+  for (const associationId of props.AgentAssociationIds ?? []) {
+    for (const instanceId of instances) {
+      let statuses: InstanceAssociationStatusInfo[];
+      try {
+        statuses = await associationStatuses(instanceId);
+      } catch (err) {
+        if (errorName(err) === 'InvalidInstanceId') {
+          return { waiting: `instance ${instanceId} has not registered with Systems Manager yet` };
+        }
+        throw err;
+      }
+      const status = statuses.find((x) => x.AssociationId === associationId);
+      if (!status || status.Status !== 'Success') {
+        if (status?.Status === 'Failed') {
+          const detail = [status.DetailedStatus, status.ErrorCode, status.ExecutionSummary].filter(Boolean).join(': ');
+          return {
+            failed: `The CodeDeploy agent could not be installed on ${instanceId}: State Manager association ${associationId} failed${detail ? ` (${detail})` : ''}. Check the instance's Systems Manager agent and its outbound HTTPS access; no deployment was started.`,
+          };
+        }
+        return { waiting: `the CodeDeploy agent installation (association ${associationId}) on ${instanceId} is ${status?.Status ?? 'not started'}` };
+      }
+    }
+  }
+  return {};
+}
+
+async function associationStatuses(instanceId: string): Promise<InstanceAssociationStatusInfo[]> {
+  const all: InstanceAssociationStatusInfo[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await ssm.send(new DescribeInstanceAssociationsStatusCommand({ InstanceId: instanceId, NextToken: nextToken }));
+    all.push(...(page.InstanceAssociationStatusInfos ?? []));
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return all;
+}
+
+/** Copies the revision (an asset) to its place in the revision bucket; returns the copy's ETag and version. */
+async function copyRevision(props: TriggerProperties): Promise<{ eTag?: string; objectVersion?: string }> {
+  const source = props.CopyFrom!;
+  const target = props.S3Location!;
+  const out = await s3.send(
+    new CopyObjectCommand({
+      Bucket: target.Bucket,
+      Key: target.Key,
+      CopySource: `${source.Bucket}/${source.Key.split('/').map(encodeURIComponent).join('/')}`,
+    }),
+  );
+  return { eTag: out.CopyObjectResult?.ETag?.replace(/"/g, ''), objectVersion: out.VersionId };
 }
 
 async function getDeployment(deploymentId: string): Promise<DeploymentInfo> {

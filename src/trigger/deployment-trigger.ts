@@ -1,4 +1,5 @@
 import { ArnFormat, CustomResource, Duration, Stack, Token } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -6,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { DeploymentTriggerFunction } from './deployment-trigger-function';
+import { acknowledge, wildcardResourceFinding } from '../private/nag';
 import { throwIfErrors } from '../private/validation';
 
 /** The longest a trigger may wait: CloudFormation gives a custom resource at most one hour, and we keep 5 minutes for the stop and the answer. */
@@ -25,6 +27,16 @@ export enum RevisionBundleType {
   YAML = 'YAML',
   /** A JSON AppSpec file (Lambda and ECS). */
   JSON = 'JSON',
+}
+
+/** What an EC2/on-premises deployment does with files that already exist where it installs files. */
+export enum FileExistsBehavior {
+  /** Fail the deployment (CodeDeploy's default). */
+  DISALLOW = 'DISALLOW',
+  /** Replace the file with the revision's. */
+  OVERWRITE = 'OVERWRITE',
+  /** Keep the file on the instance. */
+  RETAIN = 'RETAIN',
 }
 
 /** Where an S3 revision is and which object version to deploy. */
@@ -61,6 +73,26 @@ export abstract class DeploymentRevision {
   /** A revision bundle in S3 (EC2/on-premises). */
   public static fromS3(bucket: s3.IBucket, key: string, options: S3RevisionOptions = {}): DeploymentRevision {
     return new S3Revision(bucket, key, options);
+  }
+
+  /**
+   * A revision bundle in S3 that the trigger first copies from another object (e.g. a CDK asset
+   * into a revision bucket the instances may read). The copy's ETag is passed to CodeDeploy.
+   *
+   * @param sourceBucket bucket of the object to copy
+   * @param sourceKey key of the object to copy
+   * @param bucket bucket to copy to and deploy from
+   * @param key key to copy to and deploy from
+   * @param bundleType the bundle format
+   */
+  public static fromS3Copy(
+    sourceBucket: s3.IBucket,
+    sourceKey: string,
+    bucket: s3.IBucket,
+    key: string,
+    bundleType: RevisionBundleType = RevisionBundleType.ZIP,
+  ): DeploymentRevision {
+    return new S3CopyRevision(sourceBucket, sourceKey, bucket, key, bundleType);
   }
 
   /** @internal */
@@ -103,6 +135,36 @@ class S3Revision extends DeploymentRevision {
       resourceArns: [this.bucket.arnForObjects(this.key)],
     });
     this.bucket.encryptionKey?.grantDecrypt(grantee);
+  }
+}
+
+class S3CopyRevision extends S3Revision {
+  constructor(
+    private readonly sourceBucket: s3.IBucket,
+    private readonly sourceKey: string,
+    private readonly targetBucket: s3.IBucket,
+    private readonly targetKey: string,
+    bundleType: RevisionBundleType,
+  ) {
+    super(targetBucket, targetKey, { bundleType });
+  }
+  public _properties() {
+    return { ...super._properties(), CopyFrom: { Bucket: this.sourceBucket.bucketName, Key: this.sourceKey } };
+  }
+  public _grantRead(grantee: iam.IGrantable): void {
+    super._grantRead(grantee);
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging'],
+      resourceArns: [this.sourceBucket.arnForObjects(this.sourceKey)],
+    });
+    this.sourceBucket.encryptionKey?.grantDecrypt(grantee);
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:PutObject', 's3:PutObjectTagging'],
+      resourceArns: [this.targetBucket.arnForObjects(this.targetKey)],
+    });
+    this.targetBucket.encryptionKey?.grantEncryptDecrypt(grantee);
   }
 }
 
@@ -153,6 +215,39 @@ export interface DeploymentTriggerProps {
    * @default false
    */
   readonly deployOnCreate?: boolean;
+
+  /**
+   * EC2/on-premises: what to do with files that already exist where the revision installs files
+   * (an AppSpec's `file_exists_behavior` takes precedence).
+   *
+   * @default - CodeDeploy's default, DISALLOW (the deployment fails)
+   */
+  readonly fileExistsBehavior?: FileExistsBehavior;
+
+  /**
+   * EC2/on-premises: let the deployment continue when `ApplicationStop` (and `BeforeBlockTraffic`,
+   * `AfterBlockTraffic`) scripts fail on an instance.
+   *
+   * @default false
+   */
+  readonly ignoreApplicationStopFailures?: boolean;
+
+  /**
+   * EC2: before deploying, wait until these Auto Scaling groups have their desired number of
+   * instances `InService` (right after CloudFormation creates a group, its instances are still booting).
+   *
+   * @default - no wait
+   */
+  readonly waitForAutoScalingGroups?: autoscaling.IAutoScalingGroup[];
+
+  /**
+   * EC2: IDs of the State Manager associations that install the CodeDeploy agent; before deploying,
+   * wait until each succeeded on every instance of `waitForAutoScalingGroups` (and fail with the
+   * association's error when it failed).
+   *
+   * @default - no wait for the agent
+   */
+  readonly agentAssociationIds?: string[];
 
   /**
    * Description of the deployments (at most 100 characters are kept).
@@ -232,6 +327,24 @@ export class DeploymentTrigger extends Construct {
       Description: props.description ?? 'Deployed by cdk-codedeploy-patterns',
       ...props.revision._properties(),
     };
+    if (props.fileExistsBehavior) {
+      properties.FileExistsBehavior = props.fileExistsBehavior;
+    }
+    if (props.ignoreApplicationStopFailures) {
+      properties.IgnoreApplicationStopFailures = true;
+    }
+    const groups = props.waitForAutoScalingGroups ?? [];
+    const associations = props.agentAssociationIds ?? [];
+    if (associations.length > 0 && groups.length === 0) {
+      throwIfErrors(this, ['agentAssociationIds needs waitForAutoScalingGroups: the trigger checks the agent on the instances of those groups.']);
+    }
+    if (groups.length > 0) {
+      properties.WaitForAutoScalingGroups = groups.map((g) => g.autoScalingGroupName);
+      provider.grantWatchInstances(associations.length > 0);
+    }
+    if (associations.length > 0) {
+      properties.AgentAssociationIds = associations;
+    }
     if (props.ecsService) {
       const service = props.ecsService;
       properties.EcsClusterName = service.cluster.clusterName;
@@ -286,6 +399,8 @@ class TriggerProvider extends Construct {
   public readonly function: DeploymentTriggerFunction;
   public readonly role: iam.Role;
   public readonly selfInvokePolicy: iam.Policy;
+  private watchesInstances = false;
+  private watchesAssociations = false;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -311,5 +426,32 @@ class TriggerProvider extends Construct {
         new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.function.functionArn] }),
       ],
     });
+  }
+
+  /** Lets the function see Auto Scaling instances and (optionally) their State Manager association status. */
+  public grantWatchInstances(associations: boolean): void {
+    if (!this.watchesInstances) {
+      this.watchesInstances = true;
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['autoscaling:DescribeAutoScalingGroups'], resources: ['*'] }),
+      );
+      acknowledge(
+        this.role,
+        'AwsSolutions-IAM5[Resource::*]',
+        'autoscaling:DescribeAutoScalingGroups has no resource-level permissions in IAM; the trigger reads which instances of its groups are InService before deploying.',
+      );
+    }
+    if (associations && !this.watchesAssociations) {
+      this.watchesAssociations = true;
+      const instances = Stack.of(this).formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' });
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['ssm:DescribeInstanceAssociationsStatus'], resources: [instances] }),
+      );
+      acknowledge(
+        this.role,
+        wildcardResourceFinding(this, instances),
+        'Instance IDs of Auto Scaling groups are only known at deployment time; the trigger reads whether the CodeDeploy agent installation succeeded on them. Limited to instances of this account and Region, read-only.',
+      );
+    }
   }
 }

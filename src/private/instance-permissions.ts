@@ -1,0 +1,127 @@
+import { Aws, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { IConstruct } from 'constructs';
+import { acknowledge, wildcardResourceFinding } from './nag';
+
+/**
+ * What an EC2/on-premises instance role needs for CodeDeploy: read access to revisions, the
+ * Region's CodeDeploy resource kit, and the Systems Manager calls the agent installation uses.
+ * Shared by `AgentInstanceProfile` and `ServerDeployment` (for Auto Scaling groups' roles).
+ */
+
+/** Systems Manager actions the SSM Agent uses to register and run State Manager associations (AmazonSSMManagedInstanceCore, narrowed). */
+const SSM_INSTANCE_ACTIONS = [
+  'ssm:UpdateInstanceInformation',
+  'ssm:ListInstanceAssociations',
+  'ssm:UpdateInstanceAssociationStatus',
+  'ssm:PutComplianceItems',
+  'ssm:PutInventory',
+];
+/** Actions without resource-level permissions (message channels, package manifests, association reads). */
+const SSM_UNSCOPED_ACTIONS = [
+  'ssm:DescribeAssociation',
+  'ssm:GetManifest',
+  'ssm:PutConfigurePackageResult',
+  'ec2messages:AcknowledgeMessage',
+  'ec2messages:DeleteMessage',
+  'ec2messages:FailMessage',
+  'ec2messages:GetEndpoint',
+  'ec2messages:GetMessages',
+  'ec2messages:SendReply',
+  'ssmmessages:CreateControlChannel',
+  'ssmmessages:CreateDataChannel',
+  'ssmmessages:OpenControlChannel',
+  'ssmmessages:OpenDataChannel',
+];
+/** The documents the agent installation runs. */
+export const AGENT_DOCUMENTS = ['AWS-ConfigureAWSPackage', 'AWSCodeDeployAgent'];
+
+export const SSM_MANAGED_POLICY = 'AmazonSSMManagedInstanceCore';
+
+/** The name of this Region's CodeDeploy resource-kit bucket. */
+export function resourceKitBucketName(): string {
+  return `aws-codedeploy-${Aws.REGION}`;
+}
+
+/** Read on the resource kit and, with `systemsManager`, what the SSM Agent needs to install the CodeDeploy agent. */
+export function grantAgentAccess(
+  role: iam.IRole,
+  scope: IConstruct,
+  options: { systemsManager: boolean; useAwsManagedPolicy: boolean },
+): void {
+  const stack = Stack.of(scope);
+  const kit = `arn:${Aws.PARTITION}:s3:::${resourceKitBucketName()}`;
+  addStatement(
+    role,
+    new iam.PolicyStatement({ sid: 'CodeDeployResourceKitRead', actions: ['s3:GetObject'], resources: [`${kit}/*`] }),
+    'The CodeDeploy agent installs and updates itself from the Region\'s AWS-owned resource kit bucket (aws-codedeploy-<region>), whose object keys change with every agent release; read-only.',
+  );
+  addStatement(role, new iam.PolicyStatement({ sid: 'CodeDeployResourceKitList', actions: ['s3:ListBucket'], resources: [kit] }));
+  if (!options.systemsManager) {
+    return;
+  }
+  if (options.useAwsManagedPolicy) {
+    role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName(SSM_MANAGED_POLICY));
+    acknowledgeOn(
+      role,
+      `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${SSM_MANAGED_POLICY}]`,
+      'The user opted in to the AWS managed AmazonSSMManagedInstanceCore policy for the instances.',
+    );
+    return;
+  }
+  addStatement(
+    role,
+    new iam.PolicyStatement({
+      sid: 'SsmAgentDocuments',
+      actions: ['ssm:GetDocument', 'ssm:DescribeDocument'],
+      resources: AGENT_DOCUMENTS.map((d) => stack.formatArn({ service: 'ssm', account: '', resource: 'document', resourceName: d })),
+    }),
+  );
+  addStatement(
+    role,
+    new iam.PolicyStatement({
+      sid: 'SsmAgentInstance',
+      actions: SSM_INSTANCE_ACTIONS,
+      resources: [stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' })],
+    }),
+    'The SSM Agent reports on its own instance, whose ID is only known at launch; limited to instances of this account and Region.',
+  );
+  addStatement(
+    role,
+    new iam.PolicyStatement({ sid: 'SsmAgentMessages', actions: SSM_UNSCOPED_ACTIONS, resources: ['*'] }),
+    'The SSM Agent\'s message channels (ec2messages, ssmmessages), package manifests and association reads have no resource-level permissions in IAM; these are the AmazonSSMManagedInstanceCore actions the agent installation uses, without parameters, inventory or patching.',
+  );
+}
+
+/** `s3:GetObject` (and version) on the revisions under a key pattern of a bucket, plus its KMS key. */
+export function grantReadRevisions(role: iam.IRole, bucket: s3.IBucket, keyPattern: string): void {
+  addStatement(
+    role,
+    new iam.PolicyStatement({
+      actions: ['s3:GetObject', 's3:GetObjectVersion'],
+      resources: [bucket.arnForObjects(keyPattern)],
+    }),
+    'The instances download every revision of this deployment group (current, previous for rollbacks, last successful for Auto Scaling launches); limited to the group\'s key prefix in the revision bucket.',
+  );
+  bucket.encryptionKey?.grantDecrypt(role);
+}
+
+function addStatement(role: iam.IRole, statement: iam.PolicyStatement, reason?: string): void {
+  role.addToPrincipalPolicy(statement);
+  if (!reason) {
+    return;
+  }
+  for (const resource of statement.resources) {
+    if (resource.includes('*')) {
+      acknowledgeOn(role, wildcardResourceFinding(role, resource), reason);
+    }
+  }
+}
+
+/** Acknowledges on the role when it is part of this app (imported roles have no policy here to check). */
+function acknowledgeOn(role: iam.IRole, id: string, reason: string): void {
+  if (role instanceof iam.Role) {
+    acknowledge(role, id, reason);
+  }
+}

@@ -1,0 +1,4 @@
+export * from './server-app-spec';
+export * from './server-revision';
+export * from './codedeploy-agent';
+export * from './server-deployment';

@@ -1,0 +1,747 @@
+import { Annotations, Duration, Names, Stack, Token } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as elb from 'aws-cdk-lib/aws-elasticloadbalancing';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct, IConstruct } from 'constructs';
+import { CodeDeployAgent } from './codedeploy-agent';
+import { TRAFFIC_EVENTS } from './server-app-spec';
+import { ServerRevision } from './server-revision';
+import { DeploymentGroupOptions, DeploymentStateChangeOptions } from '../common/deployment-options';
+import { AgentInstanceProfile } from '../iam/agent-instance-profile';
+import { CodeDeployServiceRole, ComputePlatform } from '../iam/codedeploy-service-role';
+import {
+  allAlarms,
+  applyNotifications,
+  autoRollbackConfig,
+  deploymentStateChangeRule,
+  validateSharedOptions,
+} from '../private/deployment-group';
+import { grantAgentAccess, grantReadRevisions } from '../private/instance-permissions';
+import { acknowledge } from '../private/nag';
+import { grantDescribeAlarms, immutableView } from '../private/permissions';
+import {
+  throwIfErrors,
+  validateAlarmTuning,
+  validateDeploymentGroupName,
+  validateManagedPolicyOption,
+} from '../private/validation';
+import { DeploymentTrigger, FileExistsBehavior } from '../trigger/deployment-trigger';
+
+/** How the CodeDeploy agent gets onto the instances. */
+export enum AgentInstallation {
+  /** A Systems Manager State Manager association installs it and keeps it current (`CodeDeployAgent`). */
+  SYSTEMS_MANAGER = 'SYSTEMS_MANAGER',
+  /** User data of the Auto Scaling groups installs it at launch (aws-cdk-lib's route; never updated). */
+  USER_DATA = 'USER_DATA',
+  /** The agent is already on the instances (baked into the image, or installed by you). */
+  NONE = 'NONE',
+}
+
+/** What CodeDeploy does with instances launched while a deployment runs. */
+export enum OutdatedInstancesStrategy {
+  /** Start a follow-on deployment to bring them to the new revision (CodeDeploy's default). */
+  UPDATE = 'UPDATE',
+  /** Leave them on the revision they launched with. */
+  IGNORE = 'IGNORE',
+}
+
+/** A load balancer (or target group) whose instances are taken out of service while they are updated. */
+export abstract class ServerLoadBalancer {
+  /** A Classic Load Balancer. */
+  public static classic(loadBalancer: elb.LoadBalancer): ServerLoadBalancer {
+    return new ClassicServerLoadBalancer(loadBalancer);
+  }
+
+  /** A target group of an Application Load Balancer (target type instance). */
+  public static application(targetGroup: elbv2.IApplicationTargetGroup): ServerLoadBalancer {
+    return new TargetGroupServerLoadBalancer(targetGroup, codedeploy.LoadBalancer.application(targetGroup), () =>
+      targetGroup.metrics.unhealthyHostCount(),
+    );
+  }
+
+  /** A target group of a Network Load Balancer (target type instance). */
+  public static network(targetGroup: elbv2.INetworkTargetGroup): ServerLoadBalancer {
+    return new TargetGroupServerLoadBalancer(targetGroup, codedeploy.LoadBalancer.network(targetGroup), () =>
+      targetGroup.metrics.unHealthyHostCount(),
+    );
+  }
+
+  /** Whether this is a Classic Load Balancer (counted against the 10 Classic Load Balancers of a group). */
+  public abstract readonly isClassic: boolean;
+
+  /** @internal */
+  public abstract _loadBalancer(): codedeploy.LoadBalancer;
+
+  /** @internal */
+  public abstract _unhealthyHosts(period: Duration): cloudwatch.IMetric;
+
+  /** @internal */
+  public abstract _construct(): IConstruct;
+}
+
+class ClassicServerLoadBalancer extends ServerLoadBalancer {
+  public readonly isClassic = true;
+  constructor(private readonly lb: elb.LoadBalancer) {
+    super();
+  }
+  public _loadBalancer() {
+    return codedeploy.LoadBalancer.classic(this.lb);
+  }
+  public _unhealthyHosts(period: Duration) {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/ELB',
+      metricName: 'UnHealthyHostCount',
+      dimensionsMap: { LoadBalancerName: this.lb.loadBalancerName },
+      statistic: 'Maximum',
+      period,
+    });
+  }
+  public _construct() {
+    return this.lb;
+  }
+}
+
+class TargetGroupServerLoadBalancer extends ServerLoadBalancer {
+  public readonly isClassic = false;
+  constructor(
+    private readonly tg: elbv2.ITargetGroup,
+    private readonly lb: codedeploy.LoadBalancer,
+    private readonly metric: () => cloudwatch.Metric,
+  ) {
+    super();
+  }
+  public _loadBalancer() {
+    return this.lb;
+  }
+  public _unhealthyHosts(period: Duration) {
+    return this.metric().with({ statistic: 'Maximum', period });
+  }
+  public _construct() {
+    return this.tg;
+  }
+}
+
+/** The alarms `ServerDeployment` defines by default. */
+export interface ServerDeploymentAlarmOptions {
+  /**
+   * Alarm when any load balancer or target group of the group reports unhealthy hosts (only with load balancers).
+   *
+   * @default true
+   */
+  readonly unhealthyHosts?: boolean;
+
+  /**
+   * Unhealthy hosts (maximum over the load balancers) at or above which the alarm fires.
+   *
+   * @default 1
+   */
+  readonly unhealthyHostsThreshold?: number;
+
+  /**
+   * Period of the metric, a whole number of minutes.
+   *
+   * @default Duration.minutes(1)
+   */
+  readonly period?: Duration;
+
+  /**
+   * Number of periods over which the threshold is compared.
+   *
+   * @default 2
+   */
+  readonly evaluationPeriods?: number;
+}
+
+/** Construction properties for `ServerDeployment`. */
+export interface ServerDeploymentProps extends DeploymentGroupOptions {
+  /** The application revision to deploy on every `cdk deploy` that changes it. */
+  readonly revision: ServerRevision;
+
+  /**
+   * Auto Scaling groups to deploy to (at most 10). Their instance roles get read access to the
+   * revisions and what the agent needs; new instances get the last successful revision.
+   *
+   * @default - none
+   */
+  readonly autoScalingGroups?: autoscaling.IAutoScalingGroup[];
+
+  /**
+   * EC2 instances to deploy to, by tag (at most 3 tag groups of at most 10 tags).
+   *
+   * @default - none
+   */
+  readonly ec2InstanceTags?: codedeploy.InstanceTagSet;
+
+  /**
+   * On-premises instances to deploy to, by tag (at most 3 tag groups of at most 10 tags).
+   *
+   * @default - none
+   */
+  readonly onPremiseInstanceTags?: codedeploy.InstanceTagSet;
+
+  /**
+   * Load balancers whose traffic CodeDeploy blocks and allows around each instance's update
+   * (at most 10 Classic Load Balancers and 10 target groups).
+   *
+   * @default - no traffic control
+   */
+  readonly loadBalancers?: ServerLoadBalancer[];
+
+  /**
+   * The CodeDeploy application; pass one to share it.
+   *
+   * @default - a new Server application
+   */
+  readonly application?: codedeploy.IServerApplication;
+
+  /**
+   * How many instances are updated at once: a predefined configuration or a custom
+   * `ServerDeploymentConfig` (minimum healthy hosts, optionally zonal).
+   *
+   * @default ServerDeploymentConfig.ONE_AT_A_TIME
+   */
+  readonly deploymentConfig?: codedeploy.IServerDeploymentConfig;
+
+  /**
+   * Install a termination hook in the Auto Scaling groups, so that instances run
+   * `ApplicationStop` and the BlockTraffic events before they terminate.
+   *
+   * @default false
+   */
+  readonly terminationHook?: boolean;
+
+  /**
+   * What to do with instances launched while a deployment runs.
+   *
+   * @default OutdatedInstancesStrategy.UPDATE
+   */
+  readonly outdatedInstancesStrategy?: OutdatedInstancesStrategy;
+
+  /**
+   * How the CodeDeploy agent is installed.
+   *
+   * @default AgentInstallation.SYSTEMS_MANAGER
+   */
+  readonly installAgent?: AgentInstallation;
+
+  /**
+   * When State Manager re-runs the agent installation (updating the agent); with SYSTEMS_MANAGER.
+   *
+   * @default 'cron(0 2 ? * SUN *)'
+   */
+  readonly agentUpdateSchedule?: string;
+
+  /**
+   * Roles of instances you launch yourself (tagged instances, on-premises session roles): they get
+   * read access to the revisions and what the agent installation needs.
+   *
+   * @default - with ec2InstanceTags, a new `AgentInstanceProfile` (exposed as `instanceProfile`); else none
+   */
+  readonly instanceRoles?: iam.IRole[];
+
+  /**
+   * Bucket that revisions from local folders are copied to and deployed from.
+   *
+   * @default - one encrypted, private, TLS-only bucket per stack
+   */
+  readonly revisionBucket?: s3.IBucket;
+
+  /**
+   * The default alarms.
+   *
+   * @default - an unhealthy-hosts alarm over the load balancers, if any
+   */
+  readonly defaultAlarms?: ServerDeploymentAlarmOptions;
+
+  /**
+   * What to do with files that already exist where the revision installs files.
+   *
+   * @default - CodeDeploy's default, DISALLOW
+   */
+  readonly fileExistsBehavior?: FileExistsBehavior;
+
+  /**
+   * Continue when `ApplicationStop`, `BeforeBlockTraffic` or `AfterBlockTraffic` scripts fail.
+   *
+   * @default false
+   */
+  readonly ignoreApplicationStopFailures?: boolean;
+
+  /**
+   * How long `cdk deploy` waits for the instances and the deployment before stopping it with rollback (1-55 minutes).
+   *
+   * @default Duration.minutes(50)
+   */
+  readonly deploymentTimeout?: Duration;
+
+  /**
+   * Before deploying, wait until the Auto Scaling groups have their desired instances InService
+   * and (with SYSTEMS_MANAGER) the agent installed on each.
+   *
+   * @default true
+   */
+  readonly waitForInstances?: boolean;
+
+  /**
+   * Attach the AWS managed `AWSCodeDeployRole` policy to the service role the pattern creates,
+   * and `AmazonSSMManagedInstanceCore` to instance roles, instead of scoped inline statements.
+   *
+   * @default false
+   */
+  readonly useAwsManagedPolicy?: boolean;
+}
+
+/** At most 10 Auto Scaling groups, Classic Load Balancers and target groups each per deployment group. */
+const MAX_PER_KIND = 10;
+/** Tag groups and tags per group (CodeDeploy quota). */
+const MAX_TAG_GROUPS = 3;
+const MAX_TAGS_PER_GROUP = 10;
+const MAX_TAG_KEY = 128;
+const MAX_TAG_VALUE = 256;
+
+/** Deployment groups per Auto Scaling group seen in this app (one group per ASG is AWS's advice). */
+const asgGroups = new WeakMap<IConstruct, string[]>();
+
+/**
+ * An application deployed to EC2 instances and on-premises servers by AWS CodeDeploy, in one
+ * construct: the application and deployment group (Auto Scaling groups, tags, load balancers)
+ * with a least-privilege service role, alarms and rollback; the revision (a local folder with
+ * its `appspec.yml`, zipped, copied to a private revision bucket); the CodeDeploy agent installed
+ * and kept current by Systems Manager; instance roles allowed to read exactly the group's
+ * revisions; and a real deployment of the revision on every `cdk deploy` that changes it.
+ */
+export class ServerDeployment extends Construct {
+  /** The CodeDeploy application. */
+  public readonly application: codedeploy.IServerApplication;
+  /** The CodeDeploy deployment group. */
+  public readonly deploymentGroup: codedeploy.ServerDeploymentGroup;
+  /** The service role CodeDeploy assumes. */
+  public readonly role: iam.IRole;
+  /** Every alarm that stops the deployment: the default alarms followed by the user's. */
+  public readonly alarms: cloudwatch.IAlarm[];
+  /** The default alarms the pattern defined. */
+  public readonly defaultAlarms: cloudwatch.IAlarm[];
+  /** The bucket the revision is deployed from. */
+  public readonly revisionBucket: s3.IBucket;
+  /** The trigger that deploys on `cdk deploy`. */
+  public readonly trigger: DeploymentTrigger;
+  /** The Systems Manager agent installation, with SYSTEMS_MANAGER. */
+  public readonly agent?: CodeDeployAgent;
+  /** The instance profile created for tagged instances (launch your instances with it). */
+  public readonly instanceProfile?: AgentInstanceProfile;
+  /** Every instance role that got the grants. */
+  public readonly instanceRoles: iam.IRole[];
+
+  private readonly revisionReadPattern: string;
+  private readonly installAgent: AgentInstallation;
+  private readonly useAwsManagedPolicy: boolean;
+
+  constructor(scope: Construct, id: string, props: ServerDeploymentProps) {
+    super(scope, id);
+
+    const loadBalancers = props.loadBalancers ?? [];
+    const alarmOptions = props.defaultAlarms ?? {};
+    const wantUnhealthy = (alarmOptions.unhealthyHosts ?? true) && loadBalancers.length > 0;
+    const defaultAlarmCount = wantUnhealthy ? 1 : 0;
+    this.installAgent = props.installAgent ?? AgentInstallation.SYSTEMS_MANAGER;
+    this.useAwsManagedPolicy = props.useAwsManagedPolicy ?? false;
+    throwIfErrors(this, [
+      ...validateDeploymentGroupName(props.deploymentGroupName),
+      ...validateSharedOptions(props, defaultAlarmCount),
+      ...validateServerOptions(props, this.installAgent),
+      ...validateAlarmTuning(
+        { unhealthyHostsThreshold: alarmOptions.unhealthyHostsThreshold },
+        alarmOptions.evaluationPeriods,
+        alarmOptions.period,
+      ),
+      ...validateManagedPolicyOption(props.role, props.useAwsManagedPolicy),
+      ...(alarmOptions.unhealthyHosts === true && loadBalancers.length === 0
+        ? ['defaultAlarms.unhealthyHosts needs loadBalancers: without a load balancer there is no health metric; drop it.']
+        : []),
+      ...(wantUnhealthy && loadBalancers.length > MAX_PER_KIND
+        ? [`The unhealthy-hosts alarm combines one metric per load balancer, and a metric math alarm takes at most 10 metrics; received ${loadBalancers.length} load balancers. Set defaultAlarms.unhealthyHosts to false and pass your own alarms.`]
+        : []),
+    ]);
+
+    this.application = props.application ?? new codedeploy.ServerApplication(this, 'Application');
+    const serviceRole =
+      props.role ??
+      new CodeDeployServiceRole(this, 'ServiceRole', {
+        computePlatform: ComputePlatform.SERVER,
+        applicationName: this.application.applicationName,
+        useAwsManagedPolicy: props.useAwsManagedPolicy,
+      });
+    this.role = serviceRole;
+
+    this.defaultAlarms = wantUnhealthy ? [this.createUnhealthyHostsAlarm(loadBalancers, alarmOptions)] : [];
+    this.alarms = allAlarms(this.defaultAlarms, props.alarms);
+
+    const groups = props.autoScalingGroups ?? [];
+    this.deploymentGroup = new codedeploy.ServerDeploymentGroup(this, 'DeploymentGroup', {
+      application: this.application,
+      deploymentGroupName: props.deploymentGroupName,
+      deploymentConfig: props.deploymentConfig,
+      role: immutableView(this, 'ImmutableServiceRole', this.role),
+      autoScalingGroups: groups,
+      installAgent: this.installAgent === AgentInstallation.USER_DATA,
+      loadBalancers: loadBalancers.length > 0 ? loadBalancers.map((lb) => lb._loadBalancer()) : undefined,
+      ec2InstanceTags: props.ec2InstanceTags,
+      onPremiseInstanceTags: props.onPremiseInstanceTags,
+      alarms: this.alarms,
+      ignorePollAlarmsFailure: props.ignorePollAlarmsFailure,
+      autoRollback: autoRollbackConfig(props, this.alarms.length),
+      terminationHook: props.terminationHook,
+    });
+    if (props.outdatedInstancesStrategy) {
+      (this.deploymentGroup.node.defaultChild as codedeploy.CfnDeploymentGroup).outdatedInstancesStrategy = props.outdatedInstancesStrategy;
+    }
+    // CodeDeploy installs its lifecycle hooks in the groups and reads the load balancers when the group is created.
+    for (const g of groups) {
+      this.deploymentGroup.node.addDependency(g);
+    }
+    grantDescribeAlarms(this.role, this.alarms);
+    applyNotifications(this.deploymentGroup, this.role, props.notifications ?? []);
+
+    // Revision: copied to (or already in) a bucket the instances may read, under this group's prefix.
+    this.revisionBucket = props.revisionBucket ?? revisionBucketOf(this);
+    const keyPrefix = `CodeDeploy/${Names.uniqueResourceName(this, { maxLength: 64, separator: '-' })}/`;
+    const revision = props.revision.bind(this, { revisionBucket: this.revisionBucket, keyPrefix });
+    this.revisionReadPattern = revision.instanceReadPattern;
+    const revisionBucket = revision.bucket;
+
+    // Instance roles: the groups' roles, the user's, or a new instance profile for tagged instances.
+    const roles: iam.IRole[] = [];
+    const unknownRoles: string[] = [];
+    for (const g of groups) {
+      const role = instanceRoleOf(g);
+      if (role) {
+        roles.push(role);
+      } else {
+        unknownRoles.push(g.node.path);
+      }
+      if (serviceRole instanceof CodeDeployServiceRole && !serviceRole.usesAwsManagedPolicy && usesLaunchTemplate(g)) {
+        if (role) {
+          serviceRole.grantLaunchTemplateInstances(role);
+        } else {
+          Annotations.of(this).addWarningV2(
+            'cdk-codedeploy-patterns:launchTemplateRole',
+            `${g.node.path} uses a launch template whose role is unknown; the service role needs iam:PassRole on that role (grantLaunchTemplateInstances) for CodeDeploy to launch instances.`,
+          );
+        }
+      }
+      recordAutoScalingGroup(this, g);
+    }
+    roles.push(...(props.instanceRoles ?? []));
+    if (props.ec2InstanceTags && !props.instanceRoles) {
+      this.instanceProfile = new AgentInstanceProfile(this, 'InstanceProfile', {
+        systemsManager: this.installAgent === AgentInstallation.SYSTEMS_MANAGER,
+        useAwsManagedPolicy: this.useAwsManagedPolicy,
+      });
+      this.instanceProfile.grantReadRevisions(revisionBucket, this.revisionReadPattern);
+    }
+    this.instanceRoles = [...new Set(roles)];
+    for (const role of this.instanceRoles) {
+      this.grantInstanceRole(role);
+    }
+    if (unknownRoles.length > 0) {
+      Annotations.of(this).addWarningV2(
+        'cdk-codedeploy-patterns:unknownInstanceRole',
+        `The instance role of ${unknownRoles.join(', ')} is unknown (imported group); call grantInstanceRole() with it, or the instances cannot download revisions.`,
+      );
+    }
+
+    if (this.installAgent === AgentInstallation.SYSTEMS_MANAGER) {
+      this.agent = new CodeDeployAgent(this, 'Agent', {
+        autoScalingGroups: groups,
+        ec2InstanceTags: props.ec2InstanceTags,
+        onPremiseInstanceTags: props.onPremiseInstanceTags,
+        updateSchedule: props.agentUpdateSchedule,
+      });
+    }
+
+    const wait = (props.waitForInstances ?? true) && groups.length > 0;
+    const agentAssociation = this.agent?.autoScalingGroupAssociation;
+    this.trigger = new DeploymentTrigger(this, 'Deploy', {
+      applicationName: this.application.applicationName,
+      deploymentGroupName: this.deploymentGroup.deploymentGroupName,
+      deploymentConfig: this.deploymentGroup.deploymentConfig,
+      revision: revision.deploymentRevision,
+      deployOnCreate: true,
+      timeout: props.deploymentTimeout,
+      fileExistsBehavior: props.fileExistsBehavior,
+      ignoreApplicationStopFailures: props.ignoreApplicationStopFailures,
+      waitForAutoScalingGroups: wait ? groups : undefined,
+      agentAssociationIds: wait && agentAssociation ? [agentAssociation.attrAssociationId] : undefined,
+      description: `cdk deploy of ${this.node.path}`.slice(0, 100),
+    });
+    // The deployment needs the group, the service role's permissions, the instances' permissions and the agent.
+    this.trigger.node.addDependency(this.deploymentGroup, this.role);
+    for (const role of this.instanceRoles) {
+      if (role instanceof Construct) {
+        this.trigger.node.addDependency(role);
+      }
+    }
+    if (this.instanceProfile) {
+      this.trigger.node.addDependency(this.instanceProfile);
+    }
+    for (const g of groups) {
+      this.trigger.node.addDependency(g);
+    }
+    if (this.agent) {
+      this.trigger.node.addDependency(this.agent);
+    }
+
+    const trafficHooks = (revision.appSpec?.hookEvents ?? []).filter((e) => TRAFFIC_EVENTS.includes(e));
+    if (trafficHooks.length > 0 && loadBalancers.length === 0) {
+      Annotations.of(this).addWarningV2(
+        'cdk-codedeploy-patterns:trafficHooksWithoutLoadBalancer',
+        `The AppSpec has scripts for ${trafficHooks.join(', ')}, which only run when the deployment group has a load balancer; this one has none, so they never run.`,
+      );
+    }
+    if (this.alarms.length === 0) {
+      Annotations.of(this).addWarningV2(
+        'cdk-codedeploy-patterns:noAlarms',
+        'This deployment has no alarms, so CodeDeploy can only roll back when the scripts fail. Add loadBalancers (for the default unhealthy-hosts alarm) or pass alarms.',
+      );
+    }
+  }
+
+  /**
+   * Gives the role of instances you launch yourself what they need: read access to this group's
+   * revisions, the Region's CodeDeploy resource kit and (with SYSTEMS_MANAGER) the Systems
+   * Manager calls of the agent installation.
+   */
+  public grantInstanceRole(role: iam.IRole): void {
+    grantReadRevisions(role, this.revisionBucket, this.revisionReadPattern);
+    grantAgentAccess(role, this, {
+      systemsManager: this.installAgent === AgentInstallation.SYSTEMS_MANAGER,
+      useAwsManagedPolicy: this.useAwsManagedPolicy,
+    });
+  }
+
+  /** An EventBridge rule matching state changes of this deployment group's deployments. */
+  public onDeploymentStateChange(id: string, options: DeploymentStateChangeOptions = {}): events.Rule {
+    return deploymentStateChangeRule(this, id, this.application.applicationName, this.deploymentGroup.deploymentGroupName, options);
+  }
+
+  private createUnhealthyHostsAlarm(loadBalancers: ServerLoadBalancer[], options: ServerDeploymentAlarmOptions): cloudwatch.IAlarm {
+    const period = options.period ?? Duration.minutes(1);
+    const usingMetrics: Record<string, cloudwatch.IMetric> = {};
+    loadBalancers.forEach((lb, i) => {
+      usingMetrics[`lb${i}`] = lb._unhealthyHosts(period);
+    });
+    const names = Object.keys(usingMetrics);
+    const metric = new cloudwatch.MathExpression({
+      expression: names.length === 1 ? `FILL(${names[0]}, 0)` : `MAX([${names.map((n) => `FILL(${n}, 0)`).join(', ')}])`,
+      usingMetrics,
+      period,
+      label: 'Unhealthy hosts (maximum over the load balancers)',
+    });
+    return new cloudwatch.Alarm(this, 'UnhealthyHostsAlarm', {
+      alarmDescription: `Unhealthy hosts of ${this.node.path}: stops and rolls back the CodeDeploy deployment`,
+      metric,
+      threshold: options.unhealthyHostsThreshold ?? 1,
+      evaluationPeriods: options.evaluationPeriods ?? 2,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+}
+
+/** The role of an Auto Scaling group's instances, when this app knows it. */
+function instanceRoleOf(group: autoscaling.IAutoScalingGroup): iam.IRole | undefined {
+  if (!(group instanceof autoscaling.AutoScalingGroup)) {
+    return undefined;
+  }
+  try {
+    return group.role;
+  } catch {
+    return undefined; // a launch template without a role
+  }
+}
+
+function usesLaunchTemplate(group: autoscaling.IAutoScalingGroup): boolean {
+  const cfn = group.node.defaultChild as autoscaling.CfnAutoScalingGroup | undefined;
+  return cfn instanceof autoscaling.CfnAutoScalingGroup && (cfn.launchTemplate !== undefined || cfn.mixedInstancesPolicy !== undefined);
+}
+
+function recordAutoScalingGroup(deployment: ServerDeployment, group: autoscaling.IAutoScalingGroup): void {
+  const seen = asgGroups.get(group) ?? [];
+  if (seen.length > 0) {
+    Annotations.of(deployment).addWarningV2(
+      'cdk-codedeploy-patterns:sharedAutoScalingGroup',
+      `${group.node.path} is also in the deployment group of ${seen.join(', ')}. With several deployment groups per Auto Scaling group, every launch runs all of their deployments at once, which can exceed the 5-minute event timeout; AWS recommends one deployment group per Auto Scaling group.`,
+    );
+  }
+  asgGroups.set(group, [...seen, deployment.node.path]);
+}
+
+/** The stack's revision bucket, created once per stack. */
+function revisionBucketOf(scope: Construct): s3.IBucket {
+  const stack = Stack.of(scope);
+  const id = 'CodeDeployPatternsRevisions';
+  const existing = stack.node.tryFindChild(id) as s3.Bucket | undefined;
+  if (existing) {
+    return existing;
+  }
+  const bucket = new s3.Bucket(stack, id, {
+    encryption: s3.BucketEncryption.S3_MANAGED,
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    enforceSSL: true,
+    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+  });
+  acknowledge(
+    bucket,
+    'AwsSolutions-S1',
+    'Holds CodeDeploy revision bundles, written only by the deployment trigger (each copy is a CloudTrail event) and read by the deployment groups\' instances; pass revisionBucket with server access logging to log every read.',
+  );
+  return bucket;
+}
+
+function validateServerOptions(props: ServerDeploymentProps, installAgent: AgentInstallation): string[] {
+  const errors: string[] = [];
+  const groups = props.autoScalingGroups ?? [];
+  if (groups.length === 0 && !props.ec2InstanceTags && !props.onPremiseInstanceTags) {
+    errors.push('The deployment group has no instances: give autoScalingGroups, ec2InstanceTags or onPremiseInstanceTags.');
+  }
+  if (groups.length > MAX_PER_KIND) {
+    errors.push(`A deployment group takes at most ${MAX_PER_KIND} Auto Scaling groups; received ${groups.length}. Split them across deployment groups.`);
+  }
+  errors.push(...validateTagSet('ec2InstanceTags', props.ec2InstanceTags));
+  errors.push(...validateTagSet('onPremiseInstanceTags', props.onPremiseInstanceTags));
+  const lbs = props.loadBalancers ?? [];
+  const classic = lbs.filter((l) => l.isClassic).length;
+  if (classic > MAX_PER_KIND) {
+    errors.push(`A deployment group takes at most ${MAX_PER_KIND} Classic Load Balancers; received ${classic}.`);
+  }
+  if (lbs.length - classic > MAX_PER_KIND) {
+    errors.push(`A deployment group takes at most ${MAX_PER_KIND} target groups; received ${lbs.length - classic}.`);
+  }
+  const seen = new Set<IConstruct>();
+  for (const lb of lbs) {
+    if (seen.has(lb._construct())) {
+      errors.push(`loadBalancers lists ${lb._construct().node.path} twice.`);
+    }
+    seen.add(lb._construct());
+  }
+  if (props.terminationHook && groups.length === 0) {
+    errors.push('terminationHook installs a hook in the Auto Scaling groups, but autoScalingGroups is empty; add groups or drop terminationHook.');
+  }
+  if (props.outdatedInstancesStrategy && groups.length === 0) {
+    errors.push('outdatedInstancesStrategy is about instances Auto Scaling launches during a deployment, but autoScalingGroups is empty; drop it.');
+  }
+  if (installAgent === AgentInstallation.USER_DATA) {
+    const imported = groups.filter((g) => !(g instanceof autoscaling.AutoScalingGroup));
+    if (groups.length === 0 || imported.length > 0) {
+      errors.push(
+        `installAgent USER_DATA adds user data to Auto Scaling groups defined in this app${imported.length > 0 ? `; ${imported.map((g) => g.node.path).join(', ')} is imported` : ', and there are none'}. Use SYSTEMS_MANAGER or NONE.`,
+      );
+    }
+  }
+  if (props.agentUpdateSchedule && installAgent !== AgentInstallation.SYSTEMS_MANAGER) {
+    errors.push(`agentUpdateSchedule applies to installAgent SYSTEMS_MANAGER; installAgent is ${installAgent}. Drop one of the two.`);
+  }
+  if (props.instanceRoles && props.instanceRoles.length === 0) {
+    errors.push('instanceRoles is empty; omit it to get an instance profile for tagged instances, or list the roles.');
+  }
+  errors.push(...validateDeploymentConfig(props));
+  return errors;
+}
+
+function validateTagSet(prop: string, tagSet: codedeploy.InstanceTagSet | undefined): string[] {
+  if (!tagSet) {
+    return [];
+  }
+  const errors: string[] = [];
+  const groups = tagSet.instanceTagGroups;
+  if (groups.length === 0) {
+    errors.push(`${prop} has no tag groups; give at least one tag or omit it.`);
+  }
+  if (groups.length > MAX_TAG_GROUPS) {
+    errors.push(`${prop} has ${groups.length} tag groups; CodeDeploy allows at most ${MAX_TAG_GROUPS}.`);
+  }
+  groups.forEach((group, i) => {
+    const entries = Object.entries(group);
+    const count = entries.reduce((n, [, values]) => n + Math.max(1, values.length), 0);
+    if (count === 0) {
+      errors.push(`${prop} tag group ${i + 1} is empty; remove it or add a tag.`);
+    }
+    if (count > MAX_TAGS_PER_GROUP) {
+      errors.push(`${prop} tag group ${i + 1} has ${count} tags; CodeDeploy allows at most ${MAX_TAGS_PER_GROUP} per group.`);
+    }
+    for (const [key, values] of entries) {
+      if (!Token.isUnresolved(key) && key.length > MAX_TAG_KEY) {
+        errors.push(`${prop}: tag key "${key.slice(0, 40)}..." is ${key.length} characters; at most ${MAX_TAG_KEY}.`);
+      }
+      if (key === '' && values.length === 0) {
+        errors.push(`${prop} tag group ${i + 1} has a tag with neither key nor value.`);
+      }
+      for (const v of values) {
+        if (!Token.isUnresolved(v) && v.length > MAX_TAG_VALUE) {
+          errors.push(`${prop}: the value of tag "${key}" is ${v.length} characters; at most ${MAX_TAG_VALUE}.`);
+        }
+      }
+    }
+  });
+  return errors;
+}
+
+/** Checks a custom `ServerDeploymentConfig` defined in this app (predefined ones are always valid). */
+function validateDeploymentConfig(props: ServerDeploymentProps): string[] {
+  const config = props.deploymentConfig as unknown as IConstruct | undefined;
+  let cfn: codedeploy.CfnDeploymentConfig | undefined;
+  try {
+    cfn = config?.node?.defaultChild as codedeploy.CfnDeploymentConfig | undefined;
+  } catch {
+    return []; // predefined configurations have no construct tree
+  }
+  if (!(cfn instanceof codedeploy.CfnDeploymentConfig)) {
+    return [];
+  }
+  const errors: string[] = [];
+  const where = `deploymentConfig ${config!.node.path}`;
+  const mhh = cfn.minimumHealthyHosts as codedeploy.CfnDeploymentConfig.MinimumHealthyHostsProperty | undefined;
+  errors.push(...validateHealthyHosts(`${where}: minimumHealthyHosts`, mhh));
+  const zonal = cfn.zonalConfig as codedeploy.CfnDeploymentConfig.ZonalConfigProperty | undefined;
+  if (zonal && !Token.isUnresolved(zonal)) {
+    if (props.onPremiseInstanceTags) {
+      errors.push(`${where} has a zonal configuration, which CodeDeploy supports for EC2 instances only; this group also deploys to on-premises instances. Use a configuration without zonalConfig.`);
+    }
+    for (const [name, value] of [
+      ['monitorDuration', zonal.monitorDurationInSeconds],
+      ['firstZoneMonitorDuration', zonal.firstZoneMonitorDurationInSeconds],
+    ] as Array<[string, unknown]>) {
+      if (typeof value === 'number' && (!Number.isInteger(value) || value < 0)) {
+        errors.push(`${where}: zonalConfig.${name} must be a whole number of seconds, 0 or more; received ${value} seconds.`);
+      }
+    }
+    errors.push(
+      ...validateHealthyHosts(
+        `${where}: zonalConfig.minimumHealthyHostsPerZone`,
+        zonal.minimumHealthyHostsPerZone as codedeploy.CfnDeploymentConfig.MinimumHealthyHostsPerZoneProperty | undefined,
+      ),
+    );
+  }
+  return errors;
+}
+
+function validateHealthyHosts(where: string, mhh: { type: string; value: number } | undefined): string[] {
+  if (!mhh || Token.isUnresolved(mhh) || Token.isUnresolved(mhh.value)) {
+    return [];
+  }
+  if (mhh.type === 'HOST_COUNT' && (!Number.isInteger(mhh.value) || mhh.value < 0)) {
+    return [`${where} by host count must be a whole number, 0 or more; received ${mhh.value}.`];
+  }
+  if (mhh.type === 'FLEET_PERCENT' && (!Number.isInteger(mhh.value) || mhh.value < 0 || mhh.value > 100)) {
+    return [`${where} as a fleet percentage must be a whole number from 0 to 100; received ${mhh.value}.`];
+  }
+  if (mhh.type === 'FLEET_PERCENT' && mhh.value === 100) {
+    return [`${where} of 100 % leaves no instance to update, so every deployment fails at once; use at most 99.`];
+  }
+  return [];
+}
