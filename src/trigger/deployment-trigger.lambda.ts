@@ -475,7 +475,7 @@ function pollDelay(n: number): number {
 function isTransient(err: unknown): boolean {
   const e = err as any;
   const name = errorName(err);
-  if (['ThrottlingException', 'ThrottledException', 'TooManyRequestsException', 'RequestLimitExceeded'].includes(name)) {
+  if (['ThrottlingException', 'Throttling', 'ThrottledException', 'TooManyRequestsException', 'RequestLimitExceeded', 'SlowDown'].includes(name)) {
     return true;
   }
   const status = e?.$metadata?.httpStatusCode;

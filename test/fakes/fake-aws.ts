@@ -30,8 +30,22 @@ export interface FakeDeployment {
   stopRollback?: boolean;
 }
 
+/** What DescribeAutoScalingGroups returns for one group. */
+export interface FakeAutoScalingGroup {
+  readonly desired: number;
+  readonly instances: Array<{ id: string; state: string }>;
+}
+
+/** One State Manager association status of an instance. */
+export interface FakeAssociationStatus {
+  readonly associationId: string;
+  readonly status: string;
+  readonly detailedStatus?: string;
+  readonly errorCode?: string;
+}
+
 export interface RecordedCall {
-  readonly service: 'codedeploy' | 'ecs' | 'lambda' | 'cfn';
+  readonly service: 'codedeploy' | 'ecs' | 'lambda' | 'cfn' | 's3' | 'autoscaling' | 'ssm';
   readonly operation: string;
   readonly body: any;
   readonly at: number;
@@ -54,6 +68,12 @@ export class FakeAws {
   public readonly services = new Map<string, any>();
   /** Timeline given to the next deployments CreateDeployment creates (in order; the last repeats). */
   public nextTimelines: TimelineStep[][] = [[{ at: 0, status: 'Succeeded' }]];
+  /** Objects copied with CopyObject: `bucket/key` -> source. */
+  public readonly copies = new Map<string, string>();
+  /** Auto Scaling groups, by the number of DescribeAutoScalingGroups calls so far (0-based). */
+  public autoScalingGroups: (name: string, call: number) => FakeAutoScalingGroup | undefined = () => undefined;
+  /** Association statuses of an instance by call number; `undefined` = not a managed instance (InvalidInstanceId). */
+  public associationStatuses: (instanceId: string, call: number) => FakeAssociationStatus[] | undefined = () => [];
   private readonly errors = new Map<string, InjectedError[]>();
   private server?: http.Server;
   private counter = 0;
@@ -87,6 +107,9 @@ export class FakeAws {
       AWS_ENDPOINT_URL_CODEDEPLOY: this.endpoint,
       AWS_ENDPOINT_URL_ECS: this.endpoint,
       AWS_ENDPOINT_URL_LAMBDA: this.endpoint,
+      AWS_ENDPOINT_URL_S3: this.endpoint,
+      AWS_ENDPOINT_URL_AUTO_SCALING: this.endpoint,
+      AWS_ENDPOINT_URL_SSM: this.endpoint,
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'AKIDFAKE',
       AWS_SECRET_ACCESS_KEY: 'fake-secret',
@@ -162,8 +185,16 @@ export class FakeAws {
       res.writeHead(202, { 'content-type': 'application/json' }).end('');
       return;
     }
+    if (req.method === 'PUT' && req.headers['x-amz-copy-source']) {
+      this.copyObject(req, res, at);
+      return;
+    }
+    if (!target && req.method === 'POST' && /Action=DescribeAutoScalingGroups/.test(raw)) {
+      this.describeAutoScalingGroups(raw, res, at);
+      return;
+    }
     const [prefix, operation] = target.split('.');
-    const service = prefix.startsWith('CodeDeploy') ? 'codedeploy' : 'ecs';
+    const service = prefix.startsWith('CodeDeploy') ? 'codedeploy' : prefix === 'AmazonSSM' ? 'ssm' : 'ecs';
     const body = raw ? JSON.parse(raw) : {};
     this.calls.push({ service, operation, body, at });
     const injected = this.errors.get(operation)?.shift();
@@ -172,7 +203,7 @@ export class FakeAws {
       return;
     }
     try {
-      const out = service === 'codedeploy' ? this.codedeploy(operation, body) : this.ecs(operation, body);
+      const out = service === 'codedeploy' ? this.codedeploy(operation, body) : service === 'ssm' ? this.ssm(operation, body) : this.ecs(operation, body);
       this.json(res, 200, out);
     } catch (e: any) {
       this.json(res, e.status ?? 400, { __type: e.type ?? 'ValidationException', message: e.message });
@@ -241,6 +272,72 @@ export class FakeAws {
     }
     const services = (body.services as string[]).map((name) => this.services.get(name)).filter(Boolean);
     return { services, failures: [] };
+  }
+
+  private ssm(operation: string, body: any): any {
+    if (operation !== 'DescribeInstanceAssociationsStatus') {
+      throw Object.assign(new Error(`fake SSM does not implement ${operation}`), { type: 'UnknownOperationException' });
+    }
+    const call = this.callsOf(operation).filter((c) => c.body.InstanceId === body.InstanceId).length - 1;
+    const statuses = this.associationStatuses(body.InstanceId, call);
+    if (!statuses) {
+      throw Object.assign(new Error(`Instance ${body.InstanceId} is not a managed instance`), { type: 'InvalidInstanceId' });
+    }
+    return {
+      InstanceAssociationStatusInfos: statuses.map((st) => ({
+        AssociationId: st.associationId,
+        InstanceId: body.InstanceId,
+        Name: 'AWS-ConfigureAWSPackage',
+        Status: st.status,
+        DetailedStatus: st.detailedStatus,
+        ErrorCode: st.errorCode,
+      })),
+    };
+  }
+
+  /** S3 CopyObject (REST, path-style): records the copy and answers with an ETag. */
+  private copyObject(req: http.IncomingMessage, res: http.ServerResponse, at: number): void {
+    const [bucket, ...keyParts] = decodeURI((req.url ?? '').split('?')[0]).replace(/^\//, '').split('/');
+    const key = keyParts.join('/');
+    const source = decodeURIComponent(String(req.headers['x-amz-copy-source']));
+    this.calls.push({ service: 's3', operation: 'CopyObject', body: { bucket, key, source }, at });
+    const injected = this.errors.get('CopyObject')?.shift();
+    if (injected) {
+      res.writeHead(injected.status, { 'content-type': 'application/xml' })
+        .end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${injected.type}</Code><Message>${injected.message ?? injected.type}</Message></Error>`);
+      return;
+    }
+    this.copies.set(`${bucket}/${key}`, source);
+    res.writeHead(200, { 'content-type': 'application/xml', 'x-amz-version-id': 'v-fake-1' }).end(
+      '<?xml version="1.0" encoding="UTF-8"?><CopyObjectResult><LastModified>2026-11-23T10:00:00.000Z</LastModified><ETag>"0123456789abcdef0123456789abcdef"</ETag></CopyObjectResult>',
+    );
+  }
+
+  /** Auto Scaling DescribeAutoScalingGroups (AWS query protocol, XML answer). */
+  private describeAutoScalingGroups(raw: string, res: http.ServerResponse, at: number): void {
+    const params = new URLSearchParams(raw);
+    const names = [...params.entries()].filter(([k]) => k.startsWith('AutoScalingGroupNames.member.')).map(([, v]) => v);
+    const call = this.callsOf('DescribeAutoScalingGroups').length;
+    this.calls.push({ service: 'autoscaling', operation: 'DescribeAutoScalingGroups', body: { names }, at });
+    const injected = this.errors.get('DescribeAutoScalingGroups')?.shift();
+    if (injected) {
+      res.writeHead(injected.status, { 'content-type': 'text/xml' }).end(
+        `<ErrorResponse><Error><Type>Sender</Type><Code>${injected.type}</Code><Message>${injected.message ?? injected.type}</Message></Error><RequestId>r</RequestId></ErrorResponse>`,
+      );
+      return;
+    }
+    const members = names
+      .map((name) => [name, this.autoScalingGroups(name, call)] as const)
+      .filter(([, g]) => g !== undefined)
+      .map(([name, g]) =>
+        `<member><AutoScalingGroupName>${name}</AutoScalingGroupName><DesiredCapacity>${g!.desired}</DesiredCapacity><MinSize>0</MinSize><MaxSize>10</MaxSize><Instances>${g!.instances
+          .map((i) => `<member><InstanceId>${i.id}</InstanceId><LifecycleState>${i.state}</LifecycleState><HealthStatus>Healthy</HealthStatus></member>`)
+          .join('')}</Instances></member>`,
+      )
+      .join('');
+    res.writeHead(200, { 'content-type': 'text/xml' }).end(
+      `<DescribeAutoScalingGroupsResponse xmlns="http://autoscaling.amazonaws.com/doc/2011-01-01/"><DescribeAutoScalingGroupsResult><AutoScalingGroups>${members}</AutoScalingGroups></DescribeAutoScalingGroupsResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DescribeAutoScalingGroupsResponse>`,
+    );
   }
 
   private json(res: http.ServerResponse, status: number, body: any): void {

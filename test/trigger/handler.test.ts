@@ -36,6 +36,9 @@ beforeEach(() => {
   fake.deployments.clear();
   fake.services.clear();
   fake.nextTimelines = [[{ at: 0, status: 'Succeeded' }]];
+  fake.copies.clear();
+  fake.autoScalingGroups = () => undefined;
+  fake.associationStatuses = () => [];
   logs = [];
   jest.spyOn(console, 'log').mockImplementation((line: string) => {
     logs.push(line);
@@ -303,5 +306,103 @@ describe('deployment trigger handler', () => {
     const response = await run(event('Update', { TimeoutSeconds: 'soon' }));
     expect(response.Status).toBe('FAILED');
     expect(response.Reason).toMatch(/TimeoutSeconds must be a positive number; received "soon"/);
+  });
+  describe('EC2/on-premises', () => {
+    const SERVER = {
+      AppSpecContent: undefined,
+      DeployOnCreate: 'true',
+      S3Location: { Bucket: 'revisions', Key: 'CodeDeploy/web/abc123.zip', BundleType: 'zip', ETag: '', Version: '' },
+      CopyFrom: { Bucket: 'cdk-assets', Key: 'abc123.zip' },
+    };
+    const ASSOCIATION = 'assoc-1111';
+    const inService = (...ids: string[]) => ids.map((id) => ({ id, state: 'InService' }));
+
+    test('copies the asset into the revision bucket, then deploys the copy with its ETag and version', async () => {
+      const response = await run(event('Create', { ...SERVER, IgnoreApplicationStopFailures: 'true' }));
+      expect(response.Status).toBe('SUCCESS');
+      expect(fake.copies.get('revisions/CodeDeploy/web/abc123.zip')).toBe('cdk-assets/abc123.zip');
+      const calls = fake.calls.map((c) => c.operation);
+      expect(calls.indexOf('CopyObject')).toBeLessThan(calls.indexOf('CreateDeployment'));
+      expect(fake.callsOf('CreateDeployment')[0].body).toMatchObject({
+        revision: {
+          revisionType: 'S3',
+          s3Location: { bucket: 'revisions', key: 'CodeDeploy/web/abc123.zip', bundleType: 'zip', eTag: '0123456789abcdef0123456789abcdef', version: 'v-fake-1' },
+        },
+        ignoreApplicationStopFailures: true,
+      });
+    });
+
+    test('a failing copy fails the stack operation before any deployment', async () => {
+      fake.failNext('CopyObject', { status: 403, type: 'AccessDenied', message: 'Access Denied' });
+      const response = await run(event('Update', SERVER));
+      expect(response.Status).toBe('FAILED');
+      expect(response.Reason).toMatch(/AccessDenied: Access Denied/);
+      expect(fake.callsOf('CreateDeployment')).toHaveLength(0);
+    });
+
+    test('waits until the Auto Scaling group has its instances InService and the agent installed, then deploys', async () => {
+      fake.autoScalingGroups = (name, call) =>
+        name !== 'web-asg' ? undefined
+          : call === 0 ? { desired: 2, instances: [{ id: 'i-1', state: 'Pending' }] }
+            : call === 1 ? { desired: 2, instances: [...inService('i-1'), { id: 'i-2', state: 'Pending' }] }
+              : { desired: 2, instances: inService('i-1', 'i-2') };
+      fake.associationStatuses = (id, call) =>
+        id === 'i-2' && call === 0 ? undefined // not registered with Systems Manager yet
+          : id === 'i-2' && call === 1 ? [{ associationId: ASSOCIATION, status: 'Pending' }]
+            : [{ associationId: 'other', status: 'Failed' }, { associationId: ASSOCIATION, status: 'Success' }];
+      const response = await run(event('Create', { ...SERVER, WaitForAutoScalingGroups: ['web-asg'], AgentAssociationIds: [ASSOCIATION] }));
+      expect(response.Status).toBe('SUCCESS');
+      expect(fake.callsOf('DescribeAutoScalingGroups').length).toBeGreaterThanOrEqual(3);
+      expect(fake.callsOf('DescribeAutoScalingGroups')[0].body).toEqual({ names: ['web-asg'] });
+      expect(fake.callsOf('DescribeInstanceAssociationsStatus').filter((c) => c.body.InstanceId === 'i-2')).toHaveLength(3);
+      // Nothing was copied or deployed before every instance was ready.
+      const firstCreate = fake.callsOf('CreateDeployment')[0].at;
+      const lastCheck = Math.max(...fake.callsOf('DescribeInstanceAssociationsStatus').map((c) => c.at));
+      expect(firstCreate).toBeGreaterThanOrEqual(lastCheck);
+      const waits = logs.map((l) => JSON.parse(l)).filter((l) => l.message === 'waiting for instances').map((l) => l.waitingFor);
+      expect(waits).toEqual([
+        'Auto Scaling group web-asg has 0 of 2 instances InService',
+        'Auto Scaling group web-asg has 1 of 2 instances InService',
+        'instance i-2 has not registered with Systems Manager yet',
+        'the CodeDeploy agent installation (association assoc-1111) on i-2 is Pending',
+      ]);
+    });
+
+    test('a failed agent installation fails the stack operation with the association error, without deploying', async () => {
+      fake.autoScalingGroups = () => ({ desired: 1, instances: inService('i-9') });
+      fake.associationStatuses = () => [{ associationId: ASSOCIATION, status: 'Failed', detailedStatus: 'Failed', errorCode: 'PackageInstallFailed' }];
+      const response = await run(event('Create', { ...SERVER, WaitForAutoScalingGroups: ['web-asg'], AgentAssociationIds: [ASSOCIATION] }));
+      expect(response.Status).toBe('FAILED');
+      expect(response.Reason).toMatch(/The CodeDeploy agent could not be installed on i-9: State Manager association assoc-1111 failed \(Failed: PackageInstallFailed\)/);
+      expect(fake.callsOf('CreateDeployment')).toHaveLength(0);
+      expect(fake.callsOf('CopyObject')).toHaveLength(0);
+    });
+
+    test('instances that never become ready: times out naming what it waited for', async () => {
+      fake.autoScalingGroups = () => ({ desired: 3, instances: inService('i-1') });
+      const response = await run(event('Create', { ...SERVER, TimeoutSeconds: '1', WaitForAutoScalingGroups: ['web-asg'] }));
+      expect(response.Status).toBe('FAILED');
+      expect(response.Reason).toMatch(/Timed out after 1 seconds waiting for the instances of app\/group: Auto Scaling group web-asg has 1 of 3 instances InService\. No deployment was started\./);
+      expect(fake.callsOf('CreateDeployment')).toHaveLength(0);
+    });
+
+    test('a group that does not exist yet, then throttling, are waited out', async () => {
+      // Calls 0-3 are throttled (below); call 4 finds no group yet; then it exists.
+      fake.autoScalingGroups = (_name, call) => (call <= 4 ? undefined : { desired: 1, instances: inService('i-1') });
+      // More throttles than the SDK's own 3 attempts, so the handler's retry is exercised too.
+      fake.failNext('DescribeAutoScalingGroups', { status: 400, type: 'Throttling', message: 'Rate exceeded' }, 4);
+      const response = await run(event('Update', { ...SERVER, WaitForAutoScalingGroups: ['web-asg'] }));
+      expect(response.Status).toBe('SUCCESS');
+      expect(logs.some((l) => /transient error; retrying/.test(l) && /Rate exceeded/.test(l))).toBe(true);
+      expect(logs.some((l) => /Auto Scaling group web-asg does not exist yet/.test(l))).toBe(true);
+      expect(fake.callsOf('DescribeAutoScalingGroups').length).toBeGreaterThanOrEqual(6);
+    });
+
+    test('a failed deployment reports the deployment id and error text', async () => {
+      fake.nextTimelines = [timeline({ at: 0, status: 'InProgress' }, { at: 80, status: 'Failed', errorCode: 'HEALTH_CONSTRAINTS', errorMessage: 'The overall deployment failed because too many individual instances failed deployment' })];
+      const response = await run(event('Update', SERVER));
+      expect(response.Status).toBe('FAILED');
+      expect(response.Reason).toMatch(/^Deployment d-\w+ on app\/group failed: HEALTH_CONSTRAINTS: The overall deployment failed/);
+    });
   });
 });
