@@ -1,12 +1,15 @@
 import { Fn, RemovalPolicy } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { acknowledge } from '../src/private/nag';
 
 /**
  * A function as a careful user writes it: latest Node.js runtime, its own log group and a role
@@ -52,4 +55,40 @@ export function ecsFixture(scope: Construct, options: { containerPort?: number }
     logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'web', logGroup }),
   });
   return { vpc, cluster, taskDefinition };
+}
+
+/**
+ * What an EC2 user already has: a VPC with flow logs, an Auto Scaling group from a launch
+ * template (Amazon Linux 2023, encrypted volume, IMDSv2, its own role, scaling notifications to
+ * a TLS-only encrypted topic) and an internal Application Load Balancer forwarding to it.
+ */
+export function serverFixture(scope: Construct) {
+  const vpc = new ec2.Vpc(scope, 'Vpc', {
+    availabilityZones: [Fn.select(0, Fn.getAzs()), Fn.select(1, Fn.getAzs())],
+    natGateways: 1,
+  });
+  vpc.addFlowLog('FlowLog');
+  const role = new iam.Role(scope, 'InstanceRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+  const launchTemplate = new ec2.LaunchTemplate(scope, 'LaunchTemplate', {
+    machineImage: ec2.MachineImage.latestAmazonLinux2023(),
+    instanceType: ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.MICRO),
+    role,
+    securityGroup: new ec2.SecurityGroup(scope, 'InstanceSecurityGroup', { vpc }),
+    requireImdsv2: true,
+    detailedMonitoring: true,
+    blockDevices: [{ deviceName: '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(8, { encrypted: true }) }],
+  });
+  const asg = new autoscaling.AutoScalingGroup(scope, 'Fleet', {
+    vpc,
+    launchTemplate,
+    minCapacity: 2,
+    maxCapacity: 4,
+    notifications: [{ topic: secureTopic(scope, 'FleetEvents') }],
+  });
+  const loadBalancer = new elbv2.ApplicationLoadBalancer(scope, 'LoadBalancer', { vpc, internetFacing: false });
+  const listener = loadBalancer.addListener('Http', { port: 80, open: false });
+  const targetGroup = listener.addTargets('Web', { port: 80, targets: [asg] });
+  // Test-fixture acknowledgements (the user's load balancer, not the library's).
+  acknowledge(loadBalancer, 'AwsSolutions-ELB2', 'Test fixture: the user\'s load balancer.');
+  return { vpc, role, launchTemplate, asg, loadBalancer, listener, targetGroup };
 }

@@ -39,9 +39,9 @@ export const AGENT_DOCUMENTS = ['AWS-ConfigureAWSPackage', 'AWSCodeDeployAgent']
 
 export const SSM_MANAGED_POLICY = 'AmazonSSMManagedInstanceCore';
 
-/** The name of this Region's CodeDeploy resource-kit bucket. */
-export function resourceKitBucketName(): string {
-  return `aws-codedeploy-${Aws.REGION}`;
+/** The name of the CodeDeploy resource-kit bucket of the stack's Region. */
+export function resourceKitBucketName(scope: IConstruct): string {
+  return `aws-codedeploy-${Stack.of(scope).region}`;
 }
 
 /** Read on the resource kit and, with `systemsManager`, what the SSM Agent needs to install the CodeDeploy agent. */
@@ -51,7 +51,7 @@ export function grantAgentAccess(
   options: { systemsManager: boolean; useAwsManagedPolicy: boolean },
 ): void {
   const stack = Stack.of(scope);
-  const kit = `arn:${Aws.PARTITION}:s3:::${resourceKitBucketName()}`;
+  const kit = `arn:${Aws.PARTITION}:s3:::${resourceKitBucketName(scope)}`;
   addStatement(
     role,
     new iam.PolicyStatement({ sid: 'CodeDeployResourceKitRead', actions: ['s3:GetObject'], resources: [`${kit}/*`] }),

@@ -326,7 +326,7 @@ export class ServerDeployment extends Construct {
   public readonly alarms: cloudwatch.IAlarm[];
   /** The default alarms the pattern defined. */
   public readonly defaultAlarms: cloudwatch.IAlarm[];
-  /** The bucket the revision is deployed from. */
+  /** The bucket the revision is deployed from (the revision bucket, or the bucket of a prebuilt bundle). */
   public readonly revisionBucket: s3.IBucket;
   /** The trigger that deploys on `cdk deploy`. */
   public readonly trigger: DeploymentTrigger;
@@ -408,10 +408,13 @@ export class ServerDeployment extends Construct {
     applyNotifications(this.deploymentGroup, this.role, props.notifications ?? []);
 
     // Revision: copied to (or already in) a bucket the instances may read, under this group's prefix.
-    this.revisionBucket = props.revisionBucket ?? revisionBucketOf(this);
     const keyPrefix = `CodeDeploy/${Names.uniqueResourceName(this, { maxLength: 64, separator: '-' })}/`;
-    const revision = props.revision.bind(this, { revisionBucket: this.revisionBucket, keyPrefix });
+    const revision = props.revision.bind(this, {
+      revisionBucket: props.revision.needsRevisionBucket ? props.revisionBucket ?? revisionBucketOf(this) : props.revisionBucket,
+      keyPrefix,
+    });
     this.revisionReadPattern = revision.instanceReadPattern;
+    this.revisionBucket = revision.bucket;
     const revisionBucket = revision.bucket;
 
     // Instance roles: the groups' roles, the user's, or a new instance profile for tagged instances.
@@ -565,6 +568,14 @@ function instanceRoleOf(group: autoscaling.IAutoScalingGroup): iam.IRole | undef
   }
 }
 
+function hasUserData(group: autoscaling.AutoScalingGroup): boolean {
+  try {
+    return group.userData !== undefined;
+  } catch {
+    return false;
+  }
+}
+
 function usesLaunchTemplate(group: autoscaling.IAutoScalingGroup): boolean {
   const cfn = group.node.defaultChild as autoscaling.CfnAutoScalingGroup | undefined;
   return cfn instanceof autoscaling.CfnAutoScalingGroup && (cfn.launchTemplate !== undefined || cfn.mixedInstancesPolicy !== undefined);
@@ -641,6 +652,13 @@ function validateServerOptions(props: ServerDeploymentProps, installAgent: Agent
       errors.push(
         `installAgent USER_DATA adds user data to Auto Scaling groups defined in this app${imported.length > 0 ? `; ${imported.map((g) => g.node.path).join(', ')} is imported` : ', and there are none'}. Use SYSTEMS_MANAGER or NONE.`,
       );
+    }
+    for (const g of groups) {
+      if (g instanceof autoscaling.AutoScalingGroup && !hasUserData(g)) {
+        errors.push(
+          `installAgent USER_DATA: the launch template of ${g.node.path} has no user data to add the agent installation to. Give the launch template userData (ec2.UserData.forLinux()), or use SYSTEMS_MANAGER.`,
+        );
+      }
     }
   }
   if (props.agentUpdateSchedule && installAgent !== AgentInstallation.SYSTEMS_MANAGER) {

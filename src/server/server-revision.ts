@@ -61,8 +61,12 @@ export interface BucketRevisionOptions {
 
 /** Where a bound revision is. */
 export interface ServerRevisionBindOptions {
-  /** The bucket revisions from local folders are copied to for deployment. */
-  readonly revisionBucket: s3.IBucket;
+  /**
+   * The bucket revisions from local folders are copied to for deployment.
+   *
+   * @default - none; required by `fromDirectory()` revisions
+   */
+  readonly revisionBucket?: s3.IBucket;
 
   /** The key prefix of this deployment group's revisions in that bucket, ending in `/`. */
   readonly keyPrefix: string;
@@ -115,6 +119,9 @@ export abstract class ServerRevision {
     return new BucketRevision(bucket, key, options);
   }
 
+  /** Whether the revision is copied to a revision bucket (a local folder) rather than deployed where it is. */
+  public abstract readonly needsRevisionBucket: boolean;
+
   /** Binds the revision to a deployment. */
   public abstract bind(scope: Construct, options: ServerRevisionBindOptions): ServerRevisionConfig;
 }
@@ -122,6 +129,7 @@ export abstract class ServerRevision {
 const MACOS_METADATA = ['__MACOSX', '**/__MACOSX', '.DS_Store', '**/.DS_Store'];
 
 class DirectoryRevision extends ServerRevision {
+  public readonly needsRevisionBucket = true;
   constructor(private readonly directory: string, private readonly options: DirectoryRevisionOptions) {
     super();
   }
@@ -129,6 +137,10 @@ class DirectoryRevision extends ServerRevision {
   public bind(scope: Construct, options: ServerRevisionBindOptions): ServerRevisionConfig {
     const dir = path.resolve(this.directory);
     const errors: string[] = [];
+    const revisionBucket = options.revisionBucket;
+    if (!revisionBucket) {
+      throwIfErrors(scope, ['ServerRevision.fromDirectory needs options.revisionBucket to copy the bundle to.']);
+    }
     if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
       throwIfErrors(scope, [`ServerRevision.fromDirectory: "${this.directory}" is not a folder.`]);
     }
@@ -172,9 +184,9 @@ class DirectoryRevision extends ServerRevision {
     });
     const key = `${options.keyPrefix}${asset.assetHash}.zip`;
     return {
-      bucket: options.revisionBucket,
+      bucket: revisionBucket!,
       instanceReadPattern: `${options.keyPrefix}*`,
-      deploymentRevision: DeploymentRevision.fromS3Copy(asset.bucket, asset.s3ObjectKey, options.revisionBucket, key),
+      deploymentRevision: DeploymentRevision.fromS3Copy(asset.bucket, asset.s3ObjectKey, revisionBucket!, key),
       appSpec,
     };
   }
@@ -203,6 +215,7 @@ function checkBundleContents(dir: string, appSpec: ServerAppSpec): string[] {
 }
 
 class BucketRevision extends ServerRevision {
+  public readonly needsRevisionBucket = false;
   constructor(private readonly bucket: s3.IBucket, private readonly key: string, private readonly options: BucketRevisionOptions) {
     super();
   }

@@ -164,7 +164,8 @@ class S3CopyRevision extends S3Revision {
       actions: ['s3:PutObject', 's3:PutObjectTagging'],
       resourceArns: [this.targetBucket.arnForObjects(this.targetKey)],
     });
-    this.targetBucket.encryptionKey?.grantEncryptDecrypt(grantee);
+    // Writing an SSE-KMS object needs a data key (and Decrypt for the multipart copy path); no ReEncrypt* wildcards.
+    this.targetBucket.encryptionKey?.grant(grantee, 'kms:GenerateDataKey', 'kms:Decrypt');
   }
 }
 

@@ -70,13 +70,13 @@ export class FakeAws {
   public nextTimelines: TimelineStep[][] = [[{ at: 0, status: 'Succeeded' }]];
   /** Objects copied with CopyObject: `bucket/key` -> source. */
   public readonly copies = new Map<string, string>();
+  private readonly errors = new Map<string, InjectedError[]>();
+  private server?: http.Server;
+  private counter = 0;
   /** Auto Scaling groups, by the number of DescribeAutoScalingGroups calls so far (0-based). */
   public autoScalingGroups: (name: string, call: number) => FakeAutoScalingGroup | undefined = () => undefined;
   /** Association statuses of an instance by call number; `undefined` = not a managed instance (InvalidInstanceId). */
   public associationStatuses: (instanceId: string, call: number) => FakeAssociationStatus[] | undefined = () => [];
-  private readonly errors = new Map<string, InjectedError[]>();
-  private server?: http.Server;
-  private counter = 0;
 
   public get endpoint(): string {
     const address = this.server!.address() as AddressInfo;
