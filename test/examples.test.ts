@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { complianceSuite } from './harness';
 import { EcsBlueGreenStack } from '../examples/ecs-blue-green/stack';
 import { LambdaCanaryStack } from '../examples/lambda-canary/stack';
+import { ServerInPlaceStack } from '../examples/server-in-place/stack';
 
 /** The example apps go through the same checks as the library (the README's main command runs the real CLI). */
 describe('examples', () => {
@@ -42,7 +43,29 @@ describe('examples', () => {
     });
   });
 
+  describe('server-in-place', () => {
+    test('an Auto Scaling group behind an ALB, updated one instance at a time from the web folder, agent by Systems Manager', () => {
+      const app = new App();
+      const t = Template.fromStack(new ServerInPlaceStack(app, 'Example'));
+      t.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
+        DeploymentConfigName: 'CodeDeployDefault.OneAtATime',
+        DeploymentStyle: { DeploymentOption: 'WITH_TRAFFIC_CONTROL' },
+        LoadBalancerInfo: { TargetGroupInfoList: [Match.anyValue()] },
+        AlarmConfiguration: Match.objectLike({ Enabled: true }),
+        TerminationHookEnabled: true,
+      });
+      t.hasResourceProperties('AWS::SSM::Association', { Name: 'AWS-ConfigureAWSPackage' });
+      t.hasResourceProperties('Custom::CodeDeployDeployment', {
+        DeployOnCreate: true,
+        S3Location: Match.objectLike({ BundleType: 'zip' }),
+        WaitForAutoScalingGroups: [Match.anyValue()],
+      });
+    });
+  });
+
   complianceSuite({
+    'server-in-place': (stack) =>
+      new ServerInPlaceStack(stack.node.root as App, 'ServerExample', { env: { account: stack.account, region: stack.region } }),
     'lambda-canary': (stack) =>
       new LambdaCanaryStack(stack.node.root as App, 'Example', { env: { account: stack.account, region: stack.region } }),
     'ecs-blue-green': (stack) =>

@@ -6,9 +6,22 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { BlueGreenLoadBalancerType, CodeDeployServiceRole, ComputePlatform, EcsDeployment, LambdaDeployment, LifecycleHook } from '../src';
+import * as codedeployL2 from 'aws-cdk-lib/aws-codedeploy';
+import {
+  AgentInstanceProfile,
+  BlueGreenLoadBalancerType,
+  CodeDeployServiceRole,
+  ComputePlatform,
+  EcsDeployment,
+  LambdaDeployment,
+  LifecycleHook,
+  ServerDeployment,
+  ServerRevision,
+} from '../src';
 import { acknowledgements, testStack } from './harness';
-import { ecsFixture, userFunction } from './util';
+import { ecsFixture, serverFixture, userFunction } from './util';
+
+const WEB = path.join(__dirname, '..', 'examples', 'server-in-place', 'web');
 
 const README = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
 
@@ -38,7 +51,28 @@ function allLibraryAcknowledgements() {
   new EcsDeployment(stack, 'EcsPublic', { cluster: fixture.cluster, taskDefinition: fixture.taskDefinition });
   new EcsDeployment(stack, 'EcsInternal', { cluster: fixture.cluster, taskDefinition: fixture.taskDefinition, internetFacing: false });
   new EcsDeployment(stack, 'EcsNlb', { cluster: fixture.cluster, taskDefinition: fixture.taskDefinition, loadBalancerType: BlueGreenLoadBalancerType.NETWORK });
-  return acknowledgements(stack);
+  const fleet = serverFixture(new Construct(stack, 'ServerFixture'));
+  new ServerDeployment(stack, 'ServerDefaults', { revision: ServerRevision.fromDirectory(WEB), autoScalingGroups: [fleet.asg] });
+  new ServerDeployment(stack, 'ServerTagged', {
+    revision: ServerRevision.fromDirectory(WEB),
+    ec2InstanceTags: new codedeployL2.InstanceTagSet({ app: ['web'] }),
+    useAwsManagedPolicy: true,
+  });
+  new AgentInstanceProfile(stack, 'Profile');
+  return libraryOnly(acknowledgements(stack));
+}
+
+/** Acknowledgements of one ServerDeployment with defaults (an Auto Scaling group from a launch template). */
+function serverDefaultAcknowledgements() {
+  const stack = testStack();
+  const server = serverFixture(new Construct(stack, 'Fixture'));
+  new ServerDeployment(stack, 'Server', { revision: ServerRevision.fromDirectory(WEB), autoScalingGroups: [server.asg] });
+  return libraryOnly(acknowledgements(stack));
+}
+
+/** The fixtures' own resources carry test-only acknowledgements ("Test fixture: ..."); they are not the library's. */
+function libraryOnly(acks: { id: string; reason: string; path: string }[]) {
+  return acks.filter((a) => !a.reason.startsWith('Test fixture:'));
 }
 
 describe('README', () => {
@@ -52,8 +86,14 @@ describe('README', () => {
   test('every acknowledgement is scoped to one finding of one rule', () => {
     for (const a of allLibraryAcknowledgements()) {
       // IAM findings name their resource or policy; ELB2 and EC23 have one finding per resource.
-      expect(a.id).toMatch(/^AwsSolutions-(IAM[45]\[(Resource|Policy)::.+\]|ELB2|EC23)$/);
+      expect(a.id).toMatch(/^AwsSolutions-(IAM[45]\[(Resource|Policy)::.+\]|ELB2|EC23|S1)$/);
     }
+  });
+
+  test('states how many acknowledgements a ServerDeployment with defaults needs', () => {
+    const count = serverDefaultAcknowledgements().length;
+    const words = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen'];
+    expect(README).toContain(`from a launch template) needs ${words[count]}:`);
   });
 
   test('shows the two set-up commands, and .ci/run runs exactly the test command', () => {

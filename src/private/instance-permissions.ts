@@ -16,7 +16,6 @@ const SSM_INSTANCE_ACTIONS = [
   'ssm:ListInstanceAssociations',
   'ssm:UpdateInstanceAssociationStatus',
   'ssm:PutComplianceItems',
-  'ssm:PutInventory',
 ];
 /** Actions without resource-level permissions (message channels, package manifests, association reads). */
 const SSM_UNSCOPED_ACTIONS = [

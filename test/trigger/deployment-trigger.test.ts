@@ -1,8 +1,10 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { DeploymentRevision, DeploymentTrigger, RevisionBundleType } from '../../src';
+import { DeploymentRevision, DeploymentTrigger, FileExistsBehavior, RevisionBundleType } from '../../src';
 import { complianceSuite, testStack } from '../harness';
 
 function trigger(stack: Stack, id = 'Trigger', extra: Partial<ConstructorParameters<typeof DeploymentTrigger>[2]> = {}) {
@@ -75,6 +77,52 @@ describe('DeploymentTrigger', () => {
         ]),
       },
     });
+  });
+
+  test('EC2 options: file-exists behavior, ignore ApplicationStop failures, wait for groups and the agent', () => {
+    const stack = testStack();
+    const asg = autoscaling.AutoScalingGroup.fromAutoScalingGroupName(stack, 'Asg', 'web-asg');
+    trigger(stack, 'Trigger', {
+      revision: DeploymentRevision.fromS3(bucket(stack), 'app.zip'),
+      fileExistsBehavior: FileExistsBehavior.RETAIN,
+      ignoreApplicationStopFailures: true,
+      waitForAutoScalingGroups: [asg],
+      agentAssociationIds: ['assoc-1'],
+    });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('Custom::CodeDeployDeployment', {
+      FileExistsBehavior: 'RETAIN',
+      IgnoreApplicationStopFailures: true,
+      WaitForAutoScalingGroups: ['web-asg'],
+      AgentAssociationIds: ['assoc-1'],
+    });
+    const statements = JSON.stringify(t.findResources('AWS::IAM::Policy'));
+    expect(statements).toContain('"Action":"autoscaling:DescribeAutoScalingGroups","Effect":"Allow","Resource":"*"');
+    expect(statements).toContain('"Action":"ssm:DescribeInstanceAssociationsStatus"');
+  });
+
+  test('agentAssociationIds without waitForAutoScalingGroups is rejected', () => {
+    const stack = testStack();
+    expect(() => trigger(stack, 'Trigger', { agentAssociationIds: ['assoc-1'] })).toThrow(
+      /agentAssociationIds needs waitForAutoScalingGroups: the trigger checks the agent on the instances of those groups/,
+    );
+  });
+
+  test('fromS3Copy: copies source to target before deploying; read on the source key, write on the target key only', () => {
+    const stack = testStack();
+    const source = s3.Bucket.fromBucketName(stack, 'Assets', 'my-assets');
+    const target = new s3.Bucket(stack, 'Target', { encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }) });
+    trigger(stack, 'Trigger', { revision: DeploymentRevision.fromS3Copy(source, 'abc.zip', target, 'CodeDeploy/web/abc.zip') });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('Custom::CodeDeployDeployment', {
+      S3Location: { Bucket: { Ref: Match.stringLikeRegexp('Target') }, Key: 'CodeDeploy/web/abc.zip', BundleType: 'zip', ETag: '', Version: '' },
+      CopyFrom: { Bucket: 'my-assets', Key: 'abc.zip' },
+    });
+    const policy = JSON.stringify(t.findResources('AWS::IAM::Policy'));
+    expect(policy).toContain('"Action":["s3:GetObject","s3:GetObjectVersion","s3:GetObjectTagging"],"Effect":"Allow","Resource":{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":s3:::my-assets/abc.zip"]]}');
+    expect(policy).toMatch(/"Action":\["s3:PutObject","s3:PutObjectTagging"\],"Effect":"Allow","Resource":\{"Fn::Join":\["",\[\{"Fn::GetAtt":\["Target\w+","Arn"\]\},"\/CodeDeploy\/web\/abc.zip"\]\]\}/);
+    expect(policy).toContain('"kms:GenerateDataKey"');
+    expect(policy).not.toContain('kms:ReEncrypt');
   });
 
   test('every trigger of a stack shares one function', () => {

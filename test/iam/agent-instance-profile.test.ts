@@ -1,0 +1,77 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { AgentInstanceProfile } from '../../src';
+import { complianceSuite, testStack } from '../harness';
+
+describe('AgentInstanceProfile', () => {
+  test('defaults: an EC2 role and instance profile, resource kit and scoped Systems Manager statements, no managed policy', () => {
+    const stack = testStack();
+    const profile = new AgentInstanceProfile(stack, 'Profile');
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'ec2.amazonaws.com' } })] },
+      ManagedPolicyArns: Match.absent(),
+    });
+    t.hasResourceProperties('AWS::IAM::InstanceProfile', { Roles: [{ Ref: Match.stringLikeRegexp('ProfileRole') }] });
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [
+          { Sid: 'CodeDeployResourceKitRead', Action: 's3:GetObject', Effect: 'Allow', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::aws-codedeploy-us-east-1/*']] } },
+          { Sid: 'CodeDeployResourceKitList', Action: 's3:ListBucket', Effect: 'Allow', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::aws-codedeploy-us-east-1']] } },
+          {
+            Sid: 'SsmAgentDocuments',
+            Action: ['ssm:GetDocument', 'ssm:DescribeDocument'],
+            Effect: 'Allow',
+            Resource: [
+              { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:us-east-1::document/AWS-ConfigureAWSPackage']] },
+              { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:us-east-1::document/AWSCodeDeployAgent']] },
+            ],
+          },
+          Match.objectLike({ Sid: 'SsmAgentInstance', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:us-east-1:123456789012:instance/*']] } }),
+          Match.objectLike({ Sid: 'SsmAgentMessages', Resource: '*' }),
+        ],
+      },
+    });
+    expect(profile.instanceProfile.instanceProfileArn).toBeDefined();
+  });
+
+  test('grantReadRevisions: objects under the pattern only, and the bucket key', () => {
+    const stack = testStack();
+    const profile = new AgentInstanceProfile(stack, 'Profile', { systemsManager: false, roleName: 'web-instances', instanceProfileName: 'web' });
+    profile.grantReadRevisions(s3.Bucket.fromBucketName(stack, 'B', 'my-revisions'), 'web/*');
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::IAM::Role', { RoleName: 'web-instances' });
+    t.hasResourceProperties('AWS::IAM::InstanceProfile', { InstanceProfileName: 'web' });
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([{ Action: ['s3:GetObject', 's3:GetObjectVersion'], Effect: 'Allow', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::my-revisions/web/*']] } }]),
+      },
+    });
+    expect(JSON.stringify(t.toJSON())).not.toContain('ssm:');
+  });
+
+  test('a given role gets the grants; useAwsManagedPolicy attaches AmazonSSMManagedInstanceCore', () => {
+    const stack = testStack();
+    const role = new iam.Role(stack, 'Mine', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+    const profile = new AgentInstanceProfile(stack, 'Profile', { role, useAwsManagedPolicy: true });
+    expect(profile.role).toBe(role);
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::IAM::Role', {
+      ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AmazonSSMManagedInstanceCore']] }],
+    });
+    t.resourceCountIs('AWS::IAM::Role', 1);
+  });
+
+  test.each<[string, () => ConstructorParameters<typeof AgentInstanceProfile>[2], RegExp]>([
+    ['roleName with a role', () => ({ role: iam.Role.fromRoleName(testStack(), 'R', 'r'), roleName: 'x' }), /roleName only applies to the role the construct creates/],
+    ['managed policy without Systems Manager', () => ({ useAwsManagedPolicy: true, systemsManager: false }), /useAwsManagedPolicy attaches the Systems Manager policy, but systemsManager is false/],
+  ])('%s is rejected', (_name, props, message) => {
+    expect(() => new AgentInstanceProfile(testStack(), 'Profile', props())).toThrow(message);
+  });
+
+  complianceSuite({
+    'defaults': (stack) => { new AgentInstanceProfile(stack, 'Profile'); },
+    'managed policy': (stack) => { new AgentInstanceProfile(stack, 'Profile', { useAwsManagedPolicy: true }); },
+  });
+});

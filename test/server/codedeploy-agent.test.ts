@@ -1,0 +1,56 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import { CodeDeployAgent, DEFAULT_AGENT_UPDATE_SCHEDULE } from '../../src';
+import { testStack } from '../harness';
+
+describe('CodeDeployAgent', () => {
+  test('one association per target: Auto Scaling groups by their name tag, tags by key (key-only tags by tag-key)', () => {
+    const stack = testStack();
+    const a = autoscaling.AutoScalingGroup.fromAutoScalingGroupName(stack, 'A', 'asg-a');
+    const b = autoscaling.AutoScalingGroup.fromAutoScalingGroupName(stack, 'B', 'asg-b');
+    const agent = new CodeDeployAgent(stack, 'Agent', {
+      autoScalingGroups: [a, b],
+      ec2InstanceTags: new codedeploy.InstanceTagSet({ env: ['prod', 'staging'], web: [] }, { ignored: ['second group'] }),
+      onPremiseInstanceTags: new codedeploy.InstanceTagSet({ site: ['berlin'] }),
+    });
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::SSM::Association', 4);
+    const common = {
+      Name: 'AWS-ConfigureAWSPackage',
+      Parameters: { action: ['Install'], name: ['AWSCodeDeployAgent'] },
+      ScheduleExpression: DEFAULT_AGENT_UPDATE_SCHEDULE,
+      ApplyOnlyAtCronInterval: false,
+      ComplianceSeverity: 'HIGH',
+    };
+    t.hasResourceProperties('AWS::SSM::Association', { ...common, Targets: [{ Key: 'tag:aws:autoscaling:groupName', Values: ['asg-a', 'asg-b'] }] });
+    t.hasResourceProperties('AWS::SSM::Association', { ...common, Targets: [{ Key: 'tag:env', Values: ['prod', 'staging'] }] });
+    t.hasResourceProperties('AWS::SSM::Association', { ...common, Targets: [{ Key: 'tag-key', Values: ['web'] }] });
+    t.hasResourceProperties('AWS::SSM::Association', { ...common, Targets: [{ Key: 'tag:site', Values: ['berlin'] }] });
+    expect(JSON.stringify(t.toJSON())).not.toContain('second group');
+    expect(agent.autoScalingGroupAssociation).toBe(agent.associations[0]);
+  });
+
+  test('agent version, schedule and association names', () => {
+    const stack = testStack();
+    new CodeDeployAgent(stack, 'Agent', {
+      ec2InstanceTags: new codedeploy.InstanceTagSet({ app: ['web'] }),
+      agentVersion: '1.7.1-110',
+      updateSchedule: 'rate(14 days)',
+      associationNamePrefix: 'web-agent',
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::SSM::Association', {
+      AssociationName: 'web-agent-Ec2Tag1',
+      Parameters: { action: ['Install'], name: ['AWSCodeDeployAgent'], version: ['1.7.1-110'] },
+      ScheduleExpression: 'rate(14 days)',
+    });
+  });
+
+  test.each<[string, () => ConstructorParameters<typeof CodeDeployAgent>[2], RegExp]>([
+    ['no target', () => ({}), /CodeDeployAgent needs a target: autoScalingGroups, ec2InstanceTags or onPremiseInstanceTags/],
+    ['a value-only tag', () => ({ ec2InstanceTags: new codedeploy.InstanceTagSet({ '': ['web'] }) }), /ec2InstanceTags: State Manager cannot target instances by a tag value alone \(values \["web"\]\)/],
+    ['a bad schedule', () => ({ ec2InstanceTags: new codedeploy.InstanceTagSet({ a: ['b'] }), updateSchedule: 'every sunday' }), /updateSchedule must be a State Manager cron\(\.\.\.\) or rate\(\.\.\.\) expression; received "every sunday"/],
+  ])('%s is rejected', (_name, props, message) => {
+    expect(() => new CodeDeployAgent(testStack(), 'Agent', props())).toThrow(message);
+  });
+});
