@@ -6,7 +6,6 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import * as codedeployL2 from 'aws-cdk-lib/aws-codedeploy';
 import {
   AgentInstanceProfile,
   BlueGreenLoadBalancerType,
@@ -55,7 +54,7 @@ function allLibraryAcknowledgements() {
   new ServerDeployment(stack, 'ServerDefaults', { revision: ServerRevision.fromDirectory(WEB), autoScalingGroups: [fleet.asg] });
   new ServerDeployment(stack, 'ServerTagged', {
     revision: ServerRevision.fromDirectory(WEB),
-    ec2InstanceTags: new codedeployL2.InstanceTagSet({ app: ['web'] }),
+    ec2InstanceTags: new codedeploy.InstanceTagSet({ app: ['web'] }),
     useAwsManagedPolicy: true,
   });
   new AgentInstanceProfile(stack, 'Profile');
