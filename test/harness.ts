@@ -82,6 +82,20 @@ export function literalAwsArns(template: unknown): string[] {
 }
 
 /**
+ * Registers one snapshot test per case (a regression net on top of the fine-grained assertions;
+ * asset hashes are masked by test/setup.ts). Each case defines constructs in a fresh test stack.
+ */
+export function snapshotSuite(cases: Record<string, (stack: Stack) => unknown>): void {
+  describe('snapshots', () => {
+    test.each(Object.keys(cases))('%s', (name) => {
+      const stack = testStack();
+      cases[name](stack);
+      expect(Template.fromStack(stack).toJSON()).toMatchSnapshot();
+    });
+  });
+}
+
+/**
  * Registers the standard compliance tests for a set of named cases, each a function that
  * defines constructs in the stack it is given (or returns a stack of its own, in the same app
  * and environment): zero unacknowledged cdk-nag AwsSolutions findings, no literal

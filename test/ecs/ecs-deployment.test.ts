@@ -16,7 +16,7 @@ import {
   EcsDeploymentProps,
   LifecycleHook,
 } from '../../src';
-import { complianceSuite, testStack } from '../harness';
+import { complianceSuite, snapshotSuite, testStack } from '../harness';
 import { ecsFixture, secureTopic, userFunction } from '../util';
 
 function deploy(stack: Stack, props: Partial<EcsDeploymentProps> = {}): EcsDeployment {
@@ -466,17 +466,9 @@ describe('EcsDeployment', () => {
     });
   });
 
-  describe('snapshots', () => {
-    test('defaults', () => {
-      const stack = testStack();
-      deploy(stack);
-      expect(Template.fromStack(stack).toJSON()).toMatchSnapshot();
-    });
-    test('everything on', () => {
-      const stack = testStack();
-      everythingOn(stack);
-      expect(Template.fromStack(stack).toJSON()).toMatchSnapshot();
-    });
+  snapshotSuite({
+    'defaults': (stack) => deploy(stack),
+    'everything on': (stack) => everythingOn(stack),
   });
 
   complianceSuite({

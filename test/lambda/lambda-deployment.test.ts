@@ -14,7 +14,7 @@ import {
   LambdaDeploymentProps,
   LifecycleHook,
 } from '../../src';
-import { complianceSuite, testStack } from '../harness';
+import { complianceSuite, snapshotSuite, testStack } from '../harness';
 import { secureTopic, userFunction } from '../util';
 
 function deploy(stack: Stack, props: Partial<LambdaDeploymentProps> = {}): LambdaDeployment {
@@ -545,17 +545,9 @@ describe('LambdaDeployment', () => {
     });
   });
 
-  describe('snapshots', () => {
-    test('defaults', () => {
-      const stack = testStack();
-      deploy(stack);
-      expect(Template.fromStack(stack).toJSON()).toMatchSnapshot();
-    });
-    test('everything on', () => {
-      const stack = testStack();
-      everythingOn(stack);
-      expect(Template.fromStack(stack).toJSON()).toMatchSnapshot();
-    });
+  snapshotSuite({
+    'defaults': (stack) => deploy(stack),
+    'everything on': (stack) => everythingOn(stack),
   });
 
   complianceSuite({

@@ -27,7 +27,7 @@ import {
   ServerRevision,
 } from '../../src';
 import { acknowledge } from '../../src/private/nag';
-import { complianceSuite, testStack } from '../harness';
+import { complianceSuite, snapshotSuite, testStack } from '../harness';
 import { secureTopic, serverFixture } from '../util';
 
 const WEB = path.join(__dirname, '..', '..', 'examples', 'server-in-place', 'web');
@@ -633,17 +633,9 @@ describe('ServerDeployment', () => {
     });
   });
 
-  describe('snapshots', () => {
-    test('defaults', () => {
-      const stack = testStack();
-      deploy(stack);
-      expect(Template.fromStack(stack).toJSON()).toMatchSnapshot();
-    });
-    test('everything on', () => {
-      const stack = testStack();
-      everythingOn(stack);
-      expect(Template.fromStack(stack).toJSON()).toMatchSnapshot();
-    });
+  snapshotSuite({
+    'defaults': (stack) => deploy(stack),
+    'everything on': (stack) => everythingOn(stack),
   });
 
   complianceSuite({
