@@ -113,6 +113,10 @@ for (const dir of ['examples', 'scripts']) {
   });
 }
 
+// Every jsii warning fails the build, reserved words included (projen silences those by default):
+// a prop named `type`, `object` or `except` is awkward or broken in Go, C# or Python.
+project.compileTask.reset('jsii --fail-on-warnings');
+
 // Handlers (*.lambda.ts) are bundled into gitignored /assets/; tests need them present.
 const bundle = project.tasks.tryFind('bundle');
 if (bundle) {

@@ -27,30 +27,37 @@ export interface ServerAppSpecFile {
   readonly destination: string;
 }
 
-/** SELinux context labels of a permission. */
+/**
+ * SELinux context labels of a permission (the AppSpec's `context` with `type`, `user`, `range`;
+ * the props are prefixed so no name is a reserved word in a jsii language).
+ */
 export interface ServerAppSpecSeLinuxContext {
-  /** The SELinux type name, e.g. `httpd_sys_content_t`. */
-  readonly type: string;
+  /** The SELinux type name (`type`), e.g. `httpd_sys_content_t`. */
+  readonly seLinuxType: string;
 
   /**
-   * The SELinux user, e.g. `unconfined_u`.
+   * The SELinux user (`user`), e.g. `unconfined_u`.
    *
    * @default - unchanged
    */
-  readonly user?: string;
+  readonly seLinuxUser?: string;
 
   /**
-   * The SELinux range (only meaningful with MLS/MCS).
+   * The SELinux range (`range`; only meaningful with MLS/MCS).
    *
    * @default - s0
    */
-  readonly range?: string;
+  readonly seLinuxRange?: string;
 }
 
-/** One entry of the AppSpec `permissions` section (Linux only). */
+/**
+ * One entry of the AppSpec `permissions` section (Linux only). Props whose AppSpec key is a
+ * reserved word in a jsii language are renamed: `object` -> `objectPath`, `except` -> `exceptions`,
+ * `type` -> `objectTypes`.
+ */
 export interface ServerAppSpecPermission {
-  /** The file or directory on the instance the permissions apply to (after `Install`). */
-  readonly object: string;
+  /** The file or directory on the instance the permissions apply to after `Install` (`object`). */
+  readonly objectPath: string;
 
   /**
    * Pattern of the objects to apply the permissions to.
@@ -60,11 +67,11 @@ export interface ServerAppSpecPermission {
   readonly pattern?: string;
 
   /**
-   * Exceptions to the pattern.
+   * Exceptions to the pattern (`except`).
    *
    * @default - none
    */
-  readonly except?: string[];
+  readonly exceptions?: string[];
 
   /**
    * Owner to set.
@@ -102,11 +109,11 @@ export interface ServerAppSpecPermission {
   readonly context?: ServerAppSpecSeLinuxContext;
 
   /**
-   * Which objects the permissions apply to.
+   * Which objects the permissions apply to (`type`).
    *
    * @default - files and directories
    */
-  readonly type?: PermissionObjectType[];
+  readonly objectTypes?: PermissionObjectType[];
 }
 
 /** A script run at a lifecycle event. */
@@ -236,7 +243,7 @@ export interface ServerAppSpecProps {
 /** A script with the lifecycle event it runs at. */
 export interface ServerHookScriptReference {
   /** The lifecycle event name, e.g. `ApplicationStart`. */
-  readonly event: string;
+  readonly lifecycleEvent: string;
   /** The script. */
   readonly script: ServerHookScript;
 }
@@ -325,7 +332,7 @@ export class ServerAppSpec {
     const result: ServerHookScriptReference[] = [];
     for (const [event, key] of HOOK_EVENTS) {
       for (const script of this.props.hooks?.[key] ?? []) {
-        result.push({ event, script });
+        result.push({ lifecycleEvent: event, script });
       }
     }
     return result;
@@ -333,7 +340,7 @@ export class ServerAppSpec {
 
   /** The lifecycle events that have scripts. */
   public get hookEvents(): string[] {
-    return [...new Set(this.scripts.map((s) => s.event))];
+    return [...new Set(this.scripts.map((s) => s.lifecycleEvent))];
   }
 
   /** The `files` section. */
@@ -354,15 +361,17 @@ export class ServerAppSpec {
     if (p.permissions && p.permissions.length > 0) {
       obj.permissions = p.permissions.map((perm) =>
         compact({
-          object: perm.object,
+          object: perm.objectPath,
           pattern: perm.pattern,
-          except: perm.except,
+          except: perm.exceptions,
           owner: perm.owner,
           group: perm.group,
           mode: perm.mode,
           acls: perm.acls,
-          context: perm.context ? compact({ user: perm.context.user, type: perm.context.type, range: perm.context.range }) : undefined,
-          type: perm.type,
+          context: perm.context
+            ? compact({ user: perm.context.seLinuxUser, type: perm.context.seLinuxType, range: perm.context.seLinuxRange })
+            : undefined,
+          type: perm.objectTypes,
         }),
       );
     }
@@ -489,7 +498,7 @@ const ACL_TAGS = ['u', 'user', 'g', 'group', 'm', 'mask', 'o', 'other'];
 function validatePermission(p: ServerAppSpecPermission, i: number): string[] {
   const errors: string[] = [];
   const where = `permissions[${i}]`;
-  if (!p.object) {
+  if (!p.objectPath) {
     errors.push(`${where}.object is required: the file or directory on the instance.`);
   }
   if (p.mode !== undefined && !/^[0-7]{3,4}$/.test(p.mode)) {
@@ -506,10 +515,10 @@ function validatePermission(p: ServerAppSpecPermission, i: number): string[] {
       );
     }
   }
-  if (p.context !== undefined && !p.context.type) {
+  if (p.context !== undefined && !p.context.seLinuxType) {
     errors.push(`${where}.context needs a type (the SELinux type name).`);
   }
-  for (const t of p.type ?? []) {
+  for (const t of p.objectTypes ?? []) {
     if (!Object.values(PermissionObjectType).includes(t)) {
       errors.push(`${where}.type entries must be "file" or "directory"; received "${t}".`);
     }
@@ -589,7 +598,7 @@ function parseAppSpec(content: string): { props?: ServerAppSpecProps; errors: st
   const permissions: ServerAppSpecPermission[] | undefined = section('permissions')?.map((p: any, i: number) => {
     if (!p || typeof p !== 'object') {
       errors.push(`permissions[${i}] must be a mapping with at least object.`);
-      return { object: '' };
+      return { objectPath: '' };
     }
     unknown(p, PERMISSION_KEYS, `permissions[${i}]: `);
     let mode: string | undefined;
@@ -612,17 +621,17 @@ function parseAppSpec(content: string): { props?: ServerAppSpecProps; errors: st
       unknown(p.context, CONTEXT_KEYS, `permissions[${i}].context: `);
     }
     return {
-      object: stringOrEmpty(p.object),
+      objectPath: stringOrEmpty(p.object),
       pattern: optionalString(p.pattern),
-      except: listOfStrings(p.except, `permissions[${i}].except`, errors),
+      exceptions: listOfStrings(p.except, `permissions[${i}].except`, errors),
       owner: optionalString(p.owner),
       group: optionalString(p.group),
       mode,
       acls: listOfStrings(p.acls, `permissions[${i}].acls`, errors),
       context: p.context && typeof p.context === 'object'
-        ? { type: stringOrEmpty(p.context.type), user: optionalString(p.context.user), range: optionalString(p.context.range) }
+        ? { seLinuxType: stringOrEmpty(p.context.type), seLinuxUser: optionalString(p.context.user), seLinuxRange: optionalString(p.context.range) }
         : undefined,
-      type: listOfStrings(p.type, `permissions[${i}].type`, errors) as PermissionObjectType[] | undefined,
+      objectTypes: listOfStrings(p.type, `permissions[${i}].type`, errors) as PermissionObjectType[] | undefined,
     };
   });
 

@@ -195,7 +195,7 @@ class DirectoryRevision extends ServerRevision {
 /** Every file the AppSpec refers to must be in the bundle; Linux scripts must have Unix line endings. */
 function checkBundleContents(dir: string, appSpec: ServerAppSpec): string[] {
   const errors: string[] = [];
-  for (const { event, script } of appSpec.scripts) {
+  for (const { lifecycleEvent: event, script } of appSpec.scripts) {
     const file = path.join(dir, script.location);
     if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
       errors.push(`hooks.${event}: script ${script.location} is not in the revision folder ${dir}.`);

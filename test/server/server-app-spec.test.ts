@@ -50,7 +50,7 @@ describe('ServerAppSpec.fromYaml (valid files)', () => {
     expect(spec.os).toBe(ServerOs.LINUX);
     expect(spec.files).toEqual([{ source: '/', destination: '/var/www/html' }]);
     expect(spec.hookEvents).toEqual(['ApplicationStop', 'BeforeInstall', 'ValidateService']);
-    expect(spec.scripts.map((s) => [s.event, s.script.location, s.script.timeout?.toSeconds(), s.script.runas])).toEqual([
+    expect(spec.scripts.map((s) => [s.lifecycleEvent, s.script.location, s.script.timeout?.toSeconds(), s.script.runas])).toEqual([
       ['ApplicationStop', 'scripts/stop.sh', 60, undefined],
       ['BeforeInstall', 'scripts/deps.sh', 1800, 'root'],
       ['BeforeInstall', 'scripts/more.sh', 1800, undefined],
@@ -159,7 +159,7 @@ describe('ServerAppSpec (typed)', () => {
       os: ServerOs.LINUX,
       files: [{ source: 'site', destination: '/var/www/html' }],
       fileExistsBehavior: FileExistsBehavior.RETAIN,
-      permissions: [{ object: '/var/www/html', pattern: '**', mode: '0755', owner: 'apache', type: [PermissionObjectType.DIRECTORY] }],
+      permissions: [{ objectPath: '/var/www/html', pattern: '**', mode: '0755', owner: 'apache', objectTypes: [PermissionObjectType.DIRECTORY] }],
       hooks: {
         applicationStart: [{ location: 'scripts/start.sh', timeout: Duration.minutes(2), runas: 'root' }],
         validateService: [{ location: 'scripts/check.sh' }],
@@ -192,13 +192,13 @@ describe('ServerAppSpec (typed)', () => {
 
   test.each<[string, () => ServerAppSpec, RegExp]>([
     ['empty files', () => new ServerAppSpec({ os: ServerOs.LINUX, files: [] }), /files is empty; omit the files section/],
-    ['permissions on Windows', () => new ServerAppSpec({ os: ServerOs.WINDOWS, permissions: [{ object: 'C:\\a' }] }), /permissions apply to Linux only/],
+    ['permissions on Windows', () => new ServerAppSpec({ os: ServerOs.WINDOWS, permissions: [{ objectPath: 'C:\\a' }] }), /permissions apply to Linux only/],
     ['empty event', () => new ServerAppSpec({ os: ServerOs.LINUX, hooks: { beforeInstall: [] } }), /hooks\.BeforeInstall has no scripts/],
     ['fractional timeout', () => new ServerAppSpec({ os: ServerOs.LINUX, hooks: { afterInstall: [{ location: 'a.sh', timeout: Duration.millis(1500) }] } }), /timeout must be a whole number of seconds from 1 to 3600; received 1\.5/],
     ['sum of timeouts', () => new ServerAppSpec({ os: ServerOs.LINUX, hooks: { afterInstall: [{ location: 'a.sh', timeout: Duration.hours(1) }, { location: 'b.sh', timeout: Duration.seconds(1) }] } }), /add up to 3601 seconds/],
     ['runas on Windows', () => new ServerAppSpec({ os: ServerOs.WINDOWS, hooks: { applicationStart: [{ location: 'a.ps1', runas: 'x' }] } }), /runas is not supported on Windows/],
     ['empty runas', () => new ServerAppSpec({ os: ServerOs.LINUX, hooks: { applicationStart: [{ location: 'a.sh', runas: '' }] } }), /runas is empty/],
-    ['symbolic mode', () => new ServerAppSpec({ os: ServerOs.LINUX, permissions: [{ object: '/a', mode: 'a+r' }] }), /received "a\+r"/],
+    ['symbolic mode', () => new ServerAppSpec({ os: ServerOs.LINUX, permissions: [{ objectPath: '/a', mode: 'a+r' }] }), /received "a\+r"/],
   ])('%s is rejected', (_name, build, message) => {
     expect(build).toThrow(/Invalid ServerAppSpec/);
     expect(build).toThrow(message);
