@@ -37,6 +37,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-s3@^3',
     '@aws-sdk/client-ssm@^3',
     '@aws-sdk/client-auto-scaling@^3',
+    // Built-in hooks: alarmCheck (CloudWatch), httpCheck (EC2 for the load balancer's addresses); sdkCall is tested with AppConfig and AppFlow.
+    '@aws-sdk/client-cloudwatch@^3',
+    '@aws-sdk/client-ec2@^3',
+    '@aws-sdk/client-appconfig@^3',
+    '@aws-sdk/client-appflow@^3',
   ],
   // Parses users' appspec.yml files at synth time (bundled: jsii libraries may only depend on jsii modules).
   bundledDeps: ['yaml@^2.9.1'],

@@ -4,6 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
+import { LifecycleHookLoadBalancer } from '../hooks/lifecycle-hook';
 import { acknowledge } from '../private/nag';
 import { throwIfErrors } from '../private/validation';
 
@@ -170,7 +171,23 @@ export class BlueGreenListeners extends Construct {
   /** The port the targets receive traffic on. */
   public readonly port: number;
 
-  private readonly loadBalancerFullName: string;
+  /** `app/<name>/<id>` or `net/<name>/<id>`: the LoadBalancer dimension of its metrics. */
+  public readonly loadBalancerFullName: string;
+
+  /** Port of the production listener. */
+  public readonly productionPort: number;
+
+  /**
+   * Port of the test listener.
+   *
+   * @default - no test listener
+   */
+  public readonly testPort?: number;
+
+  /** Whether the listeners use TLS (certificates were given). */
+  public readonly secure: boolean;
+
+  private readonly vpc: ec2.IVpc;
 
   constructor(scope: Construct, id: string, props: BlueGreenListenersProps) {
     super(scope, id);
@@ -179,6 +196,10 @@ export class BlueGreenListeners extends Construct {
     const wantTest = props.testListener ?? true;
     const testPort = props.testPort ?? (secure ? 8443 : 8080);
     throwIfErrors(this, validateListeners(props, productionPort, wantTest, testPort));
+    this.productionPort = productionPort;
+    this.testPort = wantTest ? testPort : undefined;
+    this.secure = secure;
+    this.vpc = props.vpc;
 
     this.loadBalancerType = props.networkLoadBalancer
       ? BlueGreenLoadBalancerType.NETWORK
@@ -311,6 +332,19 @@ export class BlueGreenListeners extends Construct {
     if (this.testListener) {
       service.node.addDependency(this.testListener);
     }
+  }
+
+  /** The load balancer as lifecycle hooks that send it traffic (`HttpCheckTarget.testListener()`) need it. */
+  public hookLoadBalancer(): LifecycleHookLoadBalancer {
+    return {
+      loadBalancerFullName: this.loadBalancerFullName,
+      loadBalancerDnsName: this.loadBalancer.loadBalancerDnsName,
+      connections: this.connections,
+      vpc: this.vpc,
+      productionPort: this.productionPort,
+      testPort: this.testPort,
+      secure: this.secure,
+    };
   }
 
   /**

@@ -1,1 +1,2 @@
 export * from './lifecycle-hook';
+export * from './built-in-hooks';

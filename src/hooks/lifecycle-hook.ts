@@ -1,7 +1,19 @@
 import { Annotations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import {
+  AlarmCheckOptions,
+  bindAlarmCheck,
+  bindHttpCheck,
+  bindInvokeCheck,
+  bindSdkCall,
+  HttpCheckOptions,
+  InvokeCheckOptions,
+  SdkCallOptions,
+} from './built-in-hooks';
 import { grantInvokeHook, grantPutHookStatus } from '../private/permissions';
 
 /**
@@ -32,6 +44,48 @@ export interface LifecycleHookBindOptions {
 
   /** The lifecycle event the hook runs in. */
   readonly lifecycleEvent: LifecycleEvent;
+
+  /**
+   * The function a Lambda deployment deploys (for `LifecycleHook.invokeCheck`).
+   *
+   * @default - not a Lambda deployment
+   */
+  readonly lambdaFunction?: lambda.IFunction;
+
+  /**
+   * The load balancer of an ECS blue/green deployment (for `HttpCheckTarget.testListener()`).
+   *
+   * @default - no load balancer
+   */
+  readonly loadBalancer?: LifecycleHookLoadBalancer;
+}
+
+/** The load balancer of an ECS blue/green deployment, as hooks that send it traffic need it. */
+export interface LifecycleHookLoadBalancer {
+  /** `app/<name>/<id>` or `net/<name>/<id>`. */
+  readonly loadBalancerFullName: string;
+
+  /** DNS name of the load balancer. */
+  readonly loadBalancerDnsName: string;
+
+  /** The load balancer's security groups, to let a hook in. */
+  readonly connections: ec2.Connections;
+
+  /** The load balancer's VPC. */
+  readonly vpc: ec2.IVpc;
+
+  /** Port of the production listener. */
+  readonly productionPort: number;
+
+  /**
+   * Port of the test listener.
+   *
+   * @default - no test listener
+   */
+  readonly testPort?: number;
+
+  /** Whether the listeners use TLS (HTTPS or TLS listeners). */
+  readonly secure: boolean;
 }
 
 /** The result of binding a hook. */
@@ -59,8 +113,53 @@ export abstract class LifecycleHook {
     return new FunctionHook(hookFunction);
   }
 
+  /**
+   * A built-in hook that sends HTTP(S) requests, to a URL or to the `EcsDeployment`'s test
+   * listener, until each answers with an expected status (and body), with retries and backoff
+   * inside an overall deadline.
+   */
+  public static httpCheck(options: HttpCheckOptions): LifecycleHook {
+    return new BuiltInHook((scope, bindOptions) => bindHttpCheck(scope, bindOptions, options));
+  }
+
+  /**
+   * A built-in hook for `LambdaDeployment`: invokes the version being deployed (read from the
+   * deployment's AppSpec) with a payload and passes when it returns without a function error and
+   * with the expected response. May invoke only the versions of the deployed function.
+   */
+  public static invokeCheck(options: InvokeCheckOptions = {}): LifecycleHook {
+    return new BuiltInHook((scope, bindOptions) => bindInvokeCheck(scope, bindOptions, options));
+  }
+
+  /** A built-in hook that fails while any of the alarms is in ALARM (optionally watching them for a while). */
+  public static alarmCheck(alarms: cloudwatch.IAlarm[], options: AlarmCheckOptions = {}): LifecycleHook {
+    return new BuiltInHook((scope, bindOptions) => bindAlarmCheck(scope, bindOptions, alarms, options));
+  }
+
+  /**
+   * A built-in hook making one AWS SDK v3 call (service, action, parameters) whose success decides
+   * the hook, with permission for exactly that action on the given resources.
+   */
+  public static sdkCall(options: SdkCallOptions): LifecycleHook {
+    return new BuiltInHook((scope, bindOptions) => bindSdkCall(scope, bindOptions, options));
+  }
+
   /** Binds the hook to a deployment group: grants permissions and returns the function to invoke. */
   public abstract bind(scope: Construct, options: LifecycleHookBindOptions): LifecycleHookConfig;
+}
+
+/** A hook whose function the library creates on binding. */
+class BuiltInHook extends LifecycleHook {
+  constructor(private readonly create: (scope: Construct, options: LifecycleHookBindOptions) => lambda.IFunction) {
+    super();
+  }
+
+  public bind(scope: Construct, options: LifecycleHookBindOptions): LifecycleHookConfig {
+    const hookFunction = this.create(scope, options);
+    grantInvokeHook(options.serviceRole, hookFunction);
+    grantPutHookStatus(hookFunction, options.deploymentGroupArn);
+    return { hookFunction };
+  }
 }
 
 class FunctionHook extends LifecycleHook {

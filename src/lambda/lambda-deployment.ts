@@ -264,7 +264,12 @@ export class LambdaDeployment extends Construct {
   }
 
   private hookBindOptions(lifecycleEvent: LifecycleEvent) {
-    return { deploymentGroupArn: this.deploymentGroup.deploymentGroupArn, serviceRole: this.role, lifecycleEvent };
+    return {
+      deploymentGroupArn: this.deploymentGroup.deploymentGroupArn,
+      serviceRole: this.role,
+      lifecycleEvent,
+      lambdaFunction: this.version.lambda,
+    };
   }
 
   private createDefaultAlarms(options: LambdaDeploymentAlarmOptions): cloudwatch.IAlarm[] {

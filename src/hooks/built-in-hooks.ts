@@ -1,0 +1,575 @@
+import { Duration, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { AlarmCheckFunction } from './handlers/alarm-check-function';
+import type { AlarmCheckConfig } from './handlers/alarm-check.lambda';
+import { CONFIG_VARIABLE, DEADLINE_VARIABLE } from './handlers/common';
+import { HttpCheckFunction } from './handlers/http-check-function';
+import type { HttpCheckConfig } from './handlers/http-check.lambda';
+import { InvokeCheckFunction } from './handlers/invoke-check-function';
+import type { InvokeCheckConfig } from './handlers/invoke-check.lambda';
+import { SdkCallFunction } from './handlers/sdk-call-function';
+import type { SdkCallConfig } from './handlers/sdk-call.lambda';
+import type { LifecycleHookBindOptions, LifecycleHookLoadBalancer } from './lifecycle-hook';
+import { acknowledge, wildcardResourceFinding } from '../private/nag';
+import { throwIfErrors } from '../private/validation';
+
+/** Options every built-in hook has. */
+export interface BuiltInHookOptions {
+  /**
+   * How long the check may take before the hook reports `Failed`. The hook's Lambda timeout is
+   * this plus 30 seconds, so the status is always reported; at most 14 minutes.
+   *
+   * @default - 5 minutes for httpCheck, 2 minutes plus the observation window for alarmCheck, 1 minute for invokeCheck and sdkCall
+   */
+  readonly deadline?: Duration;
+}
+
+/** Where `LifecycleHook.httpCheck` sends its requests. */
+export class HttpCheckTarget {
+  /**
+   * A URL (`http://` or `https://`), requested as given with the check's `path` appended.
+   * Give `vpc` in the check's options when the URL is only reachable inside a VPC.
+   */
+  public static url(url: string): HttpCheckTarget {
+    return new HttpCheckTarget(url, undefined);
+  }
+
+  /**
+   * The test listener of the `EcsDeployment` the hook belongs to: from `AfterAllowTestTraffic`
+   * on it serves the replacement task set. Every node of the load balancer is requested on its
+   * private address from inside the VPC, so internal and internet-facing load balancers both work
+   * and production traffic never reaches the new tasks.
+   */
+  public static testListener(): HttpCheckTarget {
+    return new HttpCheckTarget(undefined, 'test');
+  }
+
+  /** The production listener of the `EcsDeployment` the hook belongs to, requested like `testListener()`. */
+  public static productionListener(): HttpCheckTarget {
+    return new HttpCheckTarget(undefined, 'production');
+  }
+
+  private constructor(
+    /** @internal */ public readonly _url: string | undefined,
+    /** @internal */ public readonly _listener: 'test' | 'production' | undefined,
+  ) {}
+}
+
+/** Options of `LifecycleHook.httpCheck`. */
+export interface HttpCheckOptions extends BuiltInHookOptions {
+  /** Where to send the requests. */
+  readonly target: HttpCheckTarget;
+
+  /**
+   * Path (and query) requested; must start with `/`.
+   *
+   * @default '/'
+   */
+  readonly path?: string;
+
+  /**
+   * HTTP method.
+   *
+   * @default 'GET'
+   */
+  readonly method?: string;
+
+  /**
+   * Request headers.
+   *
+   * @default - none besides Host and User-Agent
+   */
+  readonly headers?: { [name: string]: string };
+
+  /**
+   * Request body.
+   *
+   * @default - no body
+   */
+  readonly body?: string;
+
+  /**
+   * Host header and TLS server name, for listeners whose rules or certificate are for your domain
+   * rather than the load balancer's DNS name.
+   *
+   * @default - the URL's host, or the load balancer's DNS name
+   */
+  readonly hostHeader?: string;
+
+  /**
+   * Status codes that pass.
+   *
+   * @default [200]
+   */
+  readonly expectedStatusCodes?: number[];
+
+  /**
+   * Text the response body must contain.
+   *
+   * @default - any body
+   */
+  readonly bodyContains?: string;
+
+  /**
+   * JavaScript regular expression the response body must match.
+   *
+   * @default - any body
+   */
+  readonly bodyMatches?: string;
+
+  /**
+   * Attempts before the check fails (an attempt passes when every target answers as expected).
+   *
+   * @default 10
+   */
+  readonly attempts?: number;
+
+  /**
+   * Wait after the first failed attempt; later waits grow by `backoffRate`, up to 30 seconds.
+   *
+   * @default Duration.seconds(5)
+   */
+  readonly interval?: Duration;
+
+  /**
+   * Factor by which the wait between attempts grows (1 to 10).
+   *
+   * @default 1.5
+   */
+  readonly backoffRate?: number;
+
+  /**
+   * Timeout of each request.
+   *
+   * @default Duration.seconds(5)
+   */
+  readonly requestTimeout?: Duration;
+
+  /**
+   * VPC to run the check in, for a URL only reachable there. Listener targets always run in the
+   * load balancer's VPC.
+   *
+   * @default - not in a VPC (URL targets); the load balancer's VPC (listener targets)
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * Subnets of the check function. They need a route to the CodeDeploy API (NAT, or an interface
+   * endpoint) for the hook to report its status.
+   *
+   * @default - private subnets with egress
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+}
+
+/** Options of `LifecycleHook.invokeCheck`. */
+export interface InvokeCheckOptions extends BuiltInHookOptions {
+  /**
+   * JSON payload the version being deployed is invoked with.
+   *
+   * @default {}
+   */
+  readonly payload?: { [key: string]: any };
+
+  /**
+   * Text the response payload must contain.
+   *
+   * @default - any response without a function error passes
+   */
+  readonly responseContains?: string;
+
+  /**
+   * JavaScript regular expression the response payload must match.
+   *
+   * @default - any response without a function error passes
+   */
+  readonly responseMatches?: string;
+}
+
+/** Options of `LifecycleHook.alarmCheck`. */
+export interface AlarmCheckOptions extends BuiltInHookOptions {
+  /**
+   * Keep checking for this long and fail as soon as an alarm goes into ALARM (at most 13 minutes).
+   *
+   * @default - one check
+   */
+  readonly observeFor?: Duration;
+
+  /**
+   * Time between checks during `observeFor` (at least 10 seconds).
+   *
+   * @default Duration.seconds(30)
+   */
+  readonly interval?: Duration;
+
+  /**
+   * Also fail while an alarm is in INSUFFICIENT_DATA.
+   *
+   * @default false
+   */
+  readonly failOnInsufficientData?: boolean;
+}
+
+/** Options of `LifecycleHook.sdkCall`. */
+export interface SdkCallOptions extends BuiltInHookOptions {
+  /**
+   * The service, as the name of its AWS SDK for JavaScript v3 package without `@aws-sdk/client-`,
+   * e.g. `appconfig`, `appflow`, `ssm`.
+   */
+  readonly service: string;
+
+  /** The API action, e.g. `StopDeployment` (the SDK command without `Command`). */
+  readonly action: string;
+
+  /**
+   * The call's parameters, as the SDK v3 command takes them (e.g. `{ CommandId: '...' }`).
+   *
+   * @default {}
+   */
+  readonly parameters?: { [key: string]: any };
+
+  /**
+   * Resources the call acts on; the hook is allowed `iamAction` on exactly these.
+   * Give this or `policyStatements`.
+   *
+   * @default - none; then `policyStatements` is required
+   */
+  readonly resources?: string[];
+
+  /**
+   * IAM action granted on `resources`.
+   *
+   * @default `<service>:<action>`
+   */
+  readonly iamAction?: string;
+
+  /**
+   * Statements added to the hook's role instead of (or besides) the one built from `resources`.
+   *
+   * @default - only the statement built from `resources`
+   */
+  readonly policyStatements?: iam.PolicyStatement[];
+
+  /**
+   * Error names (e.g. `ResourceNotFoundException`) that count as success.
+   *
+   * @default - every error fails the hook
+   */
+  readonly acceptedErrors?: string[];
+}
+
+/** Longest deadline of a built-in check: the Lambda maximum of 15 minutes minus the 30 s kept for reporting. */
+const MAX_DEADLINE_SECONDS = 14 * 60;
+const REPORT_MARGIN = Duration.seconds(30);
+/** Lambda environment variables: 4 KB in total. */
+const MAX_CONFIG_CHARS = 3500;
+const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+/** @internal */
+export function bindHttpCheck(scope: Construct, options: LifecycleHookBindOptions, props: HttpCheckOptions): lambda.IFunction {
+  const listener = props.target._listener;
+  const errors = [...validateDeadline(props.deadline), ...validateHttpCheck(props)];
+  let lb: LifecycleHookLoadBalancer | undefined;
+  let port: number | undefined;
+  if (listener) {
+    lb = options.loadBalancer;
+    port = listener === 'test' ? lb?.testPort : lb?.productionPort;
+    if (!lb) {
+      errors.push(
+        `HttpCheckTarget.${listener}Listener() needs the load balancer of an EcsDeployment, but the ${options.lifecycleEvent} hook is bound to a deployment without one. Use HttpCheckTarget.url(...) instead.`,
+      );
+    } else if (port === undefined) {
+      errors.push(
+        `HttpCheckTarget.testListener() was given for ${options.lifecycleEvent}, but the deployment has no test listener. Turn testListener on, or check HttpCheckTarget.productionListener().`,
+      );
+    }
+    if (listener === 'test' && (options.lifecycleEvent === 'BeforeInstall' || options.lifecycleEvent === 'AfterInstall')) {
+      errors.push(
+        `HttpCheckTarget.testListener() was given for ${options.lifecycleEvent}, but the test listener only serves the replacement task set from AfterAllowTestTraffic on. Use the hook in afterAllowTestTraffic or beforeAllowTraffic.`,
+      );
+    }
+    if (props.vpc) {
+      errors.push('vpc is set, but a listener target always runs in the load balancer\'s VPC. Drop vpc.');
+    }
+  } else if (props.vpcSubnets && !props.vpc) {
+    errors.push('vpcSubnets is set without vpc. Give the VPC too, or drop vpcSubnets.');
+  }
+  throwIfErrors(scope, errors);
+
+  const config: HttpCheckConfig = {
+    url: props.target._url,
+    loadBalancer:
+      lb && port !== undefined
+        ? { fullName: lb.loadBalancerFullName, dnsName: lb.loadBalancerDnsName, port, secure: lb.secure }
+        : undefined,
+    path: props.path ?? '/',
+    method: props.method ?? 'GET',
+    headers: props.headers ?? {},
+    body: props.body,
+    hostHeader: props.hostHeader,
+    expectedStatusCodes: props.expectedStatusCodes ?? [200],
+    bodyContains: props.bodyContains,
+    bodyMatches: props.bodyMatches,
+    attempts: props.attempts ?? 10,
+    intervalMs: (props.interval ?? Duration.seconds(5)).toMilliseconds(),
+    backoffRate: props.backoffRate ?? 1.5,
+    maxIntervalMs: 30_000,
+    requestTimeoutMs: (props.requestTimeout ?? Duration.seconds(5)).toMilliseconds(),
+  };
+  const vpc = lb?.vpc ?? props.vpc;
+  const fn = createHookFunction(scope, options, HttpCheckFunction, {
+    config,
+    deadline: props.deadline ?? Duration.minutes(5),
+    description: `${options.lifecycleEvent} hook: HTTP check of ${listener ? `the ${listener} listener` : 'a URL'}`,
+    vpc,
+    vpcSubnets: props.vpcSubnets,
+  });
+  if (lb && port !== undefined) {
+    lb.connections.allowFrom(fn, ec2.Port.tcp(port), `${options.lifecycleEvent} HTTP check hook`);
+  }
+  return fn;
+}
+
+/** @internal */
+export function bindInvokeCheck(scope: Construct, options: LifecycleHookBindOptions, props: InvokeCheckOptions): lambda.IFunction {
+  const target = options.lambdaFunction;
+  const errors = [...validateDeadline(props.deadline), ...validateRegex('responseMatches', props.responseMatches)];
+  if (!target) {
+    errors.push(
+      `LifecycleHook.invokeCheck() invokes the Lambda version being deployed, but the ${options.lifecycleEvent} hook is bound to a deployment that deploys no Lambda function. Use it in LambdaDeployment's preTraffic or postTraffic.`,
+    );
+  }
+  throwIfErrors(scope, errors);
+  const config: InvokeCheckConfig = {
+    functionName: target!.functionName,
+    payload: JSON.stringify(props.payload ?? {}),
+    responseContains: props.responseContains,
+    responseMatches: props.responseMatches,
+  };
+  const fn = createHookFunction(scope, options, InvokeCheckFunction, {
+    config,
+    deadline: props.deadline ?? Duration.minutes(1),
+    description: `${options.lifecycleEvent} hook: invokes the version being deployed`,
+  });
+  // The deployment's AppSpec names the target version.
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['codedeploy:GetDeployment'], resources: [options.deploymentGroupArn] }));
+  const versions = `${target!.functionArn}:*`;
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [versions] }));
+  acknowledge(
+    fn.role!,
+    wildcardResourceFinding(scope, versions),
+    'The version being deployed is only known during the deployment; the check may invoke the versions of exactly the deployed function.',
+  );
+  return fn;
+}
+
+/** @internal */
+export function bindAlarmCheck(
+  scope: Construct,
+  options: LifecycleHookBindOptions,
+  alarms: cloudwatch.IAlarm[],
+  props: AlarmCheckOptions,
+): lambda.IFunction {
+  const observe = props.observeFor ?? Duration.seconds(0);
+  const interval = props.interval ?? Duration.seconds(30);
+  const errors = validateDeadline(props.deadline);
+  if (alarms.length === 0 || alarms.length > 100) {
+    errors.push(`alarmCheck takes 1 to 100 alarms (DescribeAlarms reads at most 100 names); received ${alarms.length}.`);
+  }
+  if (!Token.isUnresolved(observe.toSeconds()) && observe.toSeconds() > 13 * 60) {
+    errors.push(`observeFor is at most 13 minutes (the hook runs in one Lambda invocation); received ${observe.toHumanString()}.`);
+  }
+  if (!Token.isUnresolved(interval.toSeconds()) && interval.toSeconds() < 10) {
+    errors.push(`interval is at least 10 seconds (alarms are evaluated once a minute at most); received ${interval.toHumanString()}.`);
+  }
+  throwIfErrors(scope, errors);
+  const config: AlarmCheckConfig = {
+    alarmNames: alarms.map((a) => a.alarmName),
+    observeMs: observe.toMilliseconds(),
+    intervalMs: interval.toMilliseconds(),
+    failOnInsufficientData: props.failOnInsufficientData ?? false,
+  };
+  const fn = createHookFunction(scope, options, AlarmCheckFunction, {
+    config,
+    deadline: props.deadline ?? observe.plus(Duration.minutes(2)),
+    description: `${options.lifecycleEvent} hook: fails while an alarm is in ALARM`,
+  });
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: alarms.map((a) => a.alarmArn) }));
+  return fn;
+}
+
+/** @internal */
+export function bindSdkCall(scope: Construct, options: LifecycleHookBindOptions, props: SdkCallOptions): lambda.IFunction {
+  const errors = validateDeadline(props.deadline);
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(props.service)) {
+    errors.push(
+      `service must be the name of an AWS SDK v3 client package without "@aws-sdk/client-" (lower case, e.g. "appconfig"); received "${props.service}".`,
+    );
+  }
+  if (!/^[A-Z][A-Za-z0-9]*$/.test(props.action) || props.action.endsWith('Command')) {
+    errors.push(`action must be an API action name like "StopDeployment" (PascalCase, without "Command"); received "${props.action}".`);
+  }
+  const iamAction = props.iamAction ?? `${props.service}:${props.action}`;
+  if (!/^[a-z0-9-]+:[A-Za-z0-9*]+$/.test(iamAction)) {
+    errors.push(`iamAction must look like "<service prefix>:<Action>"; received "${iamAction}". Set iamAction when the IAM prefix differs from the package name.`);
+  }
+  if (!props.resources?.length && !props.policyStatements?.length) {
+    errors.push(
+      `sdkCall ${props.service}:${props.action} needs resources (the ARNs the call may act on) or policyStatements; the hook gets no permission by default. Pass resources: ['*'] only for actions without resource-level permissions.`,
+    );
+  }
+  throwIfErrors(scope, errors);
+  const config: SdkCallConfig = {
+    service: props.service,
+    action: props.action,
+    parameters: props.parameters ?? {},
+    acceptedErrors: props.acceptedErrors ?? [],
+  };
+  const fn = createHookFunction(scope, options, SdkCallFunction, {
+    config,
+    deadline: props.deadline ?? Duration.minutes(1),
+    description: `${options.lifecycleEvent} hook: ${props.service}:${props.action}`,
+  });
+  if (props.resources?.length) {
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: [iamAction], resources: props.resources }));
+  }
+  for (const statement of props.policyStatements ?? []) {
+    fn.addToRolePolicy(statement);
+  }
+  return fn;
+}
+
+type HookFunctionClass = new (scope: Construct, id: string, props: lambda.FunctionOptions) => lambda.Function;
+
+interface HookFunctionOptions {
+  readonly config: object;
+  readonly deadline: Duration;
+  readonly description: string;
+  readonly vpc?: ec2.IVpc;
+  readonly vpcSubnets?: ec2.SubnetSelection;
+}
+
+/** The built-in hook's function: its own role and log group, the configuration in its environment. */
+function createHookFunction(
+  scope: Construct,
+  options: LifecycleHookBindOptions,
+  kind: HookFunctionClass,
+  props: HookFunctionOptions,
+): lambda.Function {
+  const id = `${options.lifecycleEvent}Hook`;
+  const configJson = Stack.of(scope).toJsonString(props.config);
+  if (!Token.isUnresolved(configJson) && configJson.length > MAX_CONFIG_CHARS) {
+    throwIfErrors(scope, [
+      `the ${options.lifecycleEvent} hook's configuration is ${configJson.length} characters; Lambda allows 4 KB of environment variables. Shorten the payload, parameters, headers or body.`,
+    ]);
+  }
+  const role = new iam.Role(scope, `${id}Role`, {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    description: `cdk-codedeploy-patterns ${options.lifecycleEvent} hook`,
+  });
+  const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: logs.RetentionDays.ONE_YEAR });
+  logGroup.grantWrite(role);
+  if (props.vpc) {
+    // What Lambda needs to attach the function to the VPC (AWSLambdaVPCAccessExecutionRole's EC2 actions);
+    // DescribeNetworkInterfaces also finds a load balancer's addresses.
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'ec2:CreateNetworkInterface',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeSubnets',
+          'ec2:DeleteNetworkInterface',
+          'ec2:AssignPrivateIpAddresses',
+          'ec2:UnassignPrivateIpAddresses',
+        ],
+        resources: ['*'],
+      }),
+    );
+    acknowledge(
+      role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'Lambda needs these EC2 network-interface actions to run the hook in a VPC; Describe* have no resource-level permissions and the interfaces are created by Lambda at run time (the same actions as AWSLambdaVPCAccessExecutionRole).',
+    );
+  }
+  const fn = new kind(scope, id, {
+    description: `cdk-codedeploy-patterns ${props.description}`.slice(0, 256),
+    role,
+    logGroup,
+    timeout: props.deadline.plus(REPORT_MARGIN),
+    memorySize: 256,
+    architecture: lambda.Architecture.ARM_64,
+    // CodeDeploy invokes the hook once; a retry would report a second status for the same execution.
+    retryAttempts: 0,
+    environment: {
+      [CONFIG_VARIABLE]: configJson,
+      [DEADLINE_VARIABLE]: String(props.deadline.toMilliseconds()),
+    },
+    vpc: props.vpc,
+    vpcSubnets: props.vpc ? (props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }) : undefined,
+  });
+  return fn;
+}
+
+function validateDeadline(deadline: Duration | undefined): string[] {
+  if (deadline === undefined || Token.isUnresolved(deadline.toSeconds())) {
+    return [];
+  }
+  const seconds = deadline.toSeconds();
+  if (seconds < 1 || seconds > MAX_DEADLINE_SECONDS) {
+    return [
+      `deadline must be from 1 second to 14 minutes (a hook runs in one Lambda invocation of at most 15 minutes, 30 seconds of which are kept for reporting); received ${deadline.toHumanString()}.`,
+    ];
+  }
+  return [];
+}
+
+function validateHttpCheck(props: HttpCheckOptions): string[] {
+  const errors: string[] = [];
+  const url = props.target._url;
+  if (url !== undefined && !Token.isUnresolved(url) && !/^https?:\/\/[^/\s]+/.test(url)) {
+    errors.push(`HttpCheckTarget.url() needs an absolute http:// or https:// URL; received "${url}".`);
+  }
+  if (props.path !== undefined && !props.path.startsWith('/')) {
+    errors.push(`path must start with "/"; received "${props.path}".`);
+  }
+  if (props.method !== undefined && !HTTP_METHODS.includes(props.method)) {
+    errors.push(`method must be one of ${HTTP_METHODS.join(', ')}; received "${props.method}".`);
+  }
+  for (const code of props.expectedStatusCodes ?? []) {
+    if (!Number.isInteger(code) || code < 100 || code > 599) {
+      errors.push(`expectedStatusCodes must be HTTP status codes from 100 to 599; received ${code}.`);
+    }
+  }
+  if (props.expectedStatusCodes !== undefined && props.expectedStatusCodes.length === 0) {
+    errors.push('expectedStatusCodes is empty, so no answer could pass. Omit it (200) or list the codes that pass.');
+  }
+  if (props.attempts !== undefined && (!Number.isInteger(props.attempts) || props.attempts < 1 || props.attempts > 100)) {
+    errors.push(`attempts must be a whole number from 1 to 100; received ${props.attempts}.`);
+  }
+  if (props.backoffRate !== undefined && (props.backoffRate < 1 || props.backoffRate > 10)) {
+    errors.push(`backoffRate must be from 1 to 10; received ${props.backoffRate}.`);
+  }
+  const timeout = props.requestTimeout?.toMilliseconds();
+  const deadline = (props.deadline ?? Duration.minutes(5)).toMilliseconds();
+  if (timeout !== undefined && (timeout < 100 || timeout > deadline)) {
+    errors.push(`requestTimeout must be from 100 ms up to the deadline (${deadline} ms); received ${timeout} ms.`);
+  }
+  return [...errors, ...validateRegex('bodyMatches', props.bodyMatches)];
+}
+
+function validateRegex(name: string, pattern: string | undefined): string[] {
+  if (pattern === undefined || Token.isUnresolved(pattern)) {
+    return [];
+  }
+  try {
+    new RegExp(pattern);
+    return [];
+  } catch (err) {
+    return [`${name} is not a valid JavaScript regular expression: ${(err as Error).message}; received "${pattern}".`];
+  }
+}

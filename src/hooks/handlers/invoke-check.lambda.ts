@@ -1,0 +1,93 @@
+/**
+ * Built-in hook `LifecycleHook.invokeCheck`: finds the version a Lambda deployment is shifting
+ * traffic to from the deployment's own AppSpec (GetDeployment), invokes exactly that version with
+ * a payload, and passes when it answers without a function error and with the expected response.
+ */
+import { brief, builtInHandler, readConfig, sdkClient, sdkPackage } from './common';
+
+export interface InvokeCheckConfig {
+  /** Name or ARN of the function being deployed. */
+  readonly functionName: string;
+  /** JSON payload. */
+  readonly payload: string;
+  readonly responseContains?: string;
+  readonly responseMatches?: string;
+}
+
+export const handler = builtInHandler(async (event, context) => {
+  const config = readConfig<InvokeCheckConfig>();
+  const codedeploy = sdkPackage('codedeploy');
+  const deployment = await sdkClient('codedeploy').send(new codedeploy.GetDeploymentCommand({ deploymentId: event.DeploymentId }), {
+    abortSignal: context.signal,
+  });
+  const version = targetVersion(deployment.deploymentInfo?.revision, config.functionName);
+  context.log('invoking the version being deployed', { functionName: config.functionName, version });
+
+  const lambda = sdkPackage('lambda');
+  const result = await sdkClient('lambda').send(
+    new lambda.InvokeCommand({
+      FunctionName: config.functionName,
+      Qualifier: version,
+      InvocationType: 'RequestResponse',
+      Payload: new TextEncoder().encode(config.payload),
+    }),
+    { abortSignal: context.signal },
+  );
+  const response = result.Payload ? new TextDecoder().decode(result.Payload) : '';
+  if (result.FunctionError) {
+    throw new Error(`version ${version} returned a function error (${result.FunctionError}): ${brief(response)}`);
+  }
+  if (config.responseContains !== undefined && !response.includes(config.responseContains)) {
+    throw new Error(`version ${version} answered without ${JSON.stringify(config.responseContains)}: ${brief(response)}`);
+  }
+  if (config.responseMatches !== undefined && !new RegExp(config.responseMatches).test(response)) {
+    throw new Error(`version ${version} answered something not matching /${config.responseMatches}/: ${brief(response)}`);
+  }
+  return `version ${version} answered as expected: ${brief(response, 200)}`;
+});
+
+/** The TargetVersion of our function in the deployment's AppSpec (JSON, or the simple YAML CodeDeploy accepts). */
+export function targetVersion(revision: any, functionName: string): string {
+  const content: string | undefined = revision?.appSpecContent?.content ?? revision?.string?.content;
+  if (typeof content !== 'string') {
+    throw new Error(`the deployment has no AppSpec content to find the target version in (revision type ${revision?.revisionType ?? 'none'})`);
+  }
+  const functions = lambdaResources(content);
+  const wanted = shortName(functionName);
+  const match = functions.find((f) => shortName(f.name) === wanted);
+  if (!match) {
+    throw new Error(`the deployment's AppSpec does not deploy ${wanted} (it deploys ${functions.map((f) => f.name).join(', ') || 'no Lambda function'})`);
+  }
+  if (!/^\d+$/.test(match.targetVersion)) {
+    throw new Error(`the deployment's AppSpec gives ${wanted} the target version ${JSON.stringify(match.targetVersion)}, not a version number`);
+  }
+  return match.targetVersion;
+}
+
+function lambdaResources(content: string): Array<{ name: string; targetVersion: string }> {
+  let parsed: any;
+  try {
+    parsed = JSON.parse(content);
+  } catch {
+    return yamlLambdaResources(content);
+  }
+  const resources: any[] = Array.isArray(parsed?.Resources) ? parsed.Resources : [];
+  return resources
+    .flatMap((entry) => Object.values(entry ?? {}))
+    .filter((r: any) => r?.Type === 'AWS::Lambda::Function')
+    .map((r: any) => ({ name: String(r.Properties?.Name ?? ''), targetVersion: String(r.Properties?.TargetVersion ?? '') }));
+}
+
+/** AppSpec YAML for Lambda: one `Name:` and one `TargetVersion:` per function resource, in order. */
+function yamlLambdaResources(content: string): Array<{ name: string; targetVersion: string }> {
+  const unquote = (v: string) => v.trim().replace(/^["']|["']$/g, '');
+  const names = [...content.matchAll(/^\s*Name:\s*(.+)$/gm)].map((m) => unquote(m[1]));
+  const versions = [...content.matchAll(/^\s*TargetVersion:\s*(.+)$/gm)].map((m) => unquote(m[1]));
+  return names.map((name, i) => ({ name, targetVersion: versions[i] ?? '' }));
+}
+
+/** `arn:...:function:name[:qualifier]` or `name` -> `name`. */
+function shortName(nameOrArn: string): string {
+  const arn = /^arn:[^:]+:lambda:[^:]+:\d+:function:([^:]+)/.exec(nameOrArn);
+  return arn ? arn[1] : nameOrArn.split(':')[0];
+}
