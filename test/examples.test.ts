@@ -17,10 +17,16 @@ describe('examples', () => {
       t.hasResource('AWS::Lambda::Alias', {
         UpdatePolicy: {
           CodeDeployLambdaAliasUpdate: {
-            BeforeAllowTrafficHook: { Ref: Match.stringLikeRegexp('^PreTrafficHook') },
-            AfterAllowTrafficHook: { Ref: Match.stringLikeRegexp('^PostTrafficHook') },
+            BeforeAllowTrafficHook: { Ref: Match.stringLikeRegexp('^DeploymentBeforeAllowTrafficHook') },
+            AfterAllowTrafficHook: { Ref: Match.stringLikeRegexp('^DeploymentAfterAllowTrafficHook') },
           },
         },
+      });
+      // The built-in hooks: invokeCheck before the shift, alarmCheck watching errors for two minutes after it.
+      t.hasResourceProperties('AWS::Lambda::Function', { Description: 'cdk-codedeploy-patterns BeforeAllowTraffic hook: invokes the version being deployed' });
+      t.hasResourceProperties('AWS::Lambda::Function', {
+        Description: 'cdk-codedeploy-patterns AfterAllowTraffic hook: fails while an alarm is in ALARM',
+        Environment: { Variables: Match.objectLike({ HOOK_DEADLINE_MS: '240000' }) },
       });
     });
   });
@@ -36,10 +42,13 @@ describe('examples', () => {
       });
       const trigger = Object.values(t.findResources('Custom::CodeDeployDeployment'))[0] as any;
       expect(JSON.stringify(trigger.Properties.AppSpecContent)).toContain('AfterAllowTestTraffic');
+      // The built-in httpCheck on the test listener, in the VPC, let into the load balancer on 8080.
       t.hasResourceProperties('AWS::Lambda::Function', {
-        Environment: { Variables: { TEST_URL: { 'Fn::Join': ['', ['http://', Match.anyValue(), ':8080/']] } } },
+        Description: 'cdk-codedeploy-patterns AfterAllowTestTraffic hook: HTTP check of the test listener',
         VpcConfig: Match.anyValue(),
+        Environment: { Variables: Match.objectLike({ HOOK_DEADLINE_MS: '180000' }) },
       });
+      t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { FromPort: 8080, Description: 'AfterAllowTestTraffic HTTP check hook' });
     });
   });
 

@@ -12,6 +12,7 @@ import {
   CodeDeployServiceRole,
   ComputePlatform,
   EcsDeployment,
+  HttpCheckTarget,
   LambdaDeployment,
   LifecycleHook,
   ServerDeployment,
@@ -58,6 +59,17 @@ function allLibraryAcknowledgements() {
     useAwsManagedPolicy: true,
   });
   new AgentInstanceProfile(stack, 'Profile');
+  // Built-in hooks: invokeCheck's version wildcard, httpCheck's VPC network-interface actions.
+  new LambdaDeployment(stack, 'LambdaChecked', {
+    lambdaFunction: userFunction(stack, 'Fn3'),
+    preTraffic: LifecycleHook.invokeCheck(),
+    postTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('https://example.com') }),
+  });
+  new EcsDeployment(stack, 'EcsChecked', {
+    cluster: fixture.cluster,
+    taskDefinition: fixture.taskDefinition,
+    afterAllowTestTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.testListener() }),
+  });
   return libraryOnly(acknowledgements(stack));
 }
 

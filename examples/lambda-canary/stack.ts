@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -8,34 +9,6 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DeploymentEvent, LambdaDeployment, LifecycleHook } from '../../src';
 
-/**
- * A hook that invokes a target (the new version before traffic shifts, the alias after) with a
- * health-check payload and reports Succeeded or Failed to CodeDeploy, also when the check throws.
- */
-const HOOK_CODE = `
-const { CodeDeployClient, PutLifecycleEventHookExecutionStatusCommand } = require('@aws-sdk/client-codedeploy');
-const { LambdaClient, InvokeCommand } = require('@aws-sdk/client-lambda');
-exports.handler = async (event) => {
-  let status = 'Failed';
-  try {
-    const res = await new LambdaClient({}).send(new InvokeCommand({
-      FunctionName: process.env.TARGET,
-      Payload: JSON.stringify({ healthCheck: true }),
-    }));
-    const body = JSON.parse(Buffer.from(res.Payload || []).toString() || '{}');
-    status = !res.FunctionError && body.ok === true ? 'Succeeded' : 'Failed';
-  } catch (err) {
-    console.error(JSON.stringify({ deploymentId: event.DeploymentId, error: String(err) }));
-  }
-  console.log(JSON.stringify({ deploymentId: event.DeploymentId, target: process.env.TARGET, status }));
-  await new CodeDeployClient({}).send(new PutLifecycleEventHookExecutionStatusCommand({
-    deploymentId: event.DeploymentId,
-    lifecycleEventHookExecutionId: event.LifecycleEventHookExecutionId,
-    status,
-  }));
-};
-`;
-
 /** A function with its own log group and a role that can write only there. */
 function loggedFunction(scope: Construct, id: string, props: Omit<lambda.FunctionProps, 'runtime' | 'role' | 'logGroup'>): lambda.Function {
   const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
@@ -44,7 +17,10 @@ function loggedFunction(scope: Construct, id: string, props: Omit<lambda.Functio
   return new lambda.Function(scope, id, { runtime: lambda.Runtime.NODEJS_24_X, role, logGroup, ...props });
 }
 
-/** An API handler deployed 20 % first, then the rest after 10 minutes, with both hooks. */
+/**
+ * An API handler deployed 20 % first, then the rest after 10 minutes: the new version is invoked
+ * before it gets traffic, and the function's errors are watched after the shift.
+ */
 export class LambdaCanaryStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -55,26 +31,12 @@ export class LambdaCanaryStack extends Stack {
       timeout: Duration.seconds(10),
     });
 
-    // BeforeAllowTraffic: invoke the new version before it gets any traffic.
-    const preTraffic = loggedFunction(this, 'PreTrafficHook', {
-      handler: 'index.handler',
-      code: lambda.Code.fromInline(HOOK_CODE),
-      timeout: Duration.seconds(30),
-      environment: { TARGET: handler.currentVersion.functionArn },
-    });
-    handler.currentVersion.grantInvoke(preTraffic);
-
-    // AfterAllowTraffic: invoke through the alias once all traffic has shifted.
-    const postTraffic = loggedFunction(this, 'PostTrafficHook', {
-      handler: 'index.handler',
-      code: lambda.Code.fromInline(HOOK_CODE),
-      timeout: Duration.seconds(30),
-      environment: { TARGET: `${handler.functionName}:live` },
-    });
-    iam.Grant.addToPrincipal({
-      grantee: postTraffic,
-      actions: ['lambda:InvokeFunction'],
-      resourceArns: [`${handler.functionArn}:live`],
+    // After all traffic has shifted, watch the function's errors for two more minutes.
+    const errors = new cloudwatch.Alarm(this, 'HandlerErrors', {
+      metric: handler.metricErrors({ period: Duration.minutes(1) }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
     const canary = new codedeploy.LambdaDeploymentConfig(this, 'Canary20Percent10Minutes', {
@@ -89,8 +51,9 @@ export class LambdaCanaryStack extends Stack {
     new LambdaDeployment(this, 'Deployment', {
       lambdaFunction: handler,
       deploymentConfig: canary,
-      preTraffic: LifecycleHook.fromFunction(preTraffic),
-      postTraffic: LifecycleHook.fromFunction(postTraffic),
+      // BeforeAllowTraffic: invoke the version being deployed (read from the deployment) before it gets traffic.
+      preTraffic: LifecycleHook.invokeCheck({ payload: { healthCheck: true }, responseContains: '"ok":true' }),
+      postTraffic: LifecycleHook.alarmCheck([errors], { observeFor: Duration.minutes(2) }),
       notifications: [
         { topic: notifications, events: [DeploymentEvent.DEPLOYMENT_FAILURE, DeploymentEvent.DEPLOYMENT_ROLLBACK] },
       ],

@@ -411,8 +411,8 @@ export function bindSdkCall(scope: Construct, options: LifecycleHookBindOptions,
       `service must be the name of an AWS SDK v3 client package without "@aws-sdk/client-" (lower case, e.g. "appconfig"); received "${props.service}".`,
     );
   }
-  if (!/^[A-Z][A-Za-z0-9]*$/.test(props.action) || props.action.endsWith('Command')) {
-    errors.push(`action must be an API action name like "StopDeployment" (PascalCase, without "Command"); received "${props.action}".`);
+  if (!/^[A-Z][A-Za-z0-9]*$/.test(props.action)) {
+    errors.push(`action must be an API action name like "StopDeployment" (PascalCase, as in the API reference); received "${props.action}".`);
   }
   const iamAction = props.iamAction ?? `${props.service}:${props.action}`;
   if (!/^[a-z0-9-]+:[A-Za-z0-9*]+$/.test(iamAction)) {
@@ -462,12 +462,14 @@ function createHookFunction(
   props: HookFunctionOptions,
 ): lambda.Function {
   const id = `${options.lifecycleEvent}Hook`;
-  const configJson = Stack.of(scope).toJsonString(props.config);
-  if (!Token.isUnresolved(configJson) && configJson.length > MAX_CONFIG_CHARS) {
+  // Unresolved values count with their placeholder length (about 20 characters each): close enough for a 4 KB limit.
+  const size = JSON.stringify(props.config).length;
+  if (size > MAX_CONFIG_CHARS) {
     throwIfErrors(scope, [
-      `the ${options.lifecycleEvent} hook's configuration is ${configJson.length} characters; Lambda allows 4 KB of environment variables. Shorten the payload, parameters, headers or body.`,
+      `the ${options.lifecycleEvent} hook's configuration is ${size} characters; Lambda allows 4 KB of environment variables. Shorten the payload, parameters, headers or body.`,
     ]);
   }
+  const configJson = Stack.of(scope).toJsonString(props.config);
   const role = new iam.Role(scope, `${id}Role`, {
     assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
     description: `cdk-codedeploy-patterns ${options.lifecycleEvent} hook`,

@@ -110,7 +110,7 @@ export class FakeCodeDeploy {
       req.on('data', (c) => chunks.push(c));
       req.on('end', () => {
         this.dispatch(req, Buffer.concat(chunks).toString('utf8'), res).catch((err) => {
-          this.send(res, 500, { 'x-amzn-errortype': 'InternalFailure' }, { __type: 'InternalFailure', message: String(err) });
+          this.send(res, 500, { 'x-amzn-errortype': 'InternalFailure' }, JSON.stringify({ __type: 'InternalFailure', message: String(err) }));
         });
       });
     });
