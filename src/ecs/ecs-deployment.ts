@@ -397,6 +397,7 @@ export class EcsDeployment extends Construct {
           deploymentGroupArn: this.deploymentGroup.deploymentGroupArn,
           serviceRole: this.role,
           lifecycleEvent: event,
+          applicationArn: this.application.applicationArn,
           loadBalancer: this.listeners.hookLoadBalancer(),
         }).hookFunction;
       }

@@ -296,6 +296,11 @@ export function bindHttpCheck(scope: Construct, options: LifecycleHookBindOption
     if (props.vpc) {
       errors.push('vpc is set, but a listener target always runs in the load balancer\'s VPC. Drop vpc.');
     }
+    if (lb?.secure && props.hostHeader === undefined) {
+      errors.push(
+        `HttpCheckTarget.${listener}Listener(): the ${listener} listener uses TLS with your certificate, which cannot cover the load balancer's own DNS name. Set hostHeader to a name the certificate covers (it is also the TLS server name).`,
+      );
+    }
   } else if (props.vpcSubnets && !props.vpc) {
     errors.push('vpcSubnets is set without vpc. Give the VPC too, or drop vpcSubnets.');
   }
@@ -343,6 +348,10 @@ export function bindInvokeCheck(scope: Construct, options: LifecycleHookBindOpti
     errors.push(
       `LifecycleHook.invokeCheck() invokes the Lambda version being deployed, but the ${options.lifecycleEvent} hook is bound to a deployment that deploys no Lambda function. Use it in LambdaDeployment's preTraffic or postTraffic.`,
     );
+  } else if (!options.applicationArn) {
+    errors.push(
+      `LifecycleHook.invokeCheck() reads the deployment's AppSpec from its application, but the ${options.lifecycleEvent} hook was bound without applicationArn. Pass applicationArn in the bind options.`,
+    );
   }
   throwIfErrors(scope, errors);
   const config: InvokeCheckConfig = {
@@ -356,8 +365,10 @@ export function bindInvokeCheck(scope: Construct, options: LifecycleHookBindOpti
     deadline: props.deadline ?? Duration.minutes(1),
     description: `${options.lifecycleEvent} hook: invokes the version being deployed`,
   });
-  // The deployment's AppSpec names the target version.
+  // The deployment's AppSpec names the target version: GetDeployment gives its hash (the content is
+  // always null there), GetApplicationRevision the content.
   fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['codedeploy:GetDeployment'], resources: [options.deploymentGroupArn] }));
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['codedeploy:GetApplicationRevision'], resources: [options.applicationArn!] }));
   const versions = `${target!.functionArn}:*`;
   fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [versions] }));
   acknowledge(

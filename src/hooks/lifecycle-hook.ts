@@ -46,6 +46,13 @@ export interface LifecycleHookBindOptions {
   readonly lifecycleEvent: LifecycleEvent;
 
   /**
+   * ARN of the CodeDeploy application (for hooks that read the deployment's revision).
+   *
+   * @default - hooks that read the revision cannot be bound
+   */
+  readonly applicationArn?: string;
+
+  /**
    * The function a Lambda deployment deploys (for `LifecycleHook.invokeCheck`).
    *
    * @default - not a Lambda deployment

@@ -268,6 +268,7 @@ export class LambdaDeployment extends Construct {
       deploymentGroupArn: this.deploymentGroup.deploymentGroupArn,
       serviceRole: this.role,
       lifecycleEvent,
+      applicationArn: this.application.applicationArn,
       lambdaFunction: this.version.lambda,
     };
   }

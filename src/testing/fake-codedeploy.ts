@@ -4,7 +4,9 @@
  * `env()`), and it records every status a hook reports.
  *
  * - CodeDeploy `PutLifecycleEventHookExecutionStatus` (one status per hook execution, like the
- *   service) and `GetDeployment` (deployments added with `addLambdaDeployment` / `addDeployment`);
+ *   service), `GetDeployment` and `GetApplicationRevision` (deployments added with
+ *   `addLambdaDeployment` / `addDeployment`; like the service, GetDeployment returns an AppSpec's
+ *   hash but not its content, which GetApplicationRevision returns);
  * - Lambda `Invoke` (functions added with `onInvoke`);
  * - CloudWatch `DescribeAlarms` (states set with `setAlarmState`);
  * - EC2 `DescribeNetworkInterfaces` by description (addresses set with `setLoadBalancerAddresses`);
@@ -15,6 +17,7 @@
  * Not part of the jsii API: import it in your tests from
  * `cdk-codedeploy-patterns/lib/testing/fake-codedeploy`.
  */
+import { createHash } from 'node:crypto';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 
@@ -81,6 +84,8 @@ export interface FakeLambdaDeployment {
   readonly targetVersion: string;
   /** @default - a new ID */
   readonly deploymentId?: string;
+  /** @default 'app' */
+  readonly applicationName?: string;
 }
 
 export type FakeFunction = (payload: any, qualifier: string | undefined) => unknown;
@@ -96,6 +101,7 @@ export class FakeCodeDeploy {
   private readonly failures: InjectedFailure[] = [];
   private readonly executions = new Set<string>();
   private readonly deployments = new Map<string, any>();
+  private readonly revisions = new Map<string, any>();
   private readonly functions = new Map<string, FakeFunction>();
   private readonly alarms = new Map<string, string>();
   private readonly loadBalancers = new Map<string, string[]>();
@@ -171,13 +177,23 @@ export class FakeCodeDeploy {
         },
       ],
     });
-    this.addDeployment(deploymentId, { revisionType: 'AppSpecContent', appSpecContent: { content } });
+    this.addDeployment(deploymentId, { revisionType: 'AppSpecContent', appSpecContent: { content } }, spec.applicationName);
     return deploymentId;
   }
 
-  /** A deployment `GetDeployment` returns, with this revision (as in the API's `RevisionLocation`). */
-  public addDeployment(deploymentId: string, revision: unknown): void {
-    this.deployments.set(deploymentId, { deploymentId, status: 'InProgress', revision });
+  /**
+   * A deployment `GetDeployment` returns, with this revision (as in the API's `RevisionLocation`).
+   * AppSpec content is kept as an application revision: GetDeployment answers with its sha256 only.
+   */
+  public addDeployment(deploymentId: string, revision: any, applicationName: string = 'app'): void {
+    let shown = revision;
+    const content = revision?.appSpecContent?.content;
+    if (typeof content === 'string') {
+      const sha256 = createHash('sha256').update(content).digest('hex');
+      this.revisions.set(`${applicationName}/${sha256}`, { revisionType: 'AppSpecContent', appSpecContent: { content, sha256 } });
+      shown = { revisionType: 'AppSpecContent', appSpecContent: { sha256 } };
+    }
+    this.deployments.set(deploymentId, { deploymentId, applicationName, status: 'InProgress', revision: shown });
   }
 
   /** A Lambda function `Invoke` runs: its result is the response payload; throwing gives an `Unhandled` function error. */
@@ -258,6 +274,12 @@ export class FakeCodeDeploy {
         return deployment
           ? this.json(res, 200, { deploymentInfo: deployment })
           : this.error(res, false, 400, 'DeploymentDoesNotExistException', `deployment ${body.deploymentId} does not exist`);
+      }
+      case 'GetApplicationRevision': {
+        const stored = this.revisions.get(`${body.applicationName}/${body.revision?.appSpecContent?.sha256}`);
+        return stored
+          ? this.json(res, 200, { applicationName: body.applicationName, revision: stored, revisionInfo: { description: 'fake' } })
+          : this.error(res, false, 400, 'RevisionDoesNotExistException', `no revision ${JSON.stringify(body.revision)} in ${body.applicationName}`);
       }
       case 'DescribeAlarms': {
         const names: string[] = body.AlarmNames ?? [...this.alarms.keys()];

@@ -1,6 +1,11 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as https from 'node:https';
 import { AddressInfo } from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import * as tls from 'node:tls';
 import { FakeCodeDeploy } from '../../src/testing/fake-codedeploy';
 
 /**
@@ -200,6 +205,35 @@ describe('httpCheck handler', () => {
   });
 });
 
+describe('httpCheck handler over TLS', () => {
+  test('a TLS listener is requested with the Host header as server name, and its certificate is verified', async () => {
+    // A self-signed certificate for shop.example.com: the check must send that name and refuse the certificate.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tls-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=shop.example.com',
+      '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
+    const names: string[] = [];
+    const secureContext = tls.createSecureContext({ key: fs.readFileSync(path.join(dir, 'key.pem')), cert: fs.readFileSync(path.join(dir, 'cert.pem')) });
+    const server = https.createServer({ SNICallback: (name, cb) => { names.push(name); cb(null, secureContext); } }, (_req, res) => res.end('ok'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      fake.setLoadBalancerAddresses('app/tls/1', ['127.0.0.1']);
+      const port = (server.address() as AddressInfo).port;
+      const { outcome, statuses } = await run('http', httpConfig({
+        url: undefined,
+        attempts: 1,
+        hostHeader: 'shop.example.com',
+        loadBalancer: { fullName: 'app/tls/1', dnsName: 'web-1.us-east-1.elb.amazonaws.com', port, secure: true },
+      }));
+      expect(names).toEqual(['shop.example.com']);
+      expect(statuses).toEqual(['Failed']);
+      expect(outcome.reason).toMatch(/https:\/\/web-1.us-east-1.elb.amazonaws.com:\d+\/health via 127.0.0.1: self[- ]signed certificate/);
+    } finally {
+      server.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('invokeCheck handler', () => {
   const config = { functionName: 'orders', payload: JSON.stringify({ probe: true }) };
 
@@ -211,6 +245,26 @@ describe('invokeCheck handler', () => {
     expect(statuses).toEqual(['Succeeded']);
     expect(fake.invocations.slice(before)).toEqual([{ functionName: 'orders', qualifier: '7', payload: { probe: true } }]);
     expect(outcome.reason).toMatch(/^version 7 answered as expected/);
+    // Like the service, GetDeployment gives only the AppSpec's hash; the content comes from the application revision.
+    const revisionCall = fake.calls.filter((c) => c.operation === 'GetApplicationRevision').pop();
+    expect(revisionCall?.body).toEqual({ applicationName: 'app', revision: { revisionType: 'AppSpecContent', appSpecContent: { sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } } });
+  });
+
+  test('an AppSpec given as a String revision is read directly; a revision missing from the application fails', async () => {
+    fake.onInvoke('orders', () => 'fine');
+    const content = JSON.stringify({ version: 0.0, Resources: [{ orders: { Type: 'AWS::Lambda::Function', Properties: { Name: 'orders', Alias: 'live', CurrentVersion: '4', TargetVersion: '5' } } }] });
+    fake.addDeployment('d-STRING001', { revisionType: 'String', string: { content } });
+    const calls = fake.calls.length;
+    expect((await run('invoke', config, { deploymentId: 'd-STRING001' })).statuses).toEqual(['Succeeded']);
+    expect(fake.invocations[fake.invocations.length - 1].qualifier).toBe('5');
+    expect(fake.calls.slice(calls).map((c) => c.operation)).not.toContain('GetApplicationRevision');
+    fake.addDeployment('d-ELSEWHERE', { revisionType: 'AppSpecContent', appSpecContent: { content } }, 'another-app');
+    const other = await run('invoke', config, { deploymentId: 'd-ELSEWHERE' });
+    expect(other.statuses).toEqual(['Succeeded']);
+    fake.addDeployment('d-NOREV0001', { revisionType: 'AppSpecContent', appSpecContent: { sha256: 'f'.repeat(64) } });
+    const missing = await run('invoke', config, { deploymentId: 'd-NOREV0001' });
+    expect(missing.statuses).toEqual(['Failed']);
+    expect(missing.outcome.reason).toMatch(/RevisionDoesNotExistException/);
   });
 
   test('a function error fails the hook with the error message', async () => {

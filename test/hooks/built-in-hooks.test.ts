@@ -187,6 +187,15 @@ describe('LifecycleHook.httpCheck', () => {
       /given for AfterInstall, but the test listener only serves the replacement task set from AfterAllowTestTraffic on/],
     ['vpc with a listener target', (s) => ecsDeployment(s, { afterAllowTestTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.testListener(), vpc: new ec2.Vpc(s, 'Other') }) }),
       /vpc is set, but a listener target always runs in the load balancer's VPC/],
+    ['TLS listener without hostHeader', (s) => {
+      const { cluster, taskDefinition } = ecsFixture(s);
+      new EcsDeployment(s, 'Deployment', {
+        cluster,
+        taskDefinition,
+        certificates: [{ certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc' }],
+        afterAllowTestTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.testListener() }),
+      });
+    }, /HttpCheckTarget.testListener\(\): the test listener uses TLS with your certificate, which cannot cover the load balancer's own DNS name. Set hostHeader/],
     ['vpcSubnets without vpc', (s) => lambdaDeployment(s, { preTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('http://a.b'), vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC } }) }),
       /vpcSubnets is set without vpc/],
     ['relative URL', (s) => lambdaDeployment(s, { preTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('example.com/health') }) }),
@@ -242,6 +251,11 @@ describe('LifecycleHook.invokeCheck', () => {
       PolicyDocument: {
         Statement: Match.arrayWith([
           { Action: 'codedeploy:GetDeployment', Effect: 'Allow', Resource: GROUP_ARN },
+          {
+            Action: 'codedeploy:GetApplicationRevision',
+            Effect: 'Allow',
+            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':codedeploy:us-east-1:123456789012:application:', { Ref: Match.stringLikeRegexp('DeploymentApplication') }]] },
+          },
           { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^Fn'), 'Arn'] }, ':*']] } },
           { Action: 'codedeploy:PutLifecycleEventHookExecutionStatus', Effect: 'Allow', Resource: GROUP_ARN },
         ]),

@@ -1,6 +1,7 @@
 /**
  * Built-in hook `LifecycleHook.invokeCheck`: finds the version a Lambda deployment is shifting
- * traffic to from the deployment's own AppSpec (GetDeployment), invokes exactly that version with
+ * traffic to from the deployment's own AppSpec (GetDeployment for its hash, GetApplicationRevision
+ * for its content), invokes exactly that version with
  * a payload, and passes when it answers without a function error and with the expected response.
  */
 import { brief, builtInHandler, readConfig, sdkClient, sdkPackage } from './common';
@@ -20,7 +21,17 @@ export const handler = builtInHandler(async (event, context) => {
   const deployment = await sdkClient('codedeploy').send(new codedeploy.GetDeploymentCommand({ deploymentId: event.DeploymentId }), {
     abortSignal: context.signal,
   });
-  const version = targetVersion(deployment.deploymentInfo?.revision, config.functionName);
+  const info = deployment.deploymentInfo ?? {};
+  let revision = info.revision;
+  // GetDeployment returns the AppSpec's hash but never its content; the application revision has it.
+  if (revision?.revisionType === 'AppSpecContent' && typeof revision.appSpecContent?.content !== 'string') {
+    const stored = await sdkClient('codedeploy').send(
+      new codedeploy.GetApplicationRevisionCommand({ applicationName: info.applicationName, revision }),
+      { abortSignal: context.signal },
+    );
+    revision = stored.revision;
+  }
+  const version = targetVersion(revision, config.functionName);
   context.log('invoking the version being deployed', { functionName: config.functionName, version });
 
   const lambda = sdkPackage('lambda');
