@@ -25,7 +25,6 @@ const project = new awscdk.AwsCdkConstructLibrary({
   devDeps: [
     'typescript@~6.0.3',
     '@types/node@^22',
-    'cdk-nag@^3.0.2',
     'aws-cdk@2.1148.1',
     'ts-node@^10',
     // Handlers (*.lambda.ts): bundled by esbuild; the SDK v3 clients are provided by the Lambda runtime.
@@ -43,6 +42,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-appconfig@^3',
     '@aws-sdk/client-appflow@^3',
   ],
+  // CodeDeployChecks is a cdk-nag rule pack; apps that use it have cdk-nag already.
+  peerDeps: ['cdk-nag@^3.0.2'],
   // Parses users' appspec.yml files at synth time (bundled: jsii libraries may only depend on jsii modules).
   bundledDeps: ['yaml@^2.9.1'],
   lambdaOptions: {

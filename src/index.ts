@@ -5,3 +5,4 @@ export * from './lambda';
 export * from './ecs';
 export * from './trigger';
 export * from './server';
+export * from './nag';

@@ -7,9 +7,10 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { cfnLintBinary } from '../scripts/cfn-lint';
+import { CodeDeployChecks } from '../src/nag';
 
 /**
- * The quality harness every test uses: cdk-nag AwsSolutions, cfn-lint and the partition check.
+ * The quality harness every test uses: cdk-nag AwsSolutions and CodeDeployChecks, cfn-lint and the partition check.
  */
 
 export const TEST_ENV = { account: '123456789012', region: 'us-east-1' };
@@ -26,11 +27,12 @@ export function testStack(region: string = TEST_ENV.region, id: string = 'TestSt
   return new Stack(app, id, { env: { account: TEST_ENV.account, region } });
 }
 
-/** Unacknowledged cdk-nag AwsSolutions findings as `Rule[finding] at /path` lines. */
+/** Unacknowledged findings of cdk-nag AwsSolutions and our CodeDeployChecks as `Rule at /path: description` lines. */
 export function nagFindings(scope: IConstruct): string[] {
-  const report = new AwsSolutionsChecks().validateScope(scope);
-  return report.violations.flatMap((v) =>
-    v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}: ${v.description}`),
+  return [new AwsSolutionsChecks(), new CodeDeployChecks()].flatMap((pack) =>
+    pack.validateScope(scope).violations.flatMap((v) =>
+      v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}: ${v.description}`),
+    ),
   );
 }
 

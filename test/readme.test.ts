@@ -65,6 +65,13 @@ function allLibraryAcknowledgements() {
     preTraffic: LifecycleHook.invokeCheck(),
     postTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('https://example.com') }),
   });
+  // Risky choices made explicitly: the matching CodeDeployChecks findings are acknowledged.
+  new EcsDeployment(stack, 'EcsRisky', {
+    cluster: fixture.cluster,
+    taskDefinition: fixture.taskDefinition,
+    testListener: false,
+    terminationWaitTime: Duration.minutes(0),
+  });
   new EcsDeployment(stack, 'EcsChecked', {
     cluster: fixture.cluster,
     taskDefinition: fixture.taskDefinition,
@@ -97,7 +104,7 @@ describe('README', () => {
   test('every acknowledgement is scoped to one finding of one rule', () => {
     for (const a of allLibraryAcknowledgements()) {
       // IAM findings name their resource or policy; ELB2 and EC23 have one finding per resource.
-      expect(a.id).toMatch(/^AwsSolutions-(IAM[45]\[(Resource|Policy)::.+\]|ELB2|EC23|S1)$/);
+      expect(a.id).toMatch(/^(AwsSolutions-(IAM[45]\[(Resource|Policy)::.+\]|ELB2|EC23|S1)|CodeDeploy-CD\d+)$/);
     }
   });
 

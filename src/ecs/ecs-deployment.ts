@@ -11,7 +11,7 @@ import { Construct } from 'constructs';
 import { BlueGreenListeners, BlueGreenLoadBalancerType, BlueGreenTrafficOptions } from './blue-green-listeners';
 import { EcsAppSpec, EcsAppSpecHooks } from './ecs-app-spec';
 import { DeploymentGroupOptions, DeploymentStateChangeOptions } from '../common/deployment-options';
-import { LifecycleEvent, LifecycleHook } from '../hooks/lifecycle-hook';
+import { isHook, LifecycleEvent, LifecycleHook } from '../hooks/lifecycle-hook';
 import { CodeDeployServiceRole, ComputePlatform } from '../iam/codedeploy-service-role';
 import {
   allAlarms,
@@ -20,6 +20,7 @@ import {
   deploymentStateChangeRule,
   validateSharedOptions,
 } from '../private/deployment-group';
+import { acknowledge } from '../private/nag';
 import { grantDescribeAlarms, immutableView } from '../private/permissions';
 import {
   MAX_TRAFFIC_SHIFT_MINUTES,
@@ -392,7 +393,7 @@ export class EcsDeployment extends Construct {
 
     const hookFunctions: Record<string, lambda.IFunction> = {};
     const bindHook = (hook: LifecycleHook | undefined, event: LifecycleEvent, key: keyof EcsAppSpecHooks) => {
-      if (hook) {
+      if (isHook(hook)) {
         hookFunctions[key] = hook.bind(this, {
           deploymentGroupArn: this.deploymentGroup.deploymentGroupArn,
           serviceRole: this.role,
@@ -453,6 +454,22 @@ export class EcsDeployment extends Construct {
         'cdk-codedeploy-patterns:noAlarms',
         'This deployment has no alarms, so CodeDeploy cannot stop or roll back a bad task definition on its own. Keep the default alarms or pass alarms.',
       );
+    }
+    // Valid but risky choices: a warning, and the matching CodeDeployChecks finding acknowledged because the user chose it.
+    if (props.testListener === false) {
+      Annotations.of(this).addWarningV2(
+        'cdk-codedeploy-patterns:noTestListener',
+        'testListener is false, so no hook can test the replacement task set before production traffic reaches it. Keep the test listener unless nothing could use it.',
+      );
+      acknowledge(this.deploymentGroup, 'CodeDeploy-CD4', 'The user turned the test listener off explicitly (testListener: false); the pattern warns about it at synth time.');
+    }
+    const wait = props.terminationWaitTime;
+    if (wait !== undefined && !Token.isUnresolved(wait.toMinutes({ integral: false })) && wait.toMinutes({ integral: false }) === 0) {
+      Annotations.of(this).addWarningV2(
+        'cdk-codedeploy-patterns:noTerminationWait',
+        'terminationWaitTime is zero, so the original task set is terminated as soon as traffic has shifted and a rollback has nothing to return to. Keep it for a few minutes.',
+      );
+      acknowledge(this.deploymentGroup, 'CodeDeploy-CD5', 'The user set terminationWaitTime to zero explicitly; the pattern warns about it at synth time.');
     }
   }
 

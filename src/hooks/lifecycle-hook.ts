@@ -151,8 +151,25 @@ export abstract class LifecycleHook {
     return new BuiltInHook((scope, bindOptions) => bindSdkCall(scope, bindOptions, options));
   }
 
+  /** No hook, where a pattern would otherwise add one by default. */
+  public static none(): LifecycleHook {
+    return new NoHook();
+  }
+
   /** Binds the hook to a deployment group: grants permissions and returns the function to invoke. */
   public abstract bind(scope: Construct, options: LifecycleHookBindOptions): LifecycleHookConfig;
+}
+
+/** `LifecycleHook.none()`: patterns skip it. */
+class NoHook extends LifecycleHook {
+  public bind(scope: Construct, options: LifecycleHookBindOptions): LifecycleHookConfig {
+    throw new Error(`[${scope.node.path}] LifecycleHook.none() cannot be bound (${options.lifecycleEvent}); it only stands for no hook.`);
+  }
+}
+
+/** Whether a hook was given and is not `LifecycleHook.none()`. */
+export function isHook(hook: LifecycleHook | undefined): hook is LifecycleHook {
+  return hook !== undefined && !(hook instanceof NoHook);
 }
 
 /** A hook whose function the library creates on binding. */

@@ -105,6 +105,7 @@ export class CodeDeployServiceRole extends iam.Role {
         `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${name}]`,
         'The user opted in to the AWS managed CodeDeploy policy with useAwsManagedPolicy: true.',
       );
+      acknowledge(this, 'CodeDeploy-CD7', 'The user opted in to the AWS managed CodeDeploy policy with useAwsManagedPolicy: true.');
       return;
     }
 

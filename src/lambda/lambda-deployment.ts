@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { DeploymentGroupOptions, DeploymentStateChangeOptions } from '../common/deployment-options';
-import { LifecycleEvent, LifecycleHook } from '../hooks/lifecycle-hook';
+import { isHook, LifecycleEvent, LifecycleHook } from '../hooks/lifecycle-hook';
 import { CodeDeployServiceRole, ComputePlatform } from '../iam/codedeploy-service-role';
 import {
   allAlarms,
@@ -124,9 +124,9 @@ export interface LambdaDeploymentProps extends DeploymentGroupOptions {
   readonly preTraffic?: LifecycleHook;
 
   /**
-   * Hook run after all traffic has shifted (`AfterAllowTraffic`).
+   * Hook run after all traffic has shifted (`AfterAllowTraffic`). `LifecycleHook.none()` for none.
    *
-   * @default - no hook
+   * @default - when the deployment has alarms, `LifecycleHook.alarmCheck(alarms, { observeFor: Duration.minutes(1) })`: one more minute at full traffic during which an alarm still rolls the deployment back; otherwise no hook
    */
   readonly postTraffic?: LifecycleHook;
 
@@ -230,12 +230,14 @@ export class LambdaDeployment extends Construct {
     grantDescribeAlarms(this.role, this.alarms);
     applyNotifications(this.deploymentGroup, this.role, props.notifications ?? []);
 
-    if (props.preTraffic) {
+    if (isHook(props.preTraffic)) {
       const hook = props.preTraffic.bind(this, this.hookBindOptions(LifecycleEvent.BEFORE_ALLOW_TRAFFIC));
       this.deploymentGroup.addPreHook(hook.hookFunction);
     }
-    if (props.postTraffic) {
-      const hook = props.postTraffic.bind(this, this.hookBindOptions(LifecycleEvent.AFTER_ALLOW_TRAFFIC));
+    const postTraffic =
+      props.postTraffic ?? (this.alarms.length > 0 ? LifecycleHook.alarmCheck(this.alarms, { observeFor: Duration.minutes(1) }) : undefined);
+    if (isHook(postTraffic)) {
+      const hook = postTraffic.bind(this, this.hookBindOptions(LifecycleEvent.AFTER_ALLOW_TRAFFIC));
       this.deploymentGroup.addPostHook(hook.hookFunction);
     }
 

@@ -136,6 +136,14 @@ export interface ServerDeploymentAlarmOptions {
   readonly unhealthyHosts?: boolean;
 
   /**
+   * Alarm when an instance of the Auto Scaling groups fails its EC2 status checks (for instance a
+   * deployment that exhausts memory or breaks the network configuration); only with Auto Scaling groups.
+   *
+   * @default true
+   */
+  readonly instanceStatusChecks?: boolean;
+
+  /**
    * Unhealthy hosts (maximum over the load balancers) at or above which the alarm fires.
    *
    * @default 1
@@ -254,7 +262,7 @@ export interface ServerDeploymentProps extends DeploymentGroupOptions {
   /**
    * The default alarms.
    *
-   * @default - an unhealthy-hosts alarm over the load balancers, if any
+   * @default - an unhealthy-hosts alarm over the load balancers, if any, and a failed-status-checks alarm over the Auto Scaling groups, if any
    */
   readonly defaultAlarms?: ServerDeploymentAlarmOptions;
 
@@ -347,7 +355,9 @@ export class ServerDeployment extends Construct {
     const loadBalancers = props.loadBalancers ?? [];
     const alarmOptions = props.defaultAlarms ?? {};
     const wantUnhealthy = (alarmOptions.unhealthyHosts ?? true) && loadBalancers.length > 0;
-    const defaultAlarmCount = wantUnhealthy ? 1 : 0;
+    const autoScalingGroups = props.autoScalingGroups ?? [];
+    const wantStatusChecks = (alarmOptions.instanceStatusChecks ?? true) && autoScalingGroups.length > 0;
+    const defaultAlarmCount = (wantUnhealthy ? 1 : 0) + (wantStatusChecks ? 1 : 0);
     this.installAgent = props.installAgent ?? AgentInstallation.SYSTEMS_MANAGER;
     this.useAwsManagedPolicy = props.useAwsManagedPolicy ?? false;
     throwIfErrors(this, [
@@ -360,6 +370,9 @@ export class ServerDeployment extends Construct {
         alarmOptions.period,
       ),
       ...validateManagedPolicyOption(props.role, props.useAwsManagedPolicy),
+      ...(alarmOptions.instanceStatusChecks === true && autoScalingGroups.length === 0
+        ? ['defaultAlarms.instanceStatusChecks needs autoScalingGroups: the status-check metric is aggregated per Auto Scaling group; drop it.']
+        : []),
       ...(alarmOptions.unhealthyHosts === true && loadBalancers.length === 0
         ? ['defaultAlarms.unhealthyHosts needs loadBalancers: without a load balancer there is no health metric; drop it.']
         : []),
@@ -378,7 +391,10 @@ export class ServerDeployment extends Construct {
       });
     this.role = serviceRole;
 
-    this.defaultAlarms = wantUnhealthy ? [this.createUnhealthyHostsAlarm(loadBalancers, alarmOptions)] : [];
+    this.defaultAlarms = [
+      ...(wantUnhealthy ? [this.createUnhealthyHostsAlarm(loadBalancers, alarmOptions)] : []),
+      ...(wantStatusChecks ? [this.createStatusCheckAlarm(autoScalingGroups, alarmOptions)] : []),
+    ];
     this.alarms = allAlarms(this.defaultAlarms, props.alarms);
 
     const groups = props.autoScalingGroups ?? [];
@@ -530,6 +546,36 @@ export class ServerDeployment extends Construct {
   /** An EventBridge rule matching state changes of this deployment group's deployments. */
   public onDeploymentStateChange(id: string, options: DeploymentStateChangeOptions = {}): events.Rule {
     return deploymentStateChangeRule(this, id, this.application.applicationName, this.deploymentGroup.deploymentGroupName, options);
+  }
+
+  private createStatusCheckAlarm(groups: autoscaling.IAutoScalingGroup[], options: ServerDeploymentAlarmOptions): cloudwatch.IAlarm {
+    const period = options.period ?? Duration.minutes(1);
+    const usingMetrics: Record<string, cloudwatch.IMetric> = {};
+    groups.forEach((group, i) => {
+      // EC2 publishes status checks every minute, also aggregated per Auto Scaling group.
+      usingMetrics[`asg${i}`] = new cloudwatch.Metric({
+        namespace: 'AWS/EC2',
+        metricName: 'StatusCheckFailed',
+        dimensionsMap: { AutoScalingGroupName: group.autoScalingGroupName },
+        statistic: 'Maximum',
+        period,
+      });
+    });
+    const names = Object.keys(usingMetrics);
+    const metric = new cloudwatch.MathExpression({
+      expression: names.length === 1 ? `FILL(${names[0]}, 0)` : `MAX([${names.map((n) => `FILL(${n}, 0)`).join(', ')}])`,
+      usingMetrics,
+      period,
+      label: 'Failed EC2 status checks (maximum over the Auto Scaling groups)',
+    });
+    return new cloudwatch.Alarm(this, 'StatusCheckAlarm', {
+      alarmDescription: `Failed EC2 status checks of ${this.node.path}'s instances: stops and rolls back the CodeDeploy deployment`,
+      metric,
+      threshold: 1,
+      evaluationPeriods: options.evaluationPeriods ?? 2,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
   }
 
   private createUnhealthyHostsAlarm(loadBalancers: ServerLoadBalancer[], options: ServerDeploymentAlarmOptions): cloudwatch.IAlarm {

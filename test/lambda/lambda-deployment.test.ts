@@ -12,6 +12,7 @@ import {
   DeploymentState,
   LambdaDeployment,
   LambdaDeploymentProps,
+  LifecycleEvent,
   LifecycleHook,
 } from '../../src';
 import { complianceSuite, snapshotSuite, testStack } from '../harness';
@@ -87,10 +88,49 @@ describe('LambdaDeployment', () => {
             ApplicationName: { Ref: Match.stringLikeRegexp('DeploymentApplication') },
             DeploymentGroupName: { Ref: Match.stringLikeRegexp('DeploymentDeploymentGroup') },
             BeforeAllowTrafficHook: Match.absent(),
-            AfterAllowTrafficHook: Match.absent(),
+            AfterAllowTrafficHook: { Ref: Match.stringLikeRegexp('DeploymentAfterAllowTrafficHook') },
           },
         },
       });
+    });
+
+    test('the default post-traffic hook watches the deployment\'s alarms for one more minute at full traffic', () => {
+      t.hasResourceProperties('AWS::Lambda::Function', {
+        Description: 'cdk-codedeploy-patterns AfterAllowTraffic hook: fails while an alarm is in ALARM',
+        Environment: { Variables: Match.objectLike({ HOOK_DEADLINE_MS: '180000' }) },
+      });
+      t.hasResourceProperties('AWS::IAM::Policy', {
+        Roles: [{ Ref: Match.stringLikeRegexp('DeploymentAfterAllowTrafficHookRole') }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            {
+              Action: 'cloudwatch:DescribeAlarms',
+              Effect: 'Allow',
+              Resource: [
+                { 'Fn::GetAtt': [Match.stringLikeRegexp('DeploymentErrorsAlarm'), 'Arn'] },
+                { 'Fn::GetAtt': [Match.stringLikeRegexp('DeploymentThrottlesAlarm'), 'Arn'] },
+              ],
+            },
+          ]),
+        },
+      });
+    });
+
+    test('LifecycleHook.none() turns the default post-traffic hook off; without alarms there is none', () => {
+      for (const props of [{ postTraffic: LifecycleHook.none() }, { defaultAlarms: { errors: false, throttles: false } }]) {
+        const other = testStack();
+        deploy(other, props);
+        const template = Template.fromStack(other);
+        template.hasResource('AWS::Lambda::Alias', { UpdatePolicy: { CodeDeployLambdaAliasUpdate: { AfterAllowTrafficHook: Match.absent() } } });
+        template.resourceCountIs('AWS::Lambda::Function', 1);
+      }
+    });
+
+    test('LifecycleHook.none() cannot be bound by itself', () => {
+      const other = testStack();
+      const options = { deploymentGroupArn: 'arn', serviceRole: iam.Role.fromRoleName(other, 'R', 'r'), lifecycleEvent: LifecycleEvent.BEFORE_ALLOW_TRAFFIC };
+      expect(() => LifecycleHook.none().bind(other, options))
+        .toThrow(/LifecycleHook.none\(\) cannot be bound \(BeforeAllowTraffic\); it only stands for no hook/);
     });
 
     test('creates a Lambda application and a deployment group with CANARY_10PERCENT_5MINUTES', () => {
@@ -437,7 +477,7 @@ describe('LambdaDeployment', () => {
       const dep = deploy(stack, { role });
       const t = Template.fromStack(stack);
       expect(dep.role).toBe(role);
-      t.resourceCountIs('AWS::IAM::Role', 2); // the user's function role + the given role
+      t.resourceCountIs('AWS::IAM::Role', 3); // the user's function role, the given role, the default post-traffic hook's role
       t.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', { ServiceRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('MyRole'), 'Arn'] } });
       t.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent(), AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'codedeploy.amazonaws.com' } })] } });
       t.hasResourceProperties('AWS::IAM::Policy', {

@@ -108,15 +108,15 @@ describe('ServerDeployment', () => {
       t = Template.fromStack(stack);
     });
 
-    test('a Server application and an in-place deployment group of the Auto Scaling group, rollback on failure and stop', () => {
+    test('a Server application and an in-place deployment group of the Auto Scaling group, rollback on failure, stop and alarm', () => {
       t.hasResourceProperties('AWS::CodeDeploy::Application', { ComputePlatform: 'Server' });
       t.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
         AutoScalingGroups: [{ Ref: Match.stringLikeRegexp('FleetASG') }],
-        AutoRollbackConfiguration: { Enabled: true, Events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST'] },
+        AutoRollbackConfiguration: { Enabled: true, Events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST', 'DEPLOYMENT_STOP_ON_ALARM'] },
         DeploymentConfigName: Match.absent(), // CodeDeploy's default, OneAtATime
         DeploymentStyle: Match.absent(),
         LoadBalancerInfo: Match.absent(),
-        AlarmConfiguration: Match.absent(),
+        AlarmConfiguration: { Enabled: true, Alarms: [{ Name: { Ref: Match.stringLikeRegexp('WebStatusCheckAlarm') } }] },
         OutdatedInstancesStrategy: Match.absent(),
         TerminationHookEnabled: Match.absent(),
       });
@@ -241,8 +241,33 @@ describe('ServerDeployment', () => {
       expect(statements).toMatch(/"Action":"ssm:DescribeInstanceAssociationsStatus","Effect":"Allow","Resource":\{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},":ec2:us-east-1:123456789012:instance\/\*"\]\]\}/);
     });
 
-    test('warns that there are no alarms (no load balancer, no user alarms)', () => {
-      Annotations.fromStack(stack).hasWarning('/TestStack/Web', Match.stringLikeRegexp('no alarms'));
+    test('the default alarm without a load balancer: failed EC2 status checks of the Auto Scaling group', () => {
+      t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Threshold: 1,
+        EvaluationPeriods: 2,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        Metrics: Match.arrayWith([
+          Match.objectLike({ Expression: 'FILL(asg0, 0)' }),
+          Match.objectLike({
+            Id: 'asg0',
+            MetricStat: Match.objectLike({
+              Metric: { Namespace: 'AWS/EC2', MetricName: 'StatusCheckFailed', Dimensions: [{ Name: 'AutoScalingGroupName', Value: { Ref: Match.stringLikeRegexp('FleetASG') } }] },
+              Stat: 'Maximum',
+              Period: 60,
+            }),
+          }),
+        ]),
+      });
+      expect(dep.defaultAlarms).toHaveLength(1);
+      Annotations.fromStack(stack).hasNoWarning('/TestStack/Web', Match.stringLikeRegexp('no alarms'));
+    });
+
+    test('no alarms at all (status checks off, no load balancer, no user alarms): a warning', () => {
+      const other = testStack();
+      deploy(other, { defaultAlarms: { instanceStatusChecks: false } });
+      Template.fromStack(other).resourceCountIs('AWS::CloudWatch::Alarm', 0);
+      Annotations.fromStack(other).hasWarning('/TestStack/Web', Match.stringLikeRegexp('no alarms'));
     });
 
     test('two deployments in a stack share the revision bucket and the trigger function', () => {
@@ -288,7 +313,11 @@ describe('ServerDeployment', () => {
         },
         TerminationHookEnabled: true,
         OutdatedInstancesStrategy: 'IGNORE',
-        AlarmConfiguration: { Enabled: true, IgnorePollAlarmFailure: true, Alarms: [{ Name: { Ref: Match.stringLikeRegexp('LatencyAlarm') } }] },
+        AlarmConfiguration: {
+          Enabled: true,
+          IgnorePollAlarmFailure: true,
+          Alarms: [{ Name: { Ref: Match.stringLikeRegexp('WebStatusCheckAlarm') } }, { Name: { Ref: Match.stringLikeRegexp('LatencyAlarm') } }],
+        },
         AutoRollbackConfiguration: { Enabled: true, Events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM'] },
         TriggerConfigurations: [{ TriggerName: 'failures', TriggerEvents: ['DeploymentFailure', 'InstanceFailure'], TriggerTargetArn: { Ref: Match.stringLikeRegexp('Topic') } }],
       });
@@ -296,7 +325,7 @@ describe('ServerDeployment', () => {
         MinimumHealthyHosts: { Type: 'FLEET_PERCENT', Value: 75 },
         ZonalConfig: { MonitorDurationInSeconds: 600, FirstZoneMonitorDurationInSeconds: 1200, MinimumHealthyHostsPerZone: { Type: 'HOST_COUNT', Value: 1 } },
       });
-      expect(dep.alarms).toHaveLength(1);
+      expect(dep.alarms).toHaveLength(2);
     });
 
     test('the given revision bucket is used (no bucket of ours), tagged instances get an instance profile', () => {
@@ -338,7 +367,10 @@ describe('ServerDeployment', () => {
       t.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
         DeploymentStyle: { DeploymentOption: 'WITH_TRAFFIC_CONTROL' },
         LoadBalancerInfo: { TargetGroupInfoList: [{ Name: { 'Fn::GetAtt': [Match.stringLikeRegexp('LoadBalancerHttpWebGroup'), 'TargetGroupName'] } }] },
-        AlarmConfiguration: { Enabled: true, Alarms: [{ Name: { Ref: Match.stringLikeRegexp('WebUnhealthyHostsAlarm') } }] },
+        AlarmConfiguration: {
+          Enabled: true,
+          Alarms: [{ Name: { Ref: Match.stringLikeRegexp('WebUnhealthyHostsAlarm') } }, { Name: { Ref: Match.stringLikeRegexp('WebStatusCheckAlarm') } }],
+        },
         AutoRollbackConfiguration: { Enabled: true, Events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST', 'DEPLOYMENT_STOP_ON_ALARM'] },
       });
       t.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -351,10 +383,17 @@ describe('ServerDeployment', () => {
           Match.objectLike({ Id: 'lb0', MetricStat: Match.objectLike({ Metric: Match.objectLike({ Namespace: 'AWS/ApplicationELB', MetricName: 'UnHealthyHostCount' }), Stat: 'Maximum', Period: 60 }) }),
         ]),
       });
-      expect(dep.defaultAlarms).toHaveLength(1);
-      // The service role reads exactly that alarm.
+      expect(dep.defaultAlarms).toHaveLength(2);
+      // The service role reads exactly those alarms.
       t.hasResourceProperties('AWS::IAM::Policy', {
-        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'cloudwatch:DescribeAlarms', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('WebUnhealthyHostsAlarm'), 'Arn'] } })]) },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Action: 'cloudwatch:DescribeAlarms',
+              Resource: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('WebUnhealthyHostsAlarm'), 'Arn'] }, { 'Fn::GetAtt': [Match.stringLikeRegexp('WebStatusCheckAlarm'), 'Arn'] }],
+            }),
+          ]),
+        },
       });
     });
 
@@ -381,14 +420,14 @@ describe('ServerDeployment', () => {
       });
     });
 
-    test('defaultAlarms.unhealthyHosts false: no alarm, a warning', () => {
+    test('both default alarms off: no alarm, a warning', () => {
       const stack = testStack();
       const fixture = serverFixture(stack);
       new ServerDeployment(stack, 'Web', {
         revision: ServerRevision.fromDirectory(WEB),
         autoScalingGroups: [fixture.asg],
         loadBalancers: [ServerLoadBalancer.application(fixture.targetGroup)],
-        defaultAlarms: { unhealthyHosts: false },
+        defaultAlarms: { unhealthyHosts: false, instanceStatusChecks: false },
       });
       Template.fromStack(stack).resourceCountIs('AWS::CloudWatch::Alarm', 0);
       Annotations.fromStack(stack).hasWarning('/TestStack/Web', Match.stringLikeRegexp('no alarms'));
@@ -606,7 +645,9 @@ describe('ServerDeployment', () => {
       }), /zonalConfig\.minimumHealthyHostsPerZone as a fleet percentage must be a whole number from 0 to 100; received 101/],
       ['unhealthyHosts alarm without load balancers', () => ({ defaultAlarms: { unhealthyHosts: true } }), /defaultAlarms\.unhealthyHosts needs loadBalancers/],
       ['alarm threshold 0', (s) => ({ loadBalancers: [ServerLoadBalancer.application(importedTargetGroup(s, 0))], defaultAlarms: { unhealthyHostsThreshold: 0 } }), /defaultAlarms\.unhealthyHostsThreshold must be greater than 0; received 0/],
-      ['11 alarms', (s) => ({ alarms: Array.from({ length: 11 }, (_, i) => cloudwatch.Alarm.fromAlarmArn(s, `A${i}`, `arn:${'aws'}:cloudwatch:us-east-1:123456789012:alarm:a${i}`)) }), /at most 10 alarms; this one would have 11/],
+      ['11 alarms', (s) => ({ alarms: Array.from({ length: 11 }, (_, i) => cloudwatch.Alarm.fromAlarmArn(s, `A${i}`, `arn:${'aws'}:cloudwatch:us-east-1:123456789012:alarm:a${i}`)) }), /at most 10 alarms; this one would have 12 \(11 given in alarms \+ 1 default alarms\)/],
+      ['status checks without Auto Scaling groups', () => ({ autoScalingGroups: undefined, ec2InstanceTags: new codedeploy.InstanceTagSet({ app: ['web'] }), defaultAlarms: { instanceStatusChecks: true } }),
+        /defaultAlarms.instanceStatusChecks needs autoScalingGroups/],
       ['bad deployment group name', () => ({ deploymentGroupName: 'web prod' }), /deploymentGroupName may only contain letters, digits/],
       ['managed policy with a given role', (s) => ({ role: new iam.Role(s, 'R', { assumedBy: new iam.ServicePrincipal('codedeploy.amazonaws.com') }), useAwsManagedPolicy: true }), /useAwsManagedPolicy only applies to the role the pattern creates/],
       ['deployment timeout over 55 minutes', () => ({ deploymentTimeout: Duration.hours(1) }), /timeout must be from 1 to 55 minutes .*received 3600 seconds/],
@@ -649,8 +690,14 @@ describe('ServerDeployment', () => {
         loadBalancers: [ServerLoadBalancer.application(fixture.targetGroup)],
       });
     },
-    'tagged instances': (stack) => {
-      new ServerDeployment(stack, 'Web', { revision: ServerRevision.fromDirectory(WEB), ec2InstanceTags: new codedeploy.InstanceTagSet({ app: ['web'] }) });
+    // Tagged instances have no Auto Scaling group to aggregate status checks over; their alarm comes from the load balancer.
+    'tagged instances behind a load balancer': (stack) => {
+      const fixture = serverFixture(stack);
+      new ServerDeployment(stack, 'Web', {
+        revision: ServerRevision.fromDirectory(WEB),
+        ec2InstanceTags: new codedeploy.InstanceTagSet({ app: ['web'] }),
+        loadBalancers: [ServerLoadBalancer.application(fixture.targetGroup)],
+      });
     },
     'prebuilt bundle': (stack) => {
       const fixture = serverFixture(stack);
