@@ -17,6 +17,7 @@ import {
   allAlarms,
   applyNotifications,
   autoRollbackConfig,
+  warnRiskyOptions,
   deploymentStateChangeRule,
   validateSharedOptions,
 } from '../private/deployment-group';
@@ -379,6 +380,8 @@ export class EcsDeployment extends Construct {
         deploymentApprovalWaitTime: props.deploymentApprovalWaitTime,
       },
     });
+    // A Network Load Balancer allows only all-at-once, so that is no choice to warn about.
+    warnRiskyOptions(this, props, this.alarms.length, isNlb ? undefined : deploymentConfig.deploymentConfigName);
     // CodeDeploy checks the listeners and the service when the group is created.
     this.deploymentGroup.node.addDependency(this.service);
 

@@ -12,6 +12,7 @@ import {
   allAlarms,
   applyNotifications,
   autoRollbackConfig,
+  warnRiskyOptions,
   deploymentStateChangeRule,
   validateSharedOptions,
 } from '../private/deployment-group';
@@ -226,6 +227,7 @@ export class LambdaDeployment extends Construct {
       autoRollback: autoRollbackConfig(props, this.alarms.length),
     });
 
+    warnRiskyOptions(this, props, this.alarms.length, this.deploymentGroup.deploymentConfig.deploymentConfigName);
     grantShiftAliasTraffic(this.role, this.alias);
     grantDescribeAlarms(this.role, this.alarms);
     applyNotifications(this.deploymentGroup, this.role, props.notifications ?? []);

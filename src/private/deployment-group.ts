@@ -1,4 +1,4 @@
-import { Token } from 'aws-cdk-lib';
+import { Annotations, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -130,4 +130,36 @@ export function deploymentStateChangeRule(
 /** The alarms of a pattern: its defaults followed by the user's. */
 export function allAlarms(defaults: cloudwatch.IAlarm[], user: cloudwatch.IAlarm[] | undefined): cloudwatch.IAlarm[] {
   return [...defaults, ...(user ?? [])];
+}
+
+/**
+ * Valid but risky choices get a warning users can acknowledge (`Validations.of(x).acknowledge()` /
+ * `Annotations.acknowledgeWarning`): they are allowed, but the deployment loses a safety net.
+ */
+export function warnRiskyOptions(scope: Construct, options: DeploymentGroupOptions, alarmCount: number, deploymentConfigName: string | undefined): void {
+  const warn = (id: string, message: string) => Annotations.of(scope).addWarningV2(`cdk-codedeploy-patterns:${id}`, message);
+  if (options.autoRollback?.failedDeployment === false) {
+    warn(
+      'noFailureRollback',
+      'autoRollback.failedDeployment is false: a failed deployment stays where it stopped (for Lambda, the alias can stay split between two versions). Keep rollback on failure unless you roll back by hand.',
+    );
+  }
+  if (options.autoRollback?.deploymentInAlarm === false && alarmCount > 0) {
+    warn(
+      'noAlarmRollback',
+      'autoRollback.deploymentInAlarm is false although the deployment has alarms: an alarm stops the deployment but leaves it half done. Keep alarm rollback on.',
+    );
+  }
+  if (options.ignorePollAlarmsFailure === true) {
+    warn(
+      'ignorePollAlarmsFailure',
+      'ignorePollAlarmsFailure is true: when CodeDeploy cannot read the alarms (permissions, throttling) the deployment goes on unwatched. Leave it false unless alarm reads are known to fail.',
+    );
+  }
+  if (deploymentConfigName !== undefined && !Token.isUnresolved(deploymentConfigName) && /AllAtOnce$/.test(deploymentConfigName)) {
+    warn(
+      'allAtOnce',
+      `deploymentConfig is ${deploymentConfigName}: every instance or all traffic changes at once, so alarms can only roll back after everyone got the new version. Prefer a canary, linear or one-at-a-time configuration.`,
+    );
+  }
 }

@@ -18,6 +18,7 @@ import {
   allAlarms,
   applyNotifications,
   autoRollbackConfig,
+  warnRiskyOptions,
   deploymentStateChangeRule,
   validateSharedOptions,
 } from '../private/deployment-group';
@@ -413,6 +414,7 @@ export class ServerDeployment extends Construct {
       autoRollback: autoRollbackConfig(props, this.alarms.length),
       terminationHook: props.terminationHook,
     });
+    warnRiskyOptions(this, props, this.alarms.length, this.deploymentGroup.deploymentConfig.deploymentConfigName);
     if (props.outdatedInstancesStrategy) {
       (this.deploymentGroup.node.defaultChild as codedeploy.CfnDeploymentGroup).outdatedInstancesStrategy = props.outdatedInstancesStrategy;
     }

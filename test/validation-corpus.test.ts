@@ -1,0 +1,279 @@
+import * as path from 'path';
+import { ArnFormat, CfnParameter, Duration, Fn, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import {
+  AgentInstallation,
+  AgentInstanceProfile,
+  BlueGreenLoadBalancerType,
+  CodeDeployAgent,
+  DeploymentEvent,
+  EcsAppSpec,
+  EcsDeployment,
+  EcsDeploymentProps,
+  HttpCheckTarget,
+  LambdaDeployment,
+  LambdaDeploymentProps,
+  LifecycleHook,
+  ServerAppSpec,
+  ServerDeployment,
+  ServerDeploymentProps,
+  ServerLoadBalancer,
+  ServerOs,
+  ServerRevision,
+  RevisionBundleType,
+} from '../src';
+import { cfnLint, testStack } from './harness';
+import { ecsFixture, secureTopic, serverFixture, userFunction } from './util';
+
+/**
+ * The synth-time safety net as one table: bad inputs across the three platforms, the AppSpec
+ * builders and parsers, hooks and notifications, each with the message it must produce (errors
+ * name the construct path, the value and the fix); risky-but-valid choices with their warning;
+ * unresolved tokens that must not be judged; and cfn-lint over every template that synthesizes.
+ */
+
+const WEB = path.join(__dirname, '..', 'examples', 'server-in-place', 'web');
+
+const lambdaDep = (s: Stack, p: Partial<LambdaDeploymentProps> = {}) => new LambdaDeployment(s, 'Dep', { lambdaFunction: userFunction(s, 'Fn'), ...p });
+const ecsDep = (s: Stack, p: Partial<EcsDeploymentProps> = {}) => {
+  const { cluster, taskDefinition } = ecsFixture(s);
+  return new EcsDeployment(s, 'Dep', { cluster, taskDefinition, ...p });
+};
+const serverDep = (s: Stack, p: Partial<ServerDeploymentProps> = {}) => {
+  const fixture = serverFixture(s);
+  return new ServerDeployment(s, 'Dep', { revision: ServerRevision.fromDirectory(WEB), autoScalingGroups: [fixture.asg], ...p });
+};
+const importedAlarms = (s: Stack, n: number) =>
+  Array.from({ length: n }, (_, i) => cloudwatch.Alarm.fromAlarmArn(s, `A${i}`, s.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `a${i}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })));
+const url = HttpCheckTarget.url('https://example.com');
+
+type Case = [name: string, build: (s: Stack) => unknown, message: RegExp];
+
+/** Errors thrown at synth time, by platform / building block. */
+const ERRORS: Record<string, Case[]> = {
+  'shared (all patterns)': [
+    ['group name too long', (s) => lambdaDep(s, { deploymentGroupName: 'g'.repeat(101) }), /deploymentGroupName must be 1 to 100 characters long \(CodeDeploy quota\); received 101 characters/],
+    ['group name characters', (s) => lambdaDep(s, { deploymentGroupName: 'my group!' }), /deploymentGroupName may only contain letters, digits and \. _ \+ = , @ -; received "my group!"/],
+    ['11 alarms with 2 defaults', (s) => lambdaDep(s, { alarms: importedAlarms(s, 9) }), /at most 10 alarms; this one would have 11 \(9 given in alarms \+ 2 default alarms\)/],
+    ['11 notifications', (s) => lambdaDep(s, { notifications: Array.from({ length: 11 }, (_, i) => ({ topic: secureTopic(s, `T${i}`), events: [DeploymentEvent.DEPLOYMENT_FAILURE] })) }),
+      /at most 10 notifications \(CodeDeploy triggers\); received 11/],
+    ['notification without events', (s) => lambdaDep(s, { notifications: [{ topic: secureTopic(s, 'T'), events: [] }] }), /notifications\[0\] \(".*"\) has no events; list at least one DeploymentEvent/],
+    ['duplicate notification names', (s) => {
+      const topic = secureTopic(s, 'T');
+      lambdaDep(s, { notifications: [{ topic, events: [DeploymentEvent.DEPLOYMENT_FAILURE], name: 'n' }, { topic, events: [DeploymentEvent.DEPLOYMENT_SUCCESS], name: 'n' }] });
+    }, /notifications\[1\] reuses the name "n"; trigger names must be unique/],
+    ['alarm rollback without alarms', (s) => lambdaDep(s, { defaultAlarms: { errors: false, throttles: false }, autoRollback: { deploymentInAlarm: true } }),
+      /autoRollback.deploymentInAlarm is true but the deployment group has no alarms/],
+    ['managed policy with own role', (s) => lambdaDep(s, { useAwsManagedPolicy: true, role: new iam.Role(s, 'R', { assumedBy: new iam.ServicePrincipal('codedeploy.amazonaws.com') }) }),
+      /useAwsManagedPolicy only applies to the role the pattern creates/],
+  ],
+  'Lambda': [
+    ['alias name of digits', (s) => lambdaDep(s, { aliasName: '42' }), /aliasName must be 1-128 letters, digits, "-" or "_" and not only digits \(a number names a version\); received "42"/],
+    ['alias name with a dot', (s) => lambdaDep(s, { aliasName: 'v1.2' }), /aliasName must be 1-128 letters.*received "v1.2"/],
+    ['canary step 100 %', (s) => lambdaDep(s, {
+      deploymentConfig: new codedeploy.LambdaDeploymentConfig(s, 'C', { trafficRouting: codedeploy.TrafficRouting.timeBasedCanary({ interval: Duration.minutes(5), percentage: 100 }) }),
+    }), /1 to 99/],
+    ['canary past 2,880 minutes', (s) => lambdaDep(s, {
+      deploymentConfig: new codedeploy.LambdaDeploymentConfig(s, 'C', { trafficRouting: codedeploy.TrafficRouting.timeBasedCanary({ interval: Duration.minutes(2881), percentage: 10 }) }),
+    }), /2,?880/],
+    ['linear past 2,880 minutes', (s) => lambdaDep(s, {
+      deploymentConfig: new codedeploy.LambdaDeploymentConfig(s, 'C', { trafficRouting: codedeploy.TrafficRouting.timeBasedLinear({ interval: Duration.minutes(800), percentage: 25 }) }),
+    }), /2,?880/],
+    ['alarm threshold zero', (s) => lambdaDep(s, { defaultAlarms: { errorsThreshold: 0 } }), /defaultAlarms.errorsThreshold must be greater than 0; received 0/],
+    ['evaluation periods zero', (s) => lambdaDep(s, { defaultAlarms: { evaluationPeriods: 0 } }), /defaultAlarms.evaluationPeriods must be a whole number of at least 1; received 0/],
+    ['alarm period of seconds', (s) => lambdaDep(s, { defaultAlarms: { period: Duration.seconds(90) } }), /defaultAlarms.period must be a whole number of minutes/],
+  ],
+  'ECS': [
+    ['two load balancers', (s) => {
+      const { vpc, cluster, taskDefinition } = ecsFixture(s);
+      new EcsDeployment(s, 'Dep', {
+        cluster,
+        taskDefinition,
+        applicationLoadBalancer: new elbv2.ApplicationLoadBalancer(s, 'Alb', { vpc }),
+        networkLoadBalancer: new elbv2.NetworkLoadBalancer(s, 'Nlb', { vpc }),
+      });
+    }, /Give either applicationLoadBalancer or networkLoadBalancer, not both/],
+    ['NLB with a canary', (s) => ecsDep(s, { loadBalancerType: BlueGreenLoadBalancerType.NETWORK, deploymentConfig: codedeploy.EcsDeploymentConfig.CANARY_10PERCENT_5MINUTES }),
+      /A Network Load Balancer only supports all-at-once traffic shifting .*deploymentConfig is CodeDeployDefault.ECSCanary10Percent5Minutes/],
+    ['same production and test port', (s) => ecsDep(s, { productionPort: 8080, testPort: 8080 }), /The test listener needs its own port; productionPort and testPort are both 8080/],
+    ['port out of range', (s) => ecsDep(s, { productionPort: 70000 }), /productionPort must be a whole number from 1 to 65535; received 70000/],
+    ['testPort without test listener', (s) => ecsDep(s, { testListener: false, testPort: 9000 }), /testPort is 9000 but testListener is false/],
+    ['test peers without test listener', (s) => ecsDep(s, { testListener: false, testTrafficPeers: [ec2.Peer.ipv4('10.0.0.0/8')] }), /testTrafficPeers is set but testListener is false/],
+    ['AfterAllowTestTraffic without test listener', (s) => ecsDep(s, { testListener: false, afterAllowTestTraffic: LifecycleHook.httpCheck({ target: url }) }),
+      /afterAllowTestTraffic needs a test listener, but testListener is false/],
+    ['termination wait of seconds', (s) => ecsDep(s, { terminationWaitTime: Duration.seconds(90) }), /terminationWaitTime must be a whole number of minutes from 0 to 2880; received 1.5 minutes/],
+    ['termination wait past 2,880 minutes', (s) => ecsDep(s, { terminationWaitTime: Duration.minutes(2881) }), /terminationWaitTime must be a whole number of minutes from 0 to 2880; received 2881 minutes/],
+    ['approval wait of zero', (s) => ecsDep(s, { deploymentApprovalWaitTime: Duration.minutes(0) }), /deploymentApprovalWaitTime must be a whole number of minutes from 1 to 2880; received 0 minutes/],
+    ['negative desired count', (s) => ecsDep(s, { desiredCount: -1 }), /desiredCount must be a whole number of at least 0; received -1/],
+    ['5xx alarm on an NLB', (s) => ecsDep(s, { loadBalancerType: BlueGreenLoadBalancerType.NETWORK, defaultAlarms: { http5xx: true } }), /defaultAlarms.http5xx needs an Application Load Balancer/],
+    ['unknown container', (s) => ecsDep(s, { containerName: 'nope' }), /nope/],
+  ],
+  'ECS AppSpec': [
+    ['container port 0', () => expectErrors(EcsAppSpec.validate({ taskDefinitionArn: 'arn', containerName: 'web', containerPort: 0 })), /containerPort must be a whole number from 1 to 65535; received 0/],
+    ['no capacity provider weight', () => expectErrors(EcsAppSpec.validate({ taskDefinitionArn: 'arn', containerName: 'web', containerPort: 80, capacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 0 }] })),
+      /at least one capacity provider needs a weight greater than 0/],
+    ['capacity provider base', () => expectErrors(EcsAppSpec.validate({ taskDefinitionArn: 'arn', containerName: 'web', containerPort: 80, capacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1, base: 100001 }] })),
+      /capacityProviderStrategy\[0\].base must be a whole number from 0 to 100000; received 100001/],
+    ['capacity provider listed twice', () => expectErrors(EcsAppSpec.validate({
+      taskDefinitionArn: 'arn', containerName: 'web', containerPort: 80, capacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1 }, { capacityProvider: 'FARGATE', weight: 2 }],
+    })), /capacityProviderStrategy lists FARGATE more than once/],
+  ],
+  'Server': [
+    ['no instances', (s) => new ServerDeployment(s, 'Dep', { revision: ServerRevision.fromDirectory(WEB) }), /The deployment group has no instances: give autoScalingGroups, ec2InstanceTags or onPremis/],
+    ['11 Auto Scaling groups', (s) => {
+      const fixture = serverFixture(s);
+      new ServerDeployment(s, 'Dep', { revision: ServerRevision.fromDirectory(WEB), autoScalingGroups: Array.from({ length: 11 }, () => fixture.asg) });
+    }, /at most 10 Auto Scaling groups; received 11/],
+    ['empty on-premises tag group', (s) => serverDep(s, {
+      autoScalingGroups: undefined,
+      onPremiseInstanceTags: new codedeploy.InstanceTagSet({}),
+    }), /onPremiseInstanceTags tag group 1 is empty/],
+    ['11 tags in a group', (s) => serverDep(s, { autoScalingGroups: undefined, ec2InstanceTags: new codedeploy.InstanceTagSet(Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`k${i}`, ['v']]))) }),
+      /tag group 1 has 11 tags; CodeDeploy allows at most 10/],
+    ['tag key of 129 characters', (s) => serverDep(s, { autoScalingGroups: undefined, ec2InstanceTags: new codedeploy.InstanceTagSet({ ['k'.repeat(129)]: ['v'] }) }), /is 129 characters; at most 128/],
+    ['tag value of 257 characters', (s) => serverDep(s, { autoScalingGroups: undefined, ec2InstanceTags: new codedeploy.InstanceTagSet({ app: ['v'.repeat(257)] }) }), /the value of tag "app" is 257 characters; at most 256/],
+    ['empty tag group', (s) => serverDep(s, { autoScalingGroups: undefined, ec2InstanceTags: new codedeploy.InstanceTagSet({}) }), /tag group 1 is empty; remove it or add a tag/],
+    ['same load balancer twice', (s) => {
+      const fixture = serverFixture(s);
+      const lb = ServerLoadBalancer.application(fixture.targetGroup);
+      new ServerDeployment(s, 'Dep', { revision: ServerRevision.fromDirectory(WEB), autoScalingGroups: [fixture.asg], loadBalancers: [lb, lb] });
+    }, /loadBalancers lists .* twice/],
+    ['termination hook without Auto Scaling groups', (s) => serverDep(s, { autoScalingGroups: undefined, ec2InstanceTags: new codedeploy.InstanceTagSet({ app: ['web'] }), terminationHook: true }),
+      /terminationHook installs a hook in the Auto Scaling groups, but autoScalingGroups is empty/],
+    ['unhealthy-hosts alarm without load balancers', (s) => serverDep(s, { defaultAlarms: { unhealthyHosts: true } }), /defaultAlarms.unhealthyHosts needs loadBalancers/],
+    ['status-check alarm without Auto Scaling groups', (s) => serverDep(s, { autoScalingGroups: undefined, ec2InstanceTags: new codedeploy.InstanceTagSet({ app: ['web'] }), defaultAlarms: { instanceStatusChecks: true } }),
+      /defaultAlarms.instanceStatusChecks needs autoScalingGroups/],
+    ['zonal config with on-premises instances', (s) => serverDep(s, {
+      onPremiseInstanceTags: new codedeploy.InstanceTagSet({ site: ['dc1'] }),
+      deploymentConfig: new codedeploy.ServerDeploymentConfig(s, 'Z', {
+        minimumHealthyHosts: codedeploy.MinimumHealthyHosts.count(1),
+        zonalConfig: { monitorDuration: Duration.minutes(5) },
+      }),
+    }), /has a zonal configuration, which CodeDeploy supports for EC2 instances only; this group also deploys to on-premises instances/],
+    ['prebuilt bundle without key', (s) => serverDep(s, { revision: ServerRevision.fromBucket(s3.Bucket.fromBucketName(s, 'B', 'my-releases'), '') }), /ServerRevision.fromBucket: key must name an object; received ""/],
+    ['prebuilt bundle of Lambda type', (s) => serverDep(s, { revision: ServerRevision.fromBucket(s3.Bucket.fromBucketName(s, 'B', 'my-releases'), 'a.yaml', { bundleType: RevisionBundleType.YAML }) }),
+      /bundleType YAML is for Lambda and ECS AppSpecs/],
+    ['agent schedule without Systems Manager', (s) => serverDep(s, { installAgent: AgentInstallation.NONE, agentUpdateSchedule: 'rate(7 days)' }), /agentUpdateSchedule applies to installAgent SYSTEMS_MANAGER/],
+  ],
+  'Server AppSpec builder': [
+    ['relative destination', () => expectErrors(ServerAppSpec.validate({ os: ServerOs.LINUX, files: [{ source: 'site', destination: 'var/www' }] })), /destination/],
+    ['absolute source', () => expectErrors(ServerAppSpec.validate({ os: ServerOs.LINUX, files: [{ source: '/etc/passwd', destination: '/var/www' }] })), /files\[0\].source "\/etc\/passwd" must be relative to appspec.yml/],
+    ['empty files', () => expectErrors(ServerAppSpec.validate({ os: ServerOs.LINUX, files: [] })), /files is empty; omit the files section/],
+    ['permissions on Windows', () => expectErrors(ServerAppSpec.validate({ os: ServerOs.WINDOWS, permissions: [{ objectPath: 'C:\\site' }] })), /permissions apply to Linux only/],
+    ['symbolic mode', () => expectErrors(ServerAppSpec.validate({ os: ServerOs.LINUX, permissions: [{ objectPath: '/var/www', mode: 'u+x' }] })), /mode must be 3 or 4 octal digits/],
+    ['bad ACL entry', () => expectErrors(ServerAppSpec.validate({ os: ServerOs.LINUX, permissions: [{ objectPath: '/var/www', acls: ['bob:rw'] }] })), /acls entry "bob:rw" is not a setfacl entry/],
+    ['script timeout past an hour', () => expectErrors(ServerAppSpec.validate({ os: ServerOs.LINUX, hooks: { applicationStart: [{ location: 'scripts/start.sh', timeout: Duration.seconds(3601) }] } })),
+      /timeout must be a whole number of seconds from 1 to 3600/],
+    ['runas on Windows', () => expectErrors(ServerAppSpec.validate({ os: ServerOs.WINDOWS, hooks: { applicationStart: [{ location: 'scripts/start.ps1', runas: 'admin' }] } })), /runas is not supported on Windows/],
+    ['absolute script location', () => expectErrors(ServerAppSpec.validate({ os: ServerOs.LINUX, hooks: { applicationStart: [{ location: '/opt/start.sh' }] } })), /must be relative to the root of the revision/],
+    ['empty hook event', () => expectErrors(ServerAppSpec.validate({ os: ServerOs.LINUX, hooks: { applicationStart: [] } })), /hooks.ApplicationStart has no scripts/],
+  ],
+  'Server AppSpec parser': [
+    ['version 1.0', () => expectErrors(ServerAppSpec.validateYaml('version: 1.0\nos: linux\n')), /version must be 0.0 \(the only version CodeDeploy supports\); received 1/],
+    ['no os', () => expectErrors(ServerAppSpec.validateYaml('version: 0.0\n')), /os is required: linux or windows/],
+    ['os Linux', () => expectErrors(ServerAppSpec.validateYaml('version: 0.0\nos: Linux\n')), /os must be linux or windows/],
+    ['blank files', () => expectErrors(ServerAppSpec.validateYaml('version: 0.0\nos: linux\nfiles:\n')), /files is blank; remove the files section entirely/],
+    ['reserved event', () => expectErrors(ServerAppSpec.validateYaml('version: 0.0\nos: linux\nhooks:\n  DownloadBundle:\n    - location: a.sh\n')), /hooks.DownloadBundle: DownloadBundle is run by the CodeDeploy agent itself/],
+    ['misspelled key', () => expectErrors(ServerAppSpec.validateYaml('version: 0.0\nos: linux\nhook:\n  ApplicationStart:\n    - location: a.sh\n')), /unknown key "hook"/],
+    ['carriage returns', () => expectErrors(ServerAppSpec.validateYaml('version: 0.0\r\nos: linux\r\n')), /carriage returns/],
+    ['timeout past an hour', () => expectErrors(ServerAppSpec.validateYaml('version: 0.0\nos: linux\nhooks:\n  ApplicationStart:\n    - location: a.sh\n      timeout: 4000\n')),
+      /hooks.ApplicationStart\[0\].timeout must be a whole number of seconds from 1 to 3600/],
+  ],
+  'agent and instance profile': [
+    ['agent without target', (s) => new CodeDeployAgent(s, 'Agent', {}), /CodeDeployAgent needs a target/],
+    ['agent schedule', (s) => new CodeDeployAgent(s, 'Agent', { ec2InstanceTags: new codedeploy.InstanceTagSet({ app: ['web'] }), updateSchedule: 'every sunday' }),
+      /updateSchedule must be a State Manager cron\(...\) or rate\(...\) expression; received "every sunday"/],
+    ['profile managed policy without Systems Manager', (s) => new AgentInstanceProfile(s, 'Profile', { systemsManager: false, useAwsManagedPolicy: true }),
+      /useAwsManagedPolicy attaches the Systems Manager policy, but systemsManager is false/],
+  ],
+  'hooks': [
+    ['http check relative URL', (s) => lambdaDep(s, { preTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('example.com') }) }), /HttpCheckTarget.url\(\) needs an absolute http:\/\/ or https:\/\/ URL/],
+    ['http check test listener on Lambda', (s) => lambdaDep(s, { preTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.testListener() }) }), /needs the load balancer of an EcsDeployment/],
+    ['http check test listener at AfterInstall', (s) => ecsDep(s, { afterInstall: LifecycleHook.httpCheck({ target: HttpCheckTarget.testListener() }) }), /only serves the replacement task set from AfterAllowTestTraffic on/],
+    ['http check deadline of 15 minutes', (s) => lambdaDep(s, { preTraffic: LifecycleHook.httpCheck({ target: url, deadline: Duration.minutes(15) }) }), /deadline must be from 1 second to 14 minutes/],
+    ['invoke check on ECS', (s) => ecsDep(s, { beforeAllowTraffic: LifecycleHook.invokeCheck() }), /invokes the Lambda version being deployed, but the BeforeAllowTraffic hook is bound to a deployment that deploys no Lambda function/],
+    ['alarm check without alarms', (s) => lambdaDep(s, { preTraffic: LifecycleHook.alarmCheck([]) }), /alarmCheck takes 1 to 100 alarms/],
+    ['sdk call without permissions', (s) => lambdaDep(s, { postTraffic: LifecycleHook.sdkCall({ service: 'ssm', action: 'CancelCommand' }) }), /needs resources \(the ARNs the call may act on\) or policyStatements/],
+  ],
+};
+
+/** Valid but risky choices: synthesized, with a warning naming what is lost. */
+const WARNINGS: Case[] = [
+  ['no alarms', (s) => lambdaDep(s, { defaultAlarms: { errors: false, throttles: false } }), /no alarms, so CodeDeploy cannot stop or roll back a bad version on its own/],
+  ['no rollback on failure', (s) => lambdaDep(s, { autoRollback: { failedDeployment: false } }), /autoRollback.failedDeployment is false.*\[ack: cdk-codedeploy-patterns:noFailureRollback\]/],
+  ['no rollback on alarm', (s) => ecsDep(s, { autoRollback: { deploymentInAlarm: false } }), /autoRollback.deploymentInAlarm is false although the deployment has alarms.*\[ack: cdk-codedeploy-patterns:noAlarmRollback\]/],
+  ['alarm read failures ignored', (s) => serverDep(s, { ignorePollAlarmsFailure: true }), /ignorePollAlarmsFailure is true.*\[ack: cdk-codedeploy-patterns:ignorePollAlarmsFailure\]/],
+  ['Lambda all at once', (s) => lambdaDep(s, { deploymentConfig: codedeploy.LambdaDeploymentConfig.ALL_AT_ONCE }), /deploymentConfig is CodeDeployDefault.LambdaAllAtOnce.*\[ack: cdk-codedeploy-patterns:allAtOnce\]/],
+  ['ECS all at once behind an ALB', (s) => ecsDep(s, { deploymentConfig: codedeploy.EcsDeploymentConfig.ALL_AT_ONCE }), /deploymentConfig is CodeDeployDefault.ECSAllAtOnce.*\[ack: cdk-codedeploy-patterns:allAtOnce\]/],
+  ['Server all at once', (s) => serverDep(s, { deploymentConfig: codedeploy.ServerDeploymentConfig.ALL_AT_ONCE }), /deploymentConfig is CodeDeployDefault.AllAtOnce.*\[ack: cdk-codedeploy-patterns:allAtOnce\]/],
+  ['no test listener', (s) => ecsDep(s, { testListener: false }), /testListener is false, so no hook can test the replacement task set.*\[ack: cdk-codedeploy-patterns:noTestListener\]/],
+  ['no termination wait', (s) => ecsDep(s, { terminationWaitTime: Duration.minutes(0) }), /terminationWaitTime is zero.*\[ack: cdk-codedeploy-patterns:noTerminationWait\]/],
+];
+
+/** Unresolved tokens where literals are validated: no false errors. */
+const TOKENS: Array<[string, (s: Stack) => unknown]> = [
+  ['group name from a parameter', (s) => lambdaDep(s, { deploymentGroupName: new CfnParameter(s, 'Name').valueAsString })],
+  ['alias name from a parameter', (s) => lambdaDep(s, { aliasName: new CfnParameter(s, 'Alias').valueAsString })],
+  ['alarm threshold from a parameter', (s) => lambdaDep(s, { defaultAlarms: { errorsThreshold: new CfnParameter(s, 'T', { type: 'Number' }).valueAsNumber } })],
+  ['ECS ports and desired count from parameters', (s) => ecsDep(s, {
+    productionPort: new CfnParameter(s, 'Prod', { type: 'Number' }).valueAsNumber,
+    testPort: new CfnParameter(s, 'Test', { type: 'Number' }).valueAsNumber,
+    desiredCount: new CfnParameter(s, 'Count', { type: 'Number' }).valueAsNumber,
+  })],
+  ['termination wait from a parameter', (s) => ecsDep(s, { terminationWaitTime: Duration.minutes(new CfnParameter(s, 'Wait', { type: 'Number' }).valueAsNumber) })],
+  ['tags from imports', (s) => serverDep(s, { autoScalingGroups: undefined, ec2InstanceTags: new codedeploy.InstanceTagSet({ app: [Fn.importValue('AppTag')] }) })],
+  ['hook URL from an import', (s) => lambdaDep(s, { postTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url(Fn.importValue('HealthUrl')) }) })],
+  ['sdk call resources from a parameter', (s) => lambdaDep(s, { postTraffic: LifecycleHook.sdkCall({ service: 'ssm', action: 'CancelCommand', resources: [new CfnParameter(s, 'Cmd').valueAsString] }) })],
+];
+
+function expectErrors(errors: string[]): void {
+  if (errors.length > 0) {
+    throw new Error(errors.join('\n'));
+  }
+}
+
+const errorCases = Object.entries(ERRORS).flatMap(([group, cases]) => cases.map(([name, build, message]) => [`${group}: ${name}`, build, message] as Case));
+
+describe('synth-time validation corpus', () => {
+  test('covers at least 60 bad inputs', () => {
+    expect(errorCases.length).toBeGreaterThanOrEqual(60);
+    expect(Object.keys(ERRORS).length).toBeGreaterThanOrEqual(8);
+  });
+
+  test.each(errorCases)('error: %s', (_name, build, message) => {
+    expect(() => build(testStack())).toThrow(message);
+  });
+
+  test.each(errorCases.filter(([name]) => !/AppSpec/.test(name)))('error names the construct path: %s', (_name, build) => {
+    expect(() => build(testStack())).toThrow(/^\[TestStack(\/[^\]]*)?\] invalid configuration:\n {2}- /);
+  });
+
+  const templates: Record<string, unknown> = {};
+
+  test.each(WARNINGS)('warning: %s', (name, build, message) => {
+    const stack = testStack();
+    build(stack);
+    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp(message.source));
+    templates[`warning-${name}`] = Template.fromStack(stack).toJSON();
+  });
+
+  test.each(TOKENS)('tokens are not judged: %s', (name, build) => {
+    const stack = testStack();
+    expect(() => build(stack)).not.toThrow();
+    expect(Annotations.fromStack(stack).findError('*', Match.anyValue())).toEqual([]);
+    templates[`token-${name}`] = Template.fromStack(stack).toJSON();
+  });
+
+  test('cfn-lint passes on the template of every valid case (warnings and tokens)', () => {
+    expect(Object.keys(templates)).toHaveLength(WARNINGS.length + TOKENS.length);
+    const res = cfnLint(templates);
+    expect(res.output).toBe('');
+    expect(res.exitCode).toBe(0);
+  });
+});
