@@ -136,7 +136,12 @@ export function allAlarms(defaults: cloudwatch.IAlarm[], user: cloudwatch.IAlarm
  * Valid but risky choices get a warning users can acknowledge (`Validations.of(x).acknowledge()` /
  * `Annotations.acknowledgeWarning`): they are allowed, but the deployment loses a safety net.
  */
-export function warnRiskyOptions(scope: Construct, options: DeploymentGroupOptions, alarmCount: number, deploymentConfigName: string | undefined): void {
+export function warnRiskyOptions(
+  scope: Construct,
+  options: DeploymentGroupOptions,
+  alarmCount: number,
+  deploymentConfigName: string | undefined,
+): void {
   const warn = (id: string, message: string) => Annotations.of(scope).addWarningV2(`cdk-codedeploy-patterns:${id}`, message);
   if (options.autoRollback?.failedDeployment === false) {
     warn(
