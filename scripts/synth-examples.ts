@@ -1,6 +1,6 @@
 /**
  * The main job: synthesizes every app in examples/ with the real cdk CLI into cdk.out/<example>,
- * then prints one line per stack: resources, cdk-nag AwsSolutions and cfn-lint results.
+ * then prints one line per stack: resources, cdk-nag (AwsSolutions + CodeDeployChecks) and cfn-lint results.
  * Needs no AWS account (the example stacks are environment-agnostic). Exits 1 if anything fails.
  *
  *   npx projen examples            # all examples
@@ -97,10 +97,10 @@ for (const example of examples) {
 }
 
 console.log('');
-console.log('example            stack                          resources  cdk-nag (AwsSolutions)  cfn-lint');
+console.log('example            stack                          resources  cdk-nag (AwsSolutions, CodeDeploy)  cfn-lint');
 for (const l of lines) {
   console.log(
-    `${l.example.padEnd(18)} ${l.stack.padEnd(30)} ${String(l.resources).padStart(9)}  ${l.nag.padEnd(22)}  ${l.cfnLint}`,
+    `${l.example.padEnd(18)} ${l.stack.padEnd(30)} ${String(l.resources).padStart(9)}  ${l.nag.padEnd(34)}  ${l.cfnLint}`,
   );
 }
 console.log('');

@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { cfnLintBinary } from '../scripts/cfn-lint';
 import { CodeDeployChecks } from '../src/nag';
@@ -27,9 +27,15 @@ export function testStack(region: string = TEST_ENV.region, id: string = 'TestSt
   return new Stack(app, id, { env: { account: TEST_ENV.account, region } });
 }
 
-/** Unacknowledged findings of cdk-nag AwsSolutions and our CodeDeployChecks as `Rule at /path: description` lines. */
-export function nagFindings(scope: IConstruct): string[] {
-  return [new AwsSolutionsChecks(), new CodeDeployChecks()].flatMap((pack) =>
+/** The packs every compliance suite runs; `all` adds NIST 800-53 rev 5, HIPAA Security, PCI DSS 3.2.1 and Serverless. */
+export function nagPacks(all: boolean = false): NagPack[] {
+  const core: NagPack[] = [new AwsSolutionsChecks(), new CodeDeployChecks()];
+  return all ? [...core, new NIST80053R5Checks(), new HIPAASecurityChecks(), new PCIDSS321Checks(), new ServerlessChecks()] : core;
+}
+
+/** Unacknowledged findings of cdk-nag AwsSolutions and our CodeDeployChecks (or all packs) as `Rule at /path: description` lines. */
+export function nagFindings(scope: IConstruct, all: boolean = false): string[] {
+  return nagPacks(all).flatMap((pack) =>
     pack.validateScope(scope).violations.flatMap((v) =>
       v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}: ${v.description}`),
     ),
@@ -103,7 +109,7 @@ export function snapshotSuite(cases: Record<string, (stack: Stack) => unknown>):
  * and environment): zero unacknowledged cdk-nag AwsSolutions findings, no literal
  * `arn:aws:` in aws-cn and aws-us-gov, and one cfn-lint run over every template.
  */
-export function complianceSuite(cases: Record<string, (stack: Stack) => Stack | void>): void {
+export function complianceSuite(cases: Record<string, (stack: Stack) => Stack | void>, options: { allPacks?: boolean } = {}): void {
   const built = new Map<string, Stack>();
   const stackFor = (name: string, region: string = TEST_ENV.region): Stack => {
     const key = `${name}@${region}`;
@@ -119,8 +125,9 @@ export function complianceSuite(cases: Record<string, (stack: Stack) => Stack | 
   const names = Object.keys(cases);
 
   describe('compliance', () => {
-    test.each(names)('%s: cdk-nag AwsSolutions has no unacknowledged findings', (name) => {
-      expect(nagFindings(stackFor(name))).toEqual([]);
+    const packs = options.allPacks ? 'AwsSolutions, CodeDeploy, NIST 800-53 r5, HIPAA, PCI DSS 3.2.1 and Serverless' : 'AwsSolutions and CodeDeploy';
+    test.each(names)(`%s: cdk-nag ${packs} have no unacknowledged findings`, (name) => {
+      expect(nagFindings(stackFor(name), options.allPacks)).toEqual([]);
     });
 
     const partitionCases = names.flatMap((n) => Object.keys(PARTITION_REGIONS).map((p) => [n, p] as const));

@@ -8,8 +8,24 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { acknowledge } from '../src/private/nag';
+
+/**
+ * Acknowledges rules of the NIST 800-53 rev 5, HIPAA Security, PCI DSS 3.2.1 and Serverless packs
+ * on a fixture construct (what a user already has, not what the library creates), with a
+ * "Test fixture:" reason the README checks leave out.
+ */
+export function acknowledgeFixture(scope: IConstruct, what: string, ...rules: string[]): void {
+  for (const pack of ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321', 'Serverless']) {
+    for (const rule of rules) {
+      acknowledge(scope, `${pack}-${rule}`, `Test fixture: ${what}.`);
+    }
+  }
+}
+
+const FUNCTION_RULES = ['LambdaConcurrency', 'LambdaDLQ', 'LambdaInsideVPC', 'LambdaTracing', 'LambdaDefaultMemorySize', 'LambdaDefaultTimeout', 'LambdaAsyncFailureDestination'];
+const VPC_RULES = ['VPCNoUnrestrictedRouteToIGW', 'VPCSubnetAutoAssignPublicIpDisabled', 'VPCDefaultSecurityGroupClosed', 'CloudWatchLogGroupEncrypted', 'IAMNoInlinePolicy'];
 
 /**
  * A function as a careful user writes it: latest Node.js runtime, its own log group and a role
@@ -22,13 +38,17 @@ export function userFunction(scope: Construct, id: string, code = 'exports.handl
   });
   const role = new iam.Role(scope, `${id}Role`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
   logGroup.grantWrite(role);
-  return new lambda.Function(scope, id, {
+  const fn = new lambda.Function(scope, id, {
     runtime: lambda.Runtime.NODEJS_24_X,
     handler: 'index.handler',
     code: lambda.Code.fromInline(code),
     role,
     logGroup,
   });
+  acknowledgeFixture(fn, 'the user\'s function', ...FUNCTION_RULES);
+  acknowledgeFixture(logGroup, 'the user\'s log group', 'CloudWatchLogGroupEncrypted');
+  acknowledgeFixture(role, 'the user\'s function role', 'IAMNoInlinePolicy');
+  return fn;
 }
 
 /** An SNS topic that passes cdk-nag: KMS-encrypted (rotating key) and TLS-only. */
@@ -54,6 +74,9 @@ export function ecsFixture(scope: Construct, options: { containerPort?: number }
     portMappings: [{ containerPort: options.containerPort ?? 8080 }],
     logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'web', logGroup }),
   });
+  acknowledgeFixture(vpc, 'the user\'s VPC', ...VPC_RULES);
+  acknowledgeFixture(taskDefinition, 'the user\'s task definition', 'IAMNoInlinePolicy');
+  acknowledgeFixture(logGroup, 'the user\'s log group', 'CloudWatchLogGroupEncrypted');
   return { vpc, cluster, taskDefinition };
 }
 
@@ -90,5 +113,10 @@ export function serverFixture(scope: Construct) {
   const targetGroup = listener.addTargets('Web', { port: 80, targets: [asg] });
   // Test-fixture acknowledgements (the user's load balancer, not the library's).
   acknowledge(loadBalancer, 'AwsSolutions-ELB2', 'Test fixture: the user\'s load balancer.');
+  acknowledgeFixture(vpc, 'the user\'s VPC', ...VPC_RULES);
+  acknowledgeFixture(role, 'the user\'s instance role', 'IAMNoInlinePolicy');
+  acknowledgeFixture(asg, 'the user\'s Auto Scaling group', 'AutoScalingGroupELBHealthCheckRequired');
+  acknowledgeFixture(loadBalancer, 'the user\'s load balancer', 'ELBLoggingEnabled', 'ALBWAFEnabled', 'ELBDeletionProtectionEnabled', 'ALBHttpDropInvalidHeaderEnabled',
+    'ALBHttpToHttpsRedirection', 'ELBv2ACMCertificateRequired', 'EC2RestrictedCommonPorts', 'EC2RestrictedSSH');
   return { vpc, role, launchTemplate, asg, loadBalancer, listener, targetGroup };
 }

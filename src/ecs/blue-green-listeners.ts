@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { LifecycleHookLoadBalancer } from '../hooks/lifecycle-hook';
 import { acknowledge } from '../private/nag';
 import { throwIfErrors } from '../private/validation';
+import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
 
 /** The kind of load balancer CodeDeploy shifts ECS traffic on. */
 export enum BlueGreenLoadBalancerType {
@@ -262,6 +263,10 @@ export class BlueGreenListeners extends Construct {
       }
       if (created) {
         acknowledgeCreatedLoadBalancer(created, created, 'applicationLoadBalancer', [...productionPeers, ...(wantTest ? testPeers : [])]);
+        created.connections.securityGroups.forEach((sg) => acknowledgeCompliance(sg, OwnedResource.LOAD_BALANCER_SECURITY_GROUP));
+        if (!secure) {
+          [production, this.testListener].forEach((l) => l && acknowledgeCompliance(l, OwnedResource.HTTP_LISTENER));
+        }
       }
     } else {
       const nlbSecurityGroup = props.networkLoadBalancer
@@ -310,6 +315,10 @@ export class BlueGreenListeners extends Construct {
       }
       if (created) {
         acknowledgeCreatedLoadBalancer(created, nlbSecurityGroup!, 'networkLoadBalancer', [...productionPeers, ...(wantTest ? testPeers : [])]);
+        acknowledgeCompliance(nlbSecurityGroup!, OwnedResource.LOAD_BALANCER_SECURITY_GROUP);
+        if (!secure) {
+          [this.productionListener, this.testListener].forEach((l) => l && acknowledgeCompliance(l, OwnedResource.HTTP_LISTENER));
+        }
       }
     }
   }
@@ -424,6 +433,7 @@ function acknowledgeCreatedLoadBalancer(
   propName: 'applicationLoadBalancer' | 'networkLoadBalancer',
   peers: ec2.IPeer[],
 ): void {
+  acknowledgeCompliance(loadBalancer, OwnedResource.LOAD_BALANCER);
   acknowledge(
     loadBalancer,
     'AwsSolutions-ELB2',

@@ -32,6 +32,7 @@ import {
   validateManagedPolicyOption,
 } from '../private/validation';
 import { DeploymentRevision, DeploymentTrigger } from '../trigger/deployment-trigger';
+import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
 
 /** Default minutes the original task set is kept after a successful deployment. */
 export const DEFAULT_TERMINATION_WAIT_MINUTES = 5;
@@ -360,6 +361,7 @@ export class EcsDeployment extends Construct {
     this.role = serviceRole;
 
     this.defaultAlarms = this.createDefaultAlarms(alarmOptions, isNlb);
+    this.defaultAlarms.forEach((a) => acknowledgeCompliance(a, OwnedResource.DEFAULT_ALARM));
     this.alarms = allAlarms(this.defaultAlarms, props.alarms);
 
     this.deploymentGroup = new codedeploy.EcsDeploymentGroup(this, 'DeploymentGroup', {

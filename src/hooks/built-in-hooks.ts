@@ -17,6 +17,7 @@ import type { SdkCallConfig } from './handlers/sdk-call.lambda';
 import type { LifecycleHookBindOptions, LifecycleHookLoadBalancer } from './lifecycle-hook';
 import { acknowledge, wildcardResourceFinding } from '../private/nag';
 import { throwIfErrors } from '../private/validation';
+import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
 
 /** Options every built-in hook has. */
 export interface BuiltInHookOptions {
@@ -487,6 +488,8 @@ function createHookFunction(
   });
   const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: logs.RetentionDays.ONE_YEAR });
   logGroup.grantWrite(role);
+  acknowledgeCompliance(role, OwnedResource.ROLE);
+  acknowledgeCompliance(logGroup, OwnedResource.LOG_GROUP);
   if (props.vpc) {
     // What Lambda needs to attach the function to the VPC (AWSLambdaVPCAccessExecutionRole's EC2 actions);
     // DescribeNetworkInterfaces also finds a load balancer's addresses.
@@ -525,6 +528,7 @@ function createHookFunction(
     vpc: props.vpc,
     vpcSubnets: props.vpc ? (props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }) : undefined,
   });
+  acknowledgeCompliance(fn, props.vpc ? OwnedResource.VPC_FUNCTION : OwnedResource.FUNCTION);
   return fn;
 }
 

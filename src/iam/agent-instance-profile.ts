@@ -3,6 +3,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { grantAgentAccess, grantReadRevisions } from '../private/instance-permissions';
 import { throwIfErrors } from '../private/validation';
+import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
 
 /** Construction properties for `AgentInstanceProfile`. */
 export interface AgentInstanceProfileProps {
@@ -75,6 +76,9 @@ export class AgentInstanceProfile extends Construct {
         assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
         description: 'Instances deployed to by AWS CodeDeploy (cdk-codedeploy-patterns AgentInstanceProfile)',
       });
+    if (!props.role) {
+      acknowledgeCompliance(this.role, OwnedResource.ROLE);
+    }
     this.instanceProfile = new iam.InstanceProfile(this, 'InstanceProfile', {
       role: this.role,
       instanceProfileName: props.instanceProfileName,

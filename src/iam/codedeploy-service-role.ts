@@ -13,6 +13,7 @@ import {
   grantPublishNotifications,
   grantShiftAliasTraffic,
 } from '../private/permissions';
+import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
 
 /** The compute platform a CodeDeploy application, deployment group and service role serve. */
 export enum ComputePlatform {
@@ -96,6 +97,7 @@ export class CodeDeployServiceRole extends iam.Role {
     });
     this.computePlatform = props.computePlatform;
     this.usesAwsManagedPolicy = props.useAwsManagedPolicy ?? false;
+    acknowledgeCompliance(this, OwnedResource.ROLE);
 
     if (this.usesAwsManagedPolicy) {
       const name = MANAGED_POLICY[props.computePlatform];

@@ -24,6 +24,7 @@ import {
   validateDeploymentGroupName,
   validateManagedPolicyOption,
 } from '../private/validation';
+import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
 
 /** The alarms `LambdaDeployment` defines on the alias by default. */
 export interface LambdaDeploymentAlarmOptions {
@@ -213,6 +214,7 @@ export class LambdaDeployment extends Construct {
       });
 
     this.defaultAlarms = this.createDefaultAlarms(alarmOptions);
+    this.defaultAlarms.forEach((a) => acknowledgeCompliance(a, OwnedResource.DEFAULT_ALARM));
     this.alarms = allAlarms(this.defaultAlarms, props.alarms);
 
     this.deploymentGroup = new codedeploy.LambdaDeploymentGroup(this, 'DeploymentGroup', {

@@ -32,6 +32,7 @@ import {
   validateManagedPolicyOption,
 } from '../private/validation';
 import { DeploymentTrigger, FileExistsBehavior } from '../trigger/deployment-trigger';
+import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
 
 /** How the CodeDeploy agent gets onto the instances. */
 export enum AgentInstallation {
@@ -396,6 +397,7 @@ export class ServerDeployment extends Construct {
       ...(wantUnhealthy ? [this.createUnhealthyHostsAlarm(loadBalancers, alarmOptions)] : []),
       ...(wantStatusChecks ? [this.createStatusCheckAlarm(autoScalingGroups, alarmOptions)] : []),
     ];
+    this.defaultAlarms.forEach((a) => acknowledgeCompliance(a, OwnedResource.DEFAULT_ALARM));
     this.alarms = allAlarms(this.defaultAlarms, props.alarms);
 
     const groups = props.autoScalingGroups ?? [];
@@ -653,7 +655,10 @@ function revisionBucketOf(scope: Construct): s3.IBucket {
     blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
     enforceSSL: true,
     objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    // Every revision stays addressable by version: rollbacks and Auto Scaling launches use earlier ones.
+    versioned: true,
   });
+  acknowledgeCompliance(bucket, OwnedResource.REVISION_BUCKET);
   acknowledge(
     bucket,
     'AwsSolutions-S1',

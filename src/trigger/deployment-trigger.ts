@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { DeploymentTriggerFunction } from './deployment-trigger-function';
 import { acknowledge, wildcardResourceFinding } from '../private/nag';
 import { throwIfErrors } from '../private/validation';
+import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
 
 /** The longest a trigger may wait: CloudFormation gives a custom resource at most one hour, and we keep 5 minutes for the stop and the answer. */
 export const MAX_TRIGGER_TIMEOUT_MINUTES = 55;
@@ -427,6 +428,10 @@ class TriggerProvider extends Construct {
         new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.function.functionArn] }),
       ],
     });
+    acknowledgeCompliance(this.function, OwnedResource.FUNCTION);
+    acknowledgeCompliance(logGroup, OwnedResource.LOG_GROUP);
+    acknowledgeCompliance(this.role, OwnedResource.ROLE);
+    acknowledgeCompliance(this.selfInvokePolicy, OwnedResource.ROLE);
   }
 
   /** Lets the function see Auto Scaling instances and (optionally) their State Manager association status. */

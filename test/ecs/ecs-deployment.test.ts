@@ -17,7 +17,7 @@ import {
   LifecycleHook,
 } from '../../src';
 import { complianceSuite, snapshotSuite, testStack } from '../harness';
-import { ecsFixture, secureTopic, userFunction } from '../util';
+import { acknowledgeFixture, ecsFixture, secureTopic, userFunction } from '../util';
 
 function deploy(stack: Stack, props: Partial<EcsDeploymentProps> = {}): EcsDeployment {
   const { cluster, taskDefinition } = ecsFixture(stack);
@@ -34,6 +34,7 @@ function everythingOn(stack: Stack): EcsDeployment {
     threshold: 500,
     evaluationPeriods: 1,
   });
+  acknowledgeFixture(latency, 'the user\'s alarm, paging is theirs', 'CloudWatchAlarmAction');
   const topic = secureTopic(stack, 'Topic');
   const hook = (id: string) => LifecycleHook.fromFunction(userFunction(stack, id));
   const dep = deploy(stack, {
@@ -63,7 +64,8 @@ function everythingOn(stack: Stack): EcsDeployment {
     beforeAllowTraffic: hook('BeforeTraffic'),
     afterAllowTraffic: hook('AfterTraffic'),
   });
-  dep.onDeploymentStateChange('OnFailure', { states: [DeploymentState.FAILURE], target: new targets.SnsTopic(topic) });
+  const onFailure = dep.onDeploymentStateChange('OnFailure', { states: [DeploymentState.FAILURE], target: new targets.SnsTopic(topic) });
+  acknowledgeFixture(onFailure, 'the user\'s rule target, without a dead-letter queue', 'EventBusDLQ');
   return dep;
 }
 
@@ -477,5 +479,5 @@ describe('EcsDeployment', () => {
     'network load balancer': (stack) => { deploy(stack, { loadBalancerType: BlueGreenLoadBalancerType.NETWORK }); },
     'internal, no test listener': (stack) => { deploy(stack, { internetFacing: false, testListener: false }); },
     'AWS managed policy': (stack) => { deploy(stack, { useAwsManagedPolicy: true }); },
-  });
+  }, { allPacks: true });
 });

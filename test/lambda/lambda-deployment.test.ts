@@ -16,7 +16,7 @@ import {
   LifecycleHook,
 } from '../../src';
 import { complianceSuite, snapshotSuite, testStack } from '../harness';
-import { secureTopic, userFunction } from '../util';
+import { acknowledgeFixture, secureTopic, userFunction } from '../util';
 
 function deploy(stack: Stack, props: Partial<LambdaDeploymentProps> = {}): LambdaDeployment {
   return new LambdaDeployment(stack, 'Deployment', {
@@ -33,6 +33,7 @@ function everythingOn(stack: Stack): LambdaDeployment {
     threshold: 500,
     evaluationPeriods: 1,
   });
+  acknowledgeFixture(userAlarm, 'the user\'s alarm, paging is theirs', 'CloudWatchAlarmAction');
   const config = new codedeploy.LambdaDeploymentConfig(stack, 'Linear', {
     trafficRouting: codedeploy.TrafficRouting.timeBasedLinear({ interval: Duration.minutes(2), percentage: 20 }),
   });
@@ -54,10 +55,11 @@ function everythingOn(stack: Stack): LambdaDeployment {
       { topic, events: [DeploymentEvent.DEPLOYMENT_SUCCESS] },
     ],
   });
-  dep.onDeploymentStateChange('OnFailure', {
+  const onFailure = dep.onDeploymentStateChange('OnFailure', {
     states: [DeploymentState.FAILURE, DeploymentState.STOP],
     target: new targets.SnsTopic(topic),
   });
+  acknowledgeFixture(onFailure, 'the user\'s rule target, without a dead-letter queue', 'EventBusDLQ');
   return dep;
 }
 
@@ -594,5 +596,5 @@ describe('LambdaDeployment', () => {
     'defaults': (stack) => { deploy(stack); },
     'everything on': (stack) => { everythingOn(stack); },
     'AWS managed policy': (stack) => { deploy(stack, { useAwsManagedPolicy: true }); },
-  });
+  }, { allPacks: true });
 });

@@ -28,7 +28,7 @@ import {
 } from '../../src';
 import { acknowledge } from '../../src/private/nag';
 import { complianceSuite, snapshotSuite, testStack } from '../harness';
-import { secureTopic, serverFixture } from '../util';
+import { acknowledgeFixture, secureTopic, serverFixture } from '../util';
 
 const WEB = path.join(__dirname, '..', '..', 'examples', 'server-in-place', 'web');
 
@@ -57,6 +57,7 @@ function everythingOn(stack: Stack) {
     threshold: 500,
     evaluationPeriods: 1,
   });
+  acknowledgeFixture(latency, 'the user\'s alarm, paging is theirs', 'CloudWatchAlarmAction');
   const revisions = new s3.Bucket(stack, 'MyRevisions', {
     enforceSSL: true,
     versioned: true,
@@ -64,6 +65,7 @@ function everythingOn(stack: Stack) {
     blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
   });
   acknowledge(revisions, 'AwsSolutions-S1', 'Test fixture: the user\'s bucket.');
+  acknowledgeFixture(revisions, 'the user\'s bucket', 'S3BucketLoggingEnabled', 'S3BucketReplicationEnabled');
   const topic = secureTopic(stack, 'Topic');
   const { dep, fixture } = deploy(stack, {
     application,
@@ -84,7 +86,8 @@ function everythingOn(stack: Stack) {
     ignoreApplicationStopFailures: true,
     deploymentTimeout: Duration.minutes(30),
   });
-  dep.onDeploymentStateChange('OnFailure', { states: [DeploymentState.FAILURE], target: new targets.SnsTopic(topic) });
+  const onFailure = dep.onDeploymentStateChange('OnFailure', { states: [DeploymentState.FAILURE], target: new targets.SnsTopic(topic) });
+  acknowledgeFixture(onFailure, 'the user\'s rule target, without a dead-letter queue', 'EventBusDLQ');
   return { dep, fixture };
 }
 
@@ -707,7 +710,7 @@ describe('ServerDeployment', () => {
       });
     },
     'AWS managed policies': (stack) => { deploy(stack, { useAwsManagedPolicy: true }); },
-  });
+  }, { allPacks: true });
 });
 
 function emptyDir(files: Record<string, string> = {}): string {
