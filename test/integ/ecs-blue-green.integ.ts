@@ -1,0 +1,13 @@
+import { App } from 'aws-cdk-lib';
+import { EcsBlueGreenStack } from '../../examples/ecs-blue-green/stack';
+
+/**
+ * Integration app: the ecs-blue-green example as one stack. `npx projen integ:ecs-blue-green:assert` (part of the
+ * test command) synthesizes it and compares it with the committed snapshot, offline;
+ * `npx projen integ:ecs-blue-green:deploy` deploys it to the account of your AWS credentials, runs the
+ * CodeDeploy deployment, destroys it, and refreshes the snapshot.
+ */
+// No creation stack traces: they hold absolute paths, and the snapshot must match on every machine.
+const app = new App({ stackTraces: false, context: { 'aws:cdk:disable-creation-stack-traces': true } });
+new EcsBlueGreenStack(app, 'IntegEcsBlueGreen');
+app.synth();

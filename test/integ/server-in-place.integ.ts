@@ -1,0 +1,13 @@
+import { App } from 'aws-cdk-lib';
+import { ServerInPlaceStack } from '../../examples/server-in-place/stack';
+
+/**
+ * Integration app: the server-in-place example as one stack. `npx projen integ:server-in-place:assert` (part of the
+ * test command) synthesizes it and compares it with the committed snapshot, offline;
+ * `npx projen integ:server-in-place:deploy` deploys it to the account of your AWS credentials, runs the
+ * CodeDeploy deployment, destroys it, and refreshes the snapshot.
+ */
+// No creation stack traces: they hold absolute paths, and the snapshot must match on every machine.
+const app = new App({ stackTraces: false, context: { 'aws:cdk:disable-creation-stack-traces': true } });
+new ServerInPlaceStack(app, 'IntegServerInPlace');
+app.synth();
