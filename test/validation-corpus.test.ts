@@ -213,6 +213,9 @@ const WARNINGS: Case[] = [
   ['ECS all at once behind an ALB', (s) => ecsDep(s, { deploymentConfig: codedeploy.EcsDeploymentConfig.ALL_AT_ONCE }), /deploymentConfig is CodeDeployDefault.ECSAllAtOnce.*\[ack: cdk-codedeploy-patterns:allAtOnce\]/],
   ['Server all at once', (s) => serverDep(s, { deploymentConfig: codedeploy.ServerDeploymentConfig.ALL_AT_ONCE }), /deploymentConfig is CodeDeployDefault.AllAtOnce.*\[ack: cdk-codedeploy-patterns:allAtOnce\]/],
   ['no test listener', (s) => ecsDep(s, { testListener: false }), /testListener is false, so no hook can test the replacement task set.*\[ack: cdk-codedeploy-patterns:noTestListener\]/],
+  ['minimum healthy hosts at the fleet size', (s) => serverDep(s, {
+    deploymentConfig: new codedeploy.ServerDeploymentConfig(s, 'Mhh', { minimumHealthyHosts: codedeploy.MinimumHealthyHosts.count(2) }),
+  }), /keeps 2 hosts healthy, but the Auto Scaling groups' minimum size adds up to 2.*\[ack: cdk-codedeploy-patterns:minimumHealthyHostsTooHigh\]/],
   ['no termination wait', (s) => ecsDep(s, { terminationWaitTime: Duration.minutes(0) }), /terminationWaitTime is zero.*\[ack: cdk-codedeploy-patterns:noTerminationWait\]/],
 ];
 

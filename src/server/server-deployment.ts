@@ -417,6 +417,7 @@ export class ServerDeployment extends Construct {
       terminationHook: props.terminationHook,
     });
     warnRiskyOptions(this, props, this.alarms.length, this.deploymentGroup.deploymentConfig.deploymentConfigName);
+    warnHealthyHostsAboveFleet(this, props);
     if (props.outdatedInstancesStrategy) {
       (this.deploymentGroup.node.defaultChild as codedeploy.CfnDeploymentGroup).outdatedInstancesStrategy = props.outdatedInstancesStrategy;
     }
@@ -815,4 +816,41 @@ function validateHealthyHosts(where: string, mhh: { type: string; value: number 
     return [`${where} of 100 % leaves no instance to update, so every deployment fails at once; use at most 99.`];
   }
   return [];
+}
+
+/**
+ * A custom configuration that keeps at least as many hosts healthy as the Auto Scaling groups have
+ * at their minimum size cannot update any instance while the groups run at that size: CodeDeploy
+ * fails such a deployment at once (user guide, minimum healthy hosts). Known only when every
+ * instance source is an Auto Scaling group of this app with a literal minimum size.
+ */
+function warnHealthyHostsAboveFleet(scope: Construct, props: ServerDeploymentProps): void {
+  let cfn: unknown;
+  try {
+    cfn = (props.deploymentConfig as unknown as Construct | undefined)?.node?.defaultChild;
+  } catch {
+    return; // predefined configurations have no construct tree
+  }
+  const groups = props.autoScalingGroups ?? [];
+  if (!(cfn instanceof codedeploy.CfnDeploymentConfig) || groups.length === 0 || props.ec2InstanceTags || props.onPremiseInstanceTags) {
+    return;
+  }
+  const mhh = cfn.minimumHealthyHosts as codedeploy.CfnDeploymentConfig.MinimumHealthyHostsProperty | undefined;
+  if (!mhh || Token.isUnresolved(mhh) || mhh.type !== 'HOST_COUNT' || Token.isUnresolved(mhh.value)) {
+    return;
+  }
+  let fleet = 0;
+  for (const group of groups) {
+    const min = (group.node.defaultChild as autoscaling.CfnAutoScalingGroup | undefined)?.minSize;
+    if (min === undefined || Token.isUnresolved(min) || !/^\d+$/.test(min)) {
+      return;
+    }
+    fleet += Number(min);
+  }
+  if (mhh.value >= fleet) {
+    Annotations.of(scope).addWarningV2(
+      'cdk-codedeploy-patterns:minimumHealthyHostsTooHigh',
+      `The deployment configuration keeps ${mhh.value} hosts healthy, but the Auto Scaling groups' minimum size adds up to ${fleet}: at that size CodeDeploy cannot take any instance out and fails the deployment. Lower minimumHealthyHosts below ${fleet} or raise the groups' minimum capacity.`,
+    );
+  }
 }
