@@ -5,9 +5,9 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
 import { LifecycleHookLoadBalancer } from '../hooks/lifecycle-hook';
+import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
 import { acknowledge } from '../private/nag';
 import { throwIfErrors } from '../private/validation';
-import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
 
 /** The kind of load balancer CodeDeploy shifts ECS traffic on. */
 export enum BlueGreenLoadBalancerType {

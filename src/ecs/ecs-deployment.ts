@@ -13,6 +13,7 @@ import { EcsAppSpec, EcsAppSpecHooks } from './ecs-app-spec';
 import { DeploymentGroupOptions, DeploymentStateChangeOptions } from '../common/deployment-options';
 import { isHook, LifecycleEvent, LifecycleHook } from '../hooks/lifecycle-hook';
 import { CodeDeployServiceRole, ComputePlatform } from '../iam/codedeploy-service-role';
+import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
 import {
   allAlarms,
   applyNotifications,
@@ -32,7 +33,6 @@ import {
   validateManagedPolicyOption,
 } from '../private/validation';
 import { DeploymentRevision, DeploymentTrigger } from '../trigger/deployment-trigger';
-import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
 
 /** Default minutes the original task set is kept after a successful deployment. */
 export const DEFAULT_TERMINATION_WAIT_MINUTES = 5;

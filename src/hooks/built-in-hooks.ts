@@ -15,9 +15,9 @@ import type { InvokeCheckConfig } from './handlers/invoke-check.lambda';
 import { SdkCallFunction } from './handlers/sdk-call-function';
 import type { SdkCallConfig } from './handlers/sdk-call.lambda';
 import type { LifecycleHookBindOptions, LifecycleHookLoadBalancer } from './lifecycle-hook';
+import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
 import { acknowledge, wildcardResourceFinding } from '../private/nag';
 import { throwIfErrors } from '../private/validation';
-import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
 
 /** Options every built-in hook has. */
 export interface BuiltInHookOptions {

@@ -1,9 +1,9 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
 import { grantAgentAccess, grantReadRevisions } from '../private/instance-permissions';
 import { throwIfErrors } from '../private/validation';
-import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
 
 /** Construction properties for `AgentInstanceProfile`. */
 export interface AgentInstanceProfileProps {

@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
 import { acknowledge, wildcardResourceFinding } from '../private/nag';
 import {
   deploymentGroupsArn,
@@ -13,7 +14,6 @@ import {
   grantPublishNotifications,
   grantShiftAliasTraffic,
 } from '../private/permissions';
-import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
 
 /** The compute platform a CodeDeploy application, deployment group and service role serve. */
 export enum ComputePlatform {

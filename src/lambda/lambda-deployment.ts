@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { DeploymentGroupOptions, DeploymentStateChangeOptions } from '../common/deployment-options';
 import { isHook, LifecycleEvent, LifecycleHook } from '../hooks/lifecycle-hook';
 import { CodeDeployServiceRole, ComputePlatform } from '../iam/codedeploy-service-role';
+import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
 import {
   allAlarms,
   applyNotifications,
@@ -24,7 +25,6 @@ import {
   validateDeploymentGroupName,
   validateManagedPolicyOption,
 } from '../private/validation';
-import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
 
 /** The alarms `LambdaDeployment` defines on the alias by default. */
 export interface LambdaDeploymentAlarmOptions {

@@ -14,6 +14,7 @@ import { ServerRevision } from './server-revision';
 import { DeploymentGroupOptions, DeploymentStateChangeOptions } from '../common/deployment-options';
 import { AgentInstanceProfile } from '../iam/agent-instance-profile';
 import { CodeDeployServiceRole, ComputePlatform } from '../iam/codedeploy-service-role';
+import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
 import {
   allAlarms,
   applyNotifications,
@@ -32,7 +33,6 @@ import {
   validateManagedPolicyOption,
 } from '../private/validation';
 import { DeploymentTrigger, FileExistsBehavior } from '../trigger/deployment-trigger';
-import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
 
 /** How the CodeDeploy agent gets onto the instances. */
 export enum AgentInstallation {

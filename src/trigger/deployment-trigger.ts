@@ -7,9 +7,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { DeploymentTriggerFunction } from './deployment-trigger-function';
+import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
 import { acknowledge, wildcardResourceFinding } from '../private/nag';
 import { throwIfErrors } from '../private/validation';
-import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
 
 /** The longest a trigger may wait: CloudFormation gives a custom resource at most one hour, and we keep 5 minutes for the stop and the answer. */
 export const MAX_TRIGGER_TIMEOUT_MINUTES = 55;
