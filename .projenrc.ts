@@ -41,6 +41,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-ec2@^3',
     '@aws-sdk/client-appconfig@^3',
     '@aws-sdk/client-appflow@^3',
+    // bench/: the ECS pattern of cdk-ecs-codedeploy, measured beside ours.
+    '@cdklabs/cdk-ecs-codedeploy@^0.0.267',
   ],
   // CodeDeployChecks is a cdk-nag rule pack; apps that use it have cdk-nag already.
   peerDeps: ['cdk-nag@^3.0.2'],
@@ -74,16 +76,16 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   tsconfigDev: {
     compilerOptions: {},
-    include: ['../examples/**/*.ts', '../scripts/**/*.ts'],
+    include: ['../examples/**/*.ts', '../scripts/**/*.ts', '../bench/**/*.ts'],
   },
   eslintOptions: {
     dirs: ['src'],
-    devdirs: ['test', 'examples', 'scripts', 'projenrc', '.projenrc.ts'],
+    devdirs: ['test', 'examples', 'scripts', 'bench', 'projenrc', '.projenrc.ts'],
     // Never rewrite sources during a test run: a reformatted handler would change asset hashes.
     commandOptions: { fix: false },
   },
   gitignore: ['/cdk.out/', '/dist-codegen/', '/.cfn-lint-tmp/'],
-  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/scripts/', '/cdk.out/', '/dist-codegen/'] },
+  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/scripts/', '/bench/', '/cdk.out/', '/dist-codegen/'] },
 });
 
 // Registry lacks some @unrs/resolver-binding-*@1.13.0 builds (via eslint-import-resolver-typescript);
@@ -113,11 +115,20 @@ project.addTask('examples', {
 });
 
 // eslint's project service needs a tsconfig next to the examples and scripts.
-for (const dir of ['examples', 'scripts']) {
+for (const dir of ['examples', 'scripts', 'bench']) {
   new JsonFile(project, `${dir}/tsconfig.json`, {
     obj: { extends: '../test/tsconfig.json', include: ['**/*.ts'] },
   });
 }
+
+// `npm run bench`: performance beside the alternatives (bench/bench.ts; --no-self skips timing our own build).
+const benchTask = project.addTask('bench', {
+  description: 'Measure synth time, memory, template size, scale, deploy waiting and handler load times beside the alternatives',
+  env: { JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' },
+  exec: 'ts-node --project test/tsconfig.json bench/bench.ts',
+  receiveArgs: true,
+});
+benchTask.prependSpawn(project.compileTask);
 
 // Every jsii warning fails the build, reserved words included (projen silences those by default):
 // a prop named `type`, `object` or `except` is awkward or broken in Go, C# or Python.
@@ -128,6 +139,7 @@ const bundle = project.tasks.tryFind('bundle');
 if (bundle) {
   project.testTask.prependSpawn(bundle);
   project.tasks.tryFind('examples')!.prependSpawn(bundle);
+  benchTask.prependSpawn(bundle);
 }
 
 project.synth();

@@ -150,7 +150,7 @@ export interface DeploymentGroupOptions {
    * A role you pass is used as is: the pattern adds its scoped permissions to it (if it is
    * mutable) and never attaches AWS managed policies to it.
    *
-   * @default - a new `CodeDeployServiceRole` for the platform
+   * @default - with the shared application, the stack's shared `CodeDeployServiceRole` of the platform (each deployment adds its own scoped grants); with your own `application`, a new one for this deployment
    */
   readonly role?: iam.IRole;
 }

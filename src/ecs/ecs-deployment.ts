@@ -24,6 +24,7 @@ import {
 } from '../private/deployment-group';
 import { acknowledge } from '../private/nag';
 import { grantDescribeAlarms, immutableView } from '../private/permissions';
+import { sharedApplication, sharedServiceRole } from '../private/shared';
 import {
   MAX_TRAFFIC_SHIFT_MINUTES,
   throwIfErrors,
@@ -173,7 +174,7 @@ export interface EcsDeploymentProps extends DeploymentGroupOptions, BlueGreenTra
   /**
    * The CodeDeploy application; pass one to share it.
    *
-   * @default - a new ECS application
+   * @default - the stack's shared ECS application (one per stack, for all its EcsDeployments)
    */
   readonly application?: codedeploy.IEcsApplication;
 
@@ -350,14 +351,17 @@ export class EcsDeployment extends Construct {
     this.service = this.createService(props);
     this.listeners.attachService(this.service, containerName, port);
 
-    this.application = props.application ?? new codedeploy.EcsApplication(this, 'Application');
+    // One application per stack unless given; with it, one service role per stack (each pattern adds its grants).
+    this.application = props.application ?? sharedApplication(this, ComputePlatform.ECS, (s, name) => new codedeploy.EcsApplication(s, name));
     const serviceRole =
       props.role ??
-      new CodeDeployServiceRole(this, 'ServiceRole', {
-        computePlatform: ComputePlatform.ECS,
-        applicationName: this.application.applicationName,
-        useAwsManagedPolicy: props.useAwsManagedPolicy,
-      });
+      (props.application
+        ? new CodeDeployServiceRole(this, 'ServiceRole', {
+          computePlatform: ComputePlatform.ECS,
+          applicationName: this.application.applicationName,
+          useAwsManagedPolicy: props.useAwsManagedPolicy,
+        })
+        : sharedServiceRole(this, ComputePlatform.ECS, this.application.applicationName, props.useAwsManagedPolicy ?? false));
     this.role = serviceRole;
 
     this.defaultAlarms = this.createDefaultAlarms(alarmOptions, isNlb);

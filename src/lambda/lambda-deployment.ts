@@ -18,6 +18,7 @@ import {
   validateSharedOptions,
 } from '../private/deployment-group';
 import { grantDescribeAlarms, grantShiftAliasTraffic, immutableView } from '../private/permissions';
+import { sharedApplication, sharedServiceRole } from '../private/shared';
 import {
   throwIfErrors,
   validateAlarmTuning,
@@ -105,7 +106,7 @@ export interface LambdaDeploymentProps extends DeploymentGroupOptions {
   /**
    * The CodeDeploy application; pass one to put several deployments in one application.
    *
-   * @default - a new Lambda application
+   * @default - the stack's shared Lambda application (one per stack, for all its LambdaDeployments)
    */
   readonly application?: codedeploy.ILambdaApplication;
 
@@ -204,14 +205,17 @@ export class LambdaDeployment extends Construct {
       provisionedConcurrentExecutions: props.provisionedConcurrentExecutions,
     });
 
-    this.application = props.application ?? new codedeploy.LambdaApplication(this, 'Application');
+    // One application per stack unless given; with it, one service role per stack (each pattern adds its grants).
+    this.application = props.application ?? sharedApplication(this, ComputePlatform.LAMBDA, (s, name) => new codedeploy.LambdaApplication(s, name));
     this.role =
       props.role ??
-      new CodeDeployServiceRole(this, 'ServiceRole', {
-        computePlatform: ComputePlatform.LAMBDA,
-        applicationName: this.application.applicationName,
-        useAwsManagedPolicy: props.useAwsManagedPolicy,
-      });
+      (props.application
+        ? new CodeDeployServiceRole(this, 'ServiceRole', {
+          computePlatform: ComputePlatform.LAMBDA,
+          applicationName: this.application.applicationName,
+          useAwsManagedPolicy: props.useAwsManagedPolicy,
+        })
+        : sharedServiceRole(this, ComputePlatform.LAMBDA, this.application.applicationName, props.useAwsManagedPolicy ?? false));
 
     this.defaultAlarms = this.createDefaultAlarms(alarmOptions);
     this.defaultAlarms.forEach((a) => acknowledgeCompliance(a, OwnedResource.DEFAULT_ALARM));

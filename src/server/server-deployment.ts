@@ -26,6 +26,7 @@ import {
 import { grantAgentAccess, grantReadRevisions } from '../private/instance-permissions';
 import { acknowledge } from '../private/nag';
 import { grantDescribeAlarms, immutableView } from '../private/permissions';
+import { sharedApplication, sharedServiceRole } from '../private/shared';
 import {
   throwIfErrors,
   validateAlarmTuning,
@@ -205,7 +206,7 @@ export interface ServerDeploymentProps extends DeploymentGroupOptions {
   /**
    * The CodeDeploy application; pass one to share it.
    *
-   * @default - a new Server application
+   * @default - the stack's shared Server application (one per stack, for all its ServerDeployments)
    */
   readonly application?: codedeploy.IServerApplication;
 
@@ -383,14 +384,17 @@ export class ServerDeployment extends Construct {
         : []),
     ]);
 
-    this.application = props.application ?? new codedeploy.ServerApplication(this, 'Application');
+    // One application per stack unless given; with it, one service role per stack (each pattern adds its grants).
+    this.application = props.application ?? sharedApplication(this, ComputePlatform.SERVER, (s, name) => new codedeploy.ServerApplication(s, name));
     const serviceRole =
       props.role ??
-      new CodeDeployServiceRole(this, 'ServiceRole', {
-        computePlatform: ComputePlatform.SERVER,
-        applicationName: this.application.applicationName,
-        useAwsManagedPolicy: props.useAwsManagedPolicy,
-      });
+      (props.application
+        ? new CodeDeployServiceRole(this, 'ServiceRole', {
+          computePlatform: ComputePlatform.SERVER,
+          applicationName: this.application.applicationName,
+          useAwsManagedPolicy: props.useAwsManagedPolicy,
+        })
+        : sharedServiceRole(this, ComputePlatform.SERVER, this.application.applicationName, props.useAwsManagedPolicy ?? false));
     this.role = serviceRole;
 
     this.defaultAlarms = [

@@ -265,7 +265,7 @@ describe('EcsDeployment', () => {
             Match.objectLike({
               Action: ['codedeploy:CreateDeployment', 'codedeploy:GetDeployment', 'codedeploy:ListDeployments', 'codedeploy:StopDeployment'],
               Resource: {
-                'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':codedeploy:us-east-1:123456789012:deploymentgroup:', { Ref: Match.stringLikeRegexp('WebApplication') }, '/', { Ref: Match.stringLikeRegexp('WebDeploymentGroup') }]],
+                'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':codedeploy:us-east-1:123456789012:deploymentgroup:', { Ref: Match.stringLikeRegexp('CodeDeployPatternsECSApplication') }, '/', { Ref: Match.stringLikeRegexp('WebDeploymentGroup') }]],
               },
             }),
             Match.objectLike({ Action: 'ecs:DescribeServices' }),

@@ -255,7 +255,7 @@ describe('LifecycleHook.invokeCheck', () => {
           {
             Action: 'codedeploy:GetApplicationRevision',
             Effect: 'Allow',
-            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':codedeploy:us-east-1:123456789012:application:', { Ref: Match.stringLikeRegexp('DeploymentApplication') }]] },
+            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':codedeploy:us-east-1:123456789012:application:', { Ref: Match.stringLikeRegexp('CodeDeployPatternsLambdaApplication') }]] },
           },
           { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^Fn'), 'Arn'] }, ':*']] } },
           { Action: 'codedeploy:PutLifecycleEventHookExecutionStatus', Effect: 'Allow', Resource: GROUP_ARN },

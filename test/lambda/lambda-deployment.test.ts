@@ -87,7 +87,7 @@ describe('LambdaDeployment', () => {
       t.hasResource('AWS::Lambda::Alias', {
         UpdatePolicy: {
           CodeDeployLambdaAliasUpdate: {
-            ApplicationName: { Ref: Match.stringLikeRegexp('DeploymentApplication') },
+            ApplicationName: { Ref: Match.stringLikeRegexp('CodeDeployPatternsLambdaApplication') },
             DeploymentGroupName: { Ref: Match.stringLikeRegexp('DeploymentDeploymentGroup') },
             BeforeAllowTrafficHook: Match.absent(),
             AfterAllowTrafficHook: { Ref: Match.stringLikeRegexp('DeploymentAfterAllowTrafficHook') },
@@ -193,7 +193,7 @@ describe('LambdaDeployment', () => {
                   'aws:SourceArn': {
                     'Fn::Join': ['', [
                       'arn:', { Ref: 'AWS::Partition' }, ':codedeploy:us-east-1:123456789012:deploymentgroup:',
-                      { Ref: Match.stringLikeRegexp('DeploymentApplication') }, '/*',
+                      { Ref: Match.stringLikeRegexp('CodeDeployPatternsLambdaApplication') }, '/*',
                     ]],
                   },
                 },
@@ -207,7 +207,7 @@ describe('LambdaDeployment', () => {
 
     test('the service role may shift exactly this alias and read exactly these alarms', () => {
       t.hasResourceProperties('AWS::IAM::Policy', {
-        Roles: [{ Ref: Match.stringLikeRegexp('DeploymentServiceRole') }],
+        Roles: [{ Ref: Match.stringLikeRegexp('CodeDeployPatternsLambdaServiceRole') }],
         PolicyDocument: {
           Statement: Match.arrayWith([
             {
@@ -396,7 +396,7 @@ describe('LambdaDeployment', () => {
       expect(alias.UpdatePolicy.CodeDeployLambdaAliasUpdate.BeforeAllowTrafficHook.Ref).toMatch(/^PreHook[0-9A-F]{8}$/);
       expect(alias.UpdatePolicy.CodeDeployLambdaAliasUpdate.AfterAllowTrafficHook.Ref).toMatch(/^PostHook[0-9A-F]{8}$/);
       t.hasResourceProperties('AWS::IAM::Policy', {
-        Roles: [{ Ref: Match.stringLikeRegexp('DeploymentServiceRole') }],
+        Roles: [{ Ref: Match.stringLikeRegexp('CodeDeployPatternsLambdaServiceRole') }],
         PolicyDocument: {
           Statement: Match.arrayWith([
             { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PreHook[0-9A-F]{8}$'), 'Arn'] } },
@@ -415,7 +415,7 @@ describe('LambdaDeployment', () => {
                 Resource: {
                   'Fn::Join': ['', [
                     'arn:', { Ref: 'AWS::Partition' }, ':codedeploy:us-east-1:123456789012:deploymentgroup:',
-                    { Ref: Match.stringLikeRegexp('DeploymentApplication') }, '/', { Ref: Match.stringLikeRegexp('DeploymentDeploymentGroup') },
+                    { Ref: Match.stringLikeRegexp('CodeDeployPatternsLambdaApplication') }, '/', { Ref: Match.stringLikeRegexp('DeploymentDeploymentGroup') },
                   ]],
                 },
               },
@@ -452,7 +452,7 @@ describe('LambdaDeployment', () => {
         ],
       });
       t.hasResourceProperties('AWS::IAM::Policy', {
-        Roles: [{ Ref: Match.stringLikeRegexp('DeploymentServiceRole') }],
+        Roles: [{ Ref: Match.stringLikeRegexp('CodeDeployPatternsLambdaServiceRole') }],
         PolicyDocument: {
           Statement: Match.arrayWith([
             { Action: 'sns:Publish', Effect: 'Allow', Resource: { Ref: Match.stringLikeRegexp('Topic') } },
@@ -466,7 +466,7 @@ describe('LambdaDeployment', () => {
             Match.objectLike({
               Sid: 'AllowCodeDeployServiceRolePublish',
               Action: 'sns:Publish',
-              Principal: { AWS: { 'Fn::GetAtt': [Match.stringLikeRegexp('DeploymentServiceRole'), 'Arn'] } },
+              Principal: { AWS: { 'Fn::GetAtt': [Match.stringLikeRegexp('CodeDeployPatternsLambdaServiceRole'), 'Arn'] } },
             }),
           ]),
         },
@@ -528,7 +528,7 @@ describe('LambdaDeployment', () => {
           'source': ['aws.codedeploy'],
           'detail-type': ['CodeDeploy Deployment State-change Notification'],
           'detail': {
-            application: [{ Ref: Match.stringLikeRegexp('DeploymentApplication') }],
+            application: [{ Ref: Match.stringLikeRegexp('CodeDeployPatternsLambdaApplication') }],
             deploymentGroup: [{ Ref: Match.stringLikeRegexp('DeploymentDeploymentGroup') }],
             state: ['FAILURE', 'STOP'],
           },
@@ -597,4 +597,36 @@ describe('LambdaDeployment', () => {
     'everything on': (stack) => { everythingOn(stack); },
     'AWS managed policy': (stack) => { deploy(stack, { useAwsManagedPolicy: true }); },
   }, { allPacks: true });
+});
+
+describe('shared per stack', () => {
+  test('deployments of a stack share one application and one service role; each adds only its own grants', () => {
+    const stack = testStack();
+    const a = deploy(stack);
+    const b = new LambdaDeployment(stack, 'Second', { lambdaFunction: userFunction(stack, 'Fn2') });
+    expect(a.application).toBe(b.application);
+    expect(a.role).toBe(b.role);
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::CodeDeploy::Application', 1);
+    t.resourceCountIs('AWS::CodeDeploy::DeploymentGroup', 2);
+    const serviceRoles = Object.values(t.findResources('AWS::IAM::Role')).filter((r: any) =>
+      JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('codedeploy.amazonaws.com'));
+    expect(serviceRoles).toHaveLength(1);
+    // Both aliases may be shifted by the one role.
+    const policy = JSON.stringify(Object.values(t.findResources('AWS::IAM::Policy')).filter((p: any) => /CodeDeployPatternsLambdaServiceRole/.test(JSON.stringify(p.Properties.Roles))));
+    expect(policy).toMatch(/DeploymentAlias/);
+    expect(policy).toMatch(/SecondAlias/);
+  });
+
+  test('a deployment with its own application gets its own role; the managed-policy choice gets its own shared role', () => {
+    const stack = testStack();
+    const shared = deploy(stack);
+    const own = new LambdaDeployment(stack, 'Own', { lambdaFunction: userFunction(stack, 'Fn2'), application: new codedeploy.LambdaApplication(stack, 'MyApp') });
+    const managed = new LambdaDeployment(stack, 'Managed', { lambdaFunction: userFunction(stack, 'Fn3'), useAwsManagedPolicy: true });
+    expect(own.role).not.toBe(shared.role);
+    expect(own.role.node.path).toBe('TestStack/Own/ServiceRole');
+    expect(managed.role).not.toBe(shared.role);
+    expect(managed.application).toBe(shared.application);
+    expect(managed.role.node.path).toBe('TestStack/CodeDeployPatternsLambdaManagedServiceRole');
+  });
 });

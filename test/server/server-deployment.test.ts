@@ -145,7 +145,7 @@ describe('ServerDeployment', () => {
 
     test('launch template: the service role may run instances and pass exactly the instance role to EC2', () => {
       t.hasResourceProperties('AWS::IAM::Policy', {
-        Roles: [{ Ref: Match.stringLikeRegexp('WebServiceRole') }],
+        Roles: [{ Ref: Match.stringLikeRegexp('CodeDeployPatternsServerServiceRole') }],
         PolicyDocument: {
           Statement: Match.arrayWith([
             Match.objectLike({ Action: 'ec2:RunInstances', Resource: '*' }),
@@ -213,7 +213,7 @@ describe('ServerDeployment', () => {
 
     test('cdk deploy copies the bundle to the revision bucket and deploys it, once the instances and the agent are ready', () => {
       t.hasResourceProperties('Custom::CodeDeployDeployment', {
-        ApplicationName: { Ref: Match.stringLikeRegexp('WebApplication') },
+        ApplicationName: { Ref: Match.stringLikeRegexp('CodeDeployPatternsServerApplication') },
         DeploymentGroupName: { Ref: Match.stringLikeRegexp('WebDeploymentGroup') },
         DeployOnCreate: true,
         TimeoutSeconds: 3000,
@@ -230,7 +230,7 @@ describe('ServerDeployment', () => {
       });
       const trigger = Object.entries(t.findResources('Custom::CodeDeployDeployment'))[0][1] as any;
       const deps: string[] = trigger.DependsOn;
-      for (const expected of ['WebDeploymentGroup', 'WebAgentAutoScalingGroups', 'InstanceRoleDefaultPolicy', 'WebServiceRoleDefaultPolicy', 'FleetASG']) {
+      for (const expected of ['WebDeploymentGroup', 'WebAgentAutoScalingGroups', 'InstanceRoleDefaultPolicy', 'CodeDeployPatternsServerServiceRoleDefaultPolicy', 'FleetASG']) {
         expect(deps.some((d) => d.startsWith(expected))).toBe(true);
       }
     });

@@ -1,0 +1,66 @@
+/**
+ * Deploy waiting: the bundled DeploymentTrigger handler against the local fake CodeDeploy with
+ * scripted deployment timelines, time compressed by BENCH_SCALE (the handler's poll schedule is
+ * compressed by the same factor through TRIGGER_POLL_MIN_MS / TRIGGER_POLL_MAX_MS, set by the
+ * caller, so API calls are what they would be in real time and latencies scale back exactly).
+ * Prints one JSON line per scenario: API calls to CodeDeploy and the time from the deployment
+ * reaching its terminal state to CloudFormation receiving the answer, in real-time seconds.
+ */
+import * as path from 'node:path';
+import { FakeAws, TimelineStep } from '../test/fakes/fake-aws';
+
+const SCALE = Number(process.env.BENCH_SCALE ?? '60');
+const min = (m: number) => (m * 60_000) / SCALE;
+
+async function main() {
+  const fake = await new FakeAws().start();
+  Object.assign(process.env, fake.env());
+  const bundle = path.join(__dirname, '..', 'assets', 'trigger', 'deployment-trigger.lambda', 'index.js');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { handler } = require(bundle);
+  const log = console.log;
+  const scenarios: Array<[string, TimelineStep[], () => void]> = [
+    ['succeeds after 2 min', [{ at: 0, status: 'InProgress' }, { at: min(2), status: 'Succeeded' }], () => undefined],
+    ['succeeds after 15 min', [{ at: 0, status: 'InProgress' }, { at: min(15), status: 'Succeeded' }], () => undefined],
+    ['fails at 5 min', [{ at: 0, status: 'InProgress' }, { at: min(5), status: 'Failed', errorCode: 'HEALTH_CONSTRAINTS', errorMessage: 'unhealthy' }], () => undefined],
+    ['queued 3 min behind a running deployment, then 2 min', [{ at: 0, status: 'InProgress' }, { at: min(2), status: 'Succeeded' }],
+      () => fake.seedDeployment('app/group', [{ at: 0, status: 'InProgress' }, { at: min(3), status: 'Succeeded' }])],
+  ];
+  for (const [name, timeline, setup] of scenarios) {
+    fake.calls.length = 0;
+    fake.responses.length = 0;
+    fake.deployments.clear();
+    fake.nextTimelines = [timeline];
+    setup();
+    console.log = () => undefined;
+    const until = Date.now() + 900_000;
+    const event = {
+      RequestType: 'Update',
+      ResponseURL: fake.responseUrl,
+      StackId: 's',
+      RequestId: 'r',
+      LogicalResourceId: 'T',
+      PhysicalResourceId: 'p',
+      ResourceType: 'Custom::CodeDeployDeployment',
+      ResourceProperties: { ApplicationName: 'app', DeploymentGroupName: 'group', AppSpecContent: '{}', TimeoutSeconds: '3000' },
+    };
+    await handler(event, { invokedFunctionArn: 'fn', getRemainingTimeInMillis: () => until - Date.now() });
+    console.log = log;
+    const response = fake.responses[0];
+    const own = [...fake.deployments.values()].find((d) => d.id === response.Data?.DeploymentId);
+    const terminal = own ? fake.terminalAt(own) : undefined;
+    const apiCalls = fake.calls.filter((c) => c.service !== 'cfn').length;
+    log(JSON.stringify({
+      scenario: name,
+      status: response.Status,
+      apiCalls,
+      reportLatencySeconds: terminal === undefined ? null : ((response.receivedAt - terminal) * SCALE) / 1000,
+    }));
+  }
+  await fake.stop();
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
