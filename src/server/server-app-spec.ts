@@ -1,5 +1,13 @@
 import { Duration, Token } from 'aws-cdk-lib';
-import * as YAML from 'yaml';
+import type * as YamlModule from 'yaml';
+
+/** `yaml` is loaded on first use: most apps never parse or render an AppSpec (npm run bench). */
+let yamlModule: typeof YamlModule | undefined;
+function yaml(): typeof YamlModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  yamlModule ??= require('yaml') as typeof YamlModule;
+  return yamlModule;
+}
 import { FileExistsBehavior } from '../trigger/deployment-trigger';
 
 /** Operating system of the instances an EC2/on-premises revision is deployed to. */
@@ -397,7 +405,7 @@ export class ServerAppSpec {
   public toYaml(): string {
     const { version, ...rest } = this.toObject();
     void version;
-    const body = YAML.stringify(rest, { version: '1.1', lineWidth: 0 });
+    const body = yaml().stringify(rest, { version: '1.1', lineWidth: 0 });
     return `version: 0.0\n${body}`;
   }
 }
@@ -532,12 +540,12 @@ function parseAppSpec(content: string): { props?: ServerAppSpecProps; errors: st
   if (content.includes('\r')) {
     errors.push('the file contains carriage returns (\\r, Windows line endings); save it with Unix (LF) line endings.');
   }
-  const doc = YAML.parseDocument(content, { version: '1.1', prettyErrors: false, uniqueKeys: true });
+  const doc = yaml().parseDocument(content, { version: '1.1', prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     return { errors: [...errors, ...doc.errors.map((e) => `YAML syntax error: ${e.message.split('\n')[0]}`)] };
   }
   const root = doc.contents;
-  if (!YAML.isMap(root)) {
+  if (!yaml().isMap(root)) {
     return { errors: [...errors, 'the file must be a YAML mapping with version, os and optional files, permissions and hooks.'] };
   }
   const raw = doc.toJS() as Record<string, any>;
@@ -594,7 +602,7 @@ function parseAppSpec(content: string): { props?: ServerAppSpecProps; errors: st
     fileExistsBehavior = raw.file_exists_behavior as FileExistsBehavior;
   }
 
-  const permissionNodes = YAML.isMap(root) ? (root.get('permissions', true) as unknown) : undefined;
+  const permissionNodes = yaml().isMap(root) ? (root.get('permissions', true) as unknown) : undefined;
   const permissions: ServerAppSpecPermission[] | undefined = section('permissions')?.map((p: any, i: number) => {
     if (!p || typeof p !== 'object') {
       errors.push(`permissions[${i}] must be a mapping with at least object.`);
@@ -603,9 +611,9 @@ function parseAppSpec(content: string): { props?: ServerAppSpecProps; errors: st
     unknown(p, PERMISSION_KEYS, `permissions[${i}]: `);
     let mode: string | undefined;
     if (p.mode !== undefined && p.mode !== null) {
-      const node = YAML.isSeq(permissionNodes) ? (permissionNodes.items[i] as any)?.get?.('mode', true) : undefined;
-      const source: string | undefined = YAML.isScalar(node) ? (node as any).source : undefined;
-      const plain = YAML.isScalar(node) && (node.type === 'PLAIN' || node.type === undefined);
+      const node = yaml().isSeq(permissionNodes) ? (permissionNodes.items[i] as any)?.get?.('mode', true) : undefined;
+      const source: string | undefined = yaml().isScalar(node) ? (node as any).source : undefined;
+      const plain = yaml().isScalar(node) && (node.type === 'PLAIN' || node.type === undefined);
       if (plain && typeof source === 'string' && /^0\d/.test(source)) {
         errors.push(
           `permissions[${i}].mode ${source} has a leading zero and no quotes; the agent would read it as an octal number. Write mode: "${source}" or mode: ${source.slice(1)}.`,
