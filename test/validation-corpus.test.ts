@@ -78,13 +78,13 @@ const ERRORS: Record<string, Case[]> = {
     ['alias name with a dot', (s) => lambdaDep(s, { aliasName: 'v1.2' }), /aliasName must be 1-128 letters.*received "v1.2"/],
     ['canary step 100 %', (s) => lambdaDep(s, {
       deploymentConfig: new codedeploy.LambdaDeploymentConfig(s, 'C', { trafficRouting: codedeploy.TrafficRouting.timeBasedCanary({ interval: Duration.minutes(5), percentage: 100 }) }),
-    }), /1 to 99/],
+    }), /Canary traffic routing percentage must be a whole number from 1 to 99; received 100/],
     ['canary past 2,880 minutes', (s) => lambdaDep(s, {
       deploymentConfig: new codedeploy.LambdaDeploymentConfig(s, 'C', { trafficRouting: codedeploy.TrafficRouting.timeBasedCanary({ interval: Duration.minutes(2881), percentage: 10 }) }),
-    }), /2,?880/],
+    }), /Canary traffic routing interval must be at most 2880 minutes .*received 2881 minutes/],
     ['linear past 2,880 minutes', (s) => lambdaDep(s, {
       deploymentConfig: new codedeploy.LambdaDeploymentConfig(s, 'C', { trafficRouting: codedeploy.TrafficRouting.timeBasedLinear({ interval: Duration.minutes(800), percentage: 25 }) }),
-    }), /2,?880/],
+    }), /takes 4 shifts x 800 = 3200 minutes, over CodeDeploy's limit of 2880 minutes.*interval of at most 720 minutes/],
     ['alarm threshold zero', (s) => lambdaDep(s, { defaultAlarms: { errorsThreshold: 0 } }), /defaultAlarms.errorsThreshold must be greater than 0; received 0/],
     ['evaluation periods zero', (s) => lambdaDep(s, { defaultAlarms: { evaluationPeriods: 0 } }), /defaultAlarms.evaluationPeriods must be a whole number of at least 1; received 0/],
     ['alarm period of seconds', (s) => lambdaDep(s, { defaultAlarms: { period: Duration.seconds(90) } }), /defaultAlarms.period must be a whole number of minutes/],
@@ -112,7 +112,7 @@ const ERRORS: Record<string, Case[]> = {
     ['approval wait of zero', (s) => ecsDep(s, { deploymentApprovalWaitTime: Duration.minutes(0) }), /deploymentApprovalWaitTime must be a whole number of minutes from 1 to 2880; received 0 minutes/],
     ['negative desired count', (s) => ecsDep(s, { desiredCount: -1 }), /desiredCount must be a whole number of at least 0; received -1/],
     ['5xx alarm on an NLB', (s) => ecsDep(s, { loadBalancerType: BlueGreenLoadBalancerType.NETWORK, defaultAlarms: { http5xx: true } }), /defaultAlarms.http5xx needs an Application Load Balancer/],
-    ['unknown container', (s) => ecsDep(s, { containerName: 'nope' }), /nope/],
+    ['unknown container', (s) => ecsDep(s, { containerName: 'nope' }), /The task definition .* has no container named "nope"; containers: web/],
   ],
   'ECS AppSpec': [
     ['container port 0', () => expectErrors(EcsAppSpec.validate({ taskDefinitionArn: 'arn', containerName: 'web', containerPort: 0 })), /containerPort must be a whole number from 1 to 65535; received 0/],
@@ -162,7 +162,7 @@ const ERRORS: Record<string, Case[]> = {
     ['agent schedule without Systems Manager', (s) => serverDep(s, { installAgent: AgentInstallation.NONE, agentUpdateSchedule: 'rate(7 days)' }), /agentUpdateSchedule applies to installAgent SYSTEMS_MANAGER/],
   ],
   'Server AppSpec builder': [
-    ['relative destination', () => expectErrors(ServerAppSpec.validate({ os: ServerOs.LINUX, files: [{ source: 'site', destination: 'var/www' }] })), /destination/],
+    ['relative destination', () => expectErrors(ServerAppSpec.validate({ os: ServerOs.LINUX, files: [{ source: 'site', destination: 'var/www' }] })), /files\[0\].destination "var\/www" must be a fully qualified path on the instance \(starting with \/\)/],
     ['absolute source', () => expectErrors(ServerAppSpec.validate({ os: ServerOs.LINUX, files: [{ source: '/etc/passwd', destination: '/var/www' }] })), /files\[0\].source "\/etc\/passwd" must be relative to appspec.yml/],
     ['empty files', () => expectErrors(ServerAppSpec.validate({ os: ServerOs.LINUX, files: [] })), /files is empty; omit the files section/],
     ['permissions on Windows', () => expectErrors(ServerAppSpec.validate({ os: ServerOs.WINDOWS, permissions: [{ objectPath: 'C:\\site' }] })), /permissions apply to Linux only/],

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -20,7 +20,7 @@ export function build(stack: Stack, id: string): void {
   const role = new iam.Role(stack, `${id}ServiceRole`, {
     assumedBy: new iam.ServicePrincipal('codedeploy.amazonaws.com').withConditions({
       StringEquals: { 'aws:SourceAccount': stack.account },
-      ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'codedeploy', resource: 'deploymentgroup', resourceName: `${application.applicationName}/*`, arnFormat: 1 as any }) },
+      ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'codedeploy', resource: 'deploymentgroup', resourceName: `${application.applicationName}/*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
     }),
   });
   role.addToPolicy(new iam.PolicyStatement({
