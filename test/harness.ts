@@ -6,6 +6,7 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
+import { checkTemplate } from './iam/reference';
 import { cfnLintBinary } from '../scripts/cfn-lint';
 import { CodeDeployChecks } from '../src/nag';
 
@@ -107,7 +108,8 @@ export function snapshotSuite(cases: Record<string, (stack: Stack) => unknown>):
  * Registers the standard compliance tests for a set of named cases, each a function that
  * defines constructs in the stack it is given (or returns a stack of its own, in the same app
  * and environment): zero unacknowledged cdk-nag AwsSolutions findings, no literal
- * `arn:aws:` in aws-cn and aws-us-gov, and one cfn-lint run over every template.
+ * `arn:aws:` in aws-cn and aws-us-gov, every policy checked against AWS's Service Authorization
+ * Reference (test/iam/reference.ts), and one cfn-lint run over every template.
  */
 export function complianceSuite(cases: Record<string, (stack: Stack) => Stack | void>, options: { allPacks?: boolean } = {}): void {
   const built = new Map<string, Stack>();
@@ -134,6 +136,11 @@ export function complianceSuite(cases: Record<string, (stack: Stack) => Stack | 
     test.each(partitionCases)('%s: synthesizes in %s without a literal arn:aws:', (name, partition) => {
       const template = Template.fromStack(stackFor(name, PARTITION_REGIONS[partition])).toJSON();
       expect(literalAwsArns(template)).toEqual([]);
+    });
+
+    test.each(names)("%s: every policy agrees with AWS's Service Authorization Reference", (name) => {
+      const template = Template.fromStack(stackFor(name)).toJSON();
+      expect(checkTemplate(template, name)).toEqual([]);
     });
 
     test('cfn-lint passes on every template (all partitions)', () => {

@@ -22,8 +22,17 @@ import {
   deploymentStateChangeRule,
   validateSharedOptions,
 } from '../private/deployment-group';
+import { GrantingEcsDeploymentGroup } from '../private/granting-groups';
 import { acknowledge } from '../private/nag';
-import { grantDescribeAlarms, immutableView } from '../private/permissions';
+import {
+  ecsDescribeStatements,
+  ecsListenerStatements,
+  ecsServiceStatements,
+  grantDescribeAlarms,
+  grantStatements,
+  immutableView,
+  warnMissingStatements,
+} from '../private/permissions';
 import { sharedApplication, sharedServiceRole } from '../private/shared';
 import {
   MAX_TRAFFIC_SHIFT_MINUTES,
@@ -368,7 +377,8 @@ export class EcsDeployment extends Construct {
     this.defaultAlarms.forEach((a) => acknowledgeCompliance(a, OwnedResource.DEFAULT_ALARM));
     this.alarms = allAlarms(this.defaultAlarms, props.alarms);
 
-    this.deploymentGroup = new codedeploy.EcsDeploymentGroup(this, 'DeploymentGroup', {
+    this.deploymentGroup = new GrantingEcsDeploymentGroup(this, 'DeploymentGroup', {
+      grantRole: this.role,
       application: this.application,
       deploymentGroupName: props.deploymentGroupName,
       service: this.service,
@@ -391,11 +401,18 @@ export class EcsDeployment extends Construct {
     // CodeDeploy checks the listeners and the service when the group is created.
     this.deploymentGroup.node.addDependency(this.service);
 
-    if (serviceRole instanceof CodeDeployServiceRole && !serviceRole.usesAwsManagedPolicy) {
-      serviceRole.grantEcsService(this.service, taskRoles(props.taskDefinition));
-      serviceRole.grantModifyListeners(
-        [this.productionListener, this.testListener].filter((l): l is elbv2.IListener => l !== undefined).map((l) => l.listenerArn),
-      );
+    // The platform's permissions go to any role that takes them (ours, a user's iam.Role, a mutable import);
+    // the AWS managed policy already has them on "*".
+    if (!(serviceRole instanceof CodeDeployServiceRole && serviceRole.usesAwsManagedPolicy)) {
+      const listenerArns = [this.productionListener, this.testListener]
+        .filter((l): l is elbv2.IListener => l !== undefined)
+        .map((l) => l.listenerArn);
+      warnMissingStatements(this, serviceRole, grantStatements(serviceRole, [
+        // A CodeDeployServiceRole has the describe statements from its creation.
+        ...(serviceRole instanceof CodeDeployServiceRole ? [] : ecsDescribeStatements()),
+        ...ecsServiceStatements(this, this.service, taskRoles(props.taskDefinition)),
+        ...ecsListenerStatements(this, listenerArns, this.listeners.loadBalancerFullName),
+      ]));
     }
     grantDescribeAlarms(this.role, this.alarms);
     applyNotifications(this.deploymentGroup, this.role, props.notifications ?? []);
@@ -480,6 +497,14 @@ export class EcsDeployment extends Construct {
       );
       acknowledge(this.deploymentGroup, 'CodeDeploy-CD5', 'The user set terminationWaitTime to zero explicitly; the pattern warns about it at synth time.');
     }
+  }
+
+  /**
+   * Adds an alarm to the deployment group and lets the service role read it.
+   * (`deploymentGroup.addAlarm()` does the same.)
+   */
+  public addAlarm(alarm: cloudwatch.IAlarm): void {
+    this.deploymentGroup.addAlarm(alarm);
   }
 
   /** An EventBridge rule matching state changes of this deployment group's deployments. */

@@ -4,6 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { awsSdkToIamAction } from 'aws-cdk-lib/custom-resources/lib/helpers-internal';
 import { Construct } from 'constructs';
 import { AlarmCheckFunction } from './handlers/alarm-check-function';
 import type { AlarmCheckConfig } from './handlers/alarm-check.lambda';
@@ -245,7 +246,9 @@ export interface SdkCallOptions extends BuiltInHookOptions {
   /**
    * IAM action granted on `resources`.
    *
-   * @default `<service>:<action>`
+   * @default - the IAM action of the SDK call, with the service's IAM prefix from the AWS SDK's
+   * metadata as aws-cdk-lib's `AwsCustomResource` derives it (`sfn` -> `states:`, `cloudwatch-logs` -> `logs:`,
+   * `elastic-load-balancing-v2` -> `elasticloadbalancing:`); the package name for a client it does not know
    */
   readonly iamAction?: string;
 
@@ -426,9 +429,10 @@ export function bindSdkCall(scope: Construct, options: LifecycleHookBindOptions,
   if (!/^[A-Z][A-Za-z0-9]*$/.test(props.action)) {
     errors.push(`action must be an API action name like "StopDeployment" (PascalCase, as in the API reference); received "${props.action}".`);
   }
-  const iamAction = props.iamAction ?? `${props.service}:${props.action}`;
+  // The IAM prefix is not the package name for many services (sfn -> states); aws-cdk-lib's table from the SDK's metadata knows them.
+  const iamAction = props.iamAction ?? awsSdkToIamAction(props.service, props.action);
   if (!/^[a-z0-9-]+:[A-Za-z0-9*]+$/.test(iamAction)) {
-    errors.push(`iamAction must look like "<service prefix>:<Action>"; received "${iamAction}". Set iamAction when the IAM prefix differs from the package name.`);
+    errors.push(`iamAction must look like "<service prefix>:<Action>"; received "${iamAction}". Set iamAction to the action's name in the Service Authorization Reference.`);
   }
   if (!props.resources?.length && !props.policyStatements?.length) {
     errors.push(

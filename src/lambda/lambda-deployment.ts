@@ -17,7 +17,8 @@ import {
   deploymentStateChangeRule,
   validateSharedOptions,
 } from '../private/deployment-group';
-import { grantDescribeAlarms, grantShiftAliasTraffic, immutableView } from '../private/permissions';
+import { GrantingLambdaDeploymentGroup } from '../private/granting-groups';
+import { grantDescribeAlarms, grantShiftAliasTraffic, immutableView, warnMissingStatements } from '../private/permissions';
 import { sharedApplication, sharedServiceRole } from '../private/shared';
 import {
   throwIfErrors,
@@ -221,7 +222,8 @@ export class LambdaDeployment extends Construct {
     this.defaultAlarms.forEach((a) => acknowledgeCompliance(a, OwnedResource.DEFAULT_ALARM));
     this.alarms = allAlarms(this.defaultAlarms, props.alarms);
 
-    this.deploymentGroup = new codedeploy.LambdaDeploymentGroup(this, 'DeploymentGroup', {
+    this.deploymentGroup = new GrantingLambdaDeploymentGroup(this, 'DeploymentGroup', {
+      grantRole: this.role,
       alias: this.alias,
       application: this.application,
       deploymentGroupName: props.deploymentGroupName,
@@ -234,7 +236,7 @@ export class LambdaDeployment extends Construct {
     });
 
     warnRiskyOptions(this, props, this.alarms.length, this.deploymentGroup.deploymentConfig.deploymentConfigName);
-    grantShiftAliasTraffic(this.role, this.alias);
+    warnMissingStatements(this, this.role, grantShiftAliasTraffic(this.role, this.alias));
     grantDescribeAlarms(this.role, this.alarms);
     applyNotifications(this.deploymentGroup, this.role, props.notifications ?? []);
 
@@ -255,6 +257,19 @@ export class LambdaDeployment extends Construct {
         'This deployment has no alarms, so CodeDeploy cannot stop or roll back a bad version on its own. Keep the default alarms or pass alarms.',
       );
     }
+
+    // Updating the alias is what runs the CodeDeploy deployment, so every permission the deployment
+    // uses (the service role's policies; the hooks' functions and roles) must be in place first.
+    // None of those policies refers to the alias (see grantShiftAliasTraffic), so there is no cycle.
+    this.alias.node.addDependency(this.role);
+  }
+
+  /**
+   * Adds an alarm to the deployment group and lets the service role read it.
+   * (`deploymentGroup.addAlarm()` does the same.)
+   */
+  public addAlarm(alarm: cloudwatch.IAlarm): void {
+    this.deploymentGroup.addAlarm(alarm);
   }
 
   /** Sends events of this function's alias (not of `$LATEST`) to the function. */

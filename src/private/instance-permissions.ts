@@ -17,9 +17,8 @@ const SSM_INSTANCE_ACTIONS = [
   'ssm:UpdateInstanceAssociationStatus',
   'ssm:PutComplianceItems',
 ];
-/** Actions without resource-level permissions (message channels, package manifests, association reads). */
+/** Actions without resource-level permissions (message channels, package manifests). */
 const SSM_UNSCOPED_ACTIONS = [
-  'ssm:DescribeAssociation',
   'ssm:GetManifest',
   'ssm:PutConfigurePackageResult',
   'ec2messages:AcknowledgeMessage',
@@ -74,8 +73,11 @@ export function grantAgentAccess(
     new iam.PolicyStatement({
       sid: 'SsmAgentDocuments',
       actions: ['ssm:GetDocument', 'ssm:DescribeDocument'],
-      resources: AGENT_DOCUMENTS.map((d) => stack.formatArn({ service: 'ssm', account: '', resource: 'document', resourceName: d })),
+      // AWS-owned documents: their ARN has no account (arn:…:ssm:<region>::document/<name>), while the Service
+      // Authorization Reference's format has one; "*" matches both. Names starting with "AWS" are reserved for AWS.
+      resources: AGENT_DOCUMENTS.map((d) => stack.formatArn({ service: 'ssm', account: '*', resource: 'document', resourceName: d })),
     }),
+    'AWS-owned Systems Manager documents have no account in their ARN (arn:<partition>:ssm:<region>::document/<name>); the account wildcard matches them, limited to these two documents by name (names starting with "AWS" are reserved for AWS).',
   );
   addStatement(
     role,
@@ -88,8 +90,24 @@ export function grantAgentAccess(
   );
   addStatement(
     role,
+    new iam.PolicyStatement({
+      sid: 'SsmAgentAssociations',
+      actions: ['ssm:DescribeAssociation'],
+      // Every resource type the Service Authorization Reference lists for the action: the association, its
+      // document and the (EC2 or on-premises) instance it runs on.
+      resources: [
+        stack.formatArn({ service: 'ssm', resource: 'association', resourceName: '*' }),
+        stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' }),
+        stack.formatArn({ service: 'ssm', resource: 'managed-instance', resourceName: '*' }),
+        ...AGENT_DOCUMENTS.map((d) => stack.formatArn({ service: 'ssm', account: '*', resource: 'document', resourceName: d })),
+      ],
+    }),
+    'The SSM Agent reads the State Manager associations of its own instance; association and instance IDs are generated, so the statement is limited to associations and instances of this account and Region and the two agent documents.',
+  );
+  addStatement(
+    role,
     new iam.PolicyStatement({ sid: 'SsmAgentMessages', actions: SSM_UNSCOPED_ACTIONS, resources: ['*'] }),
-    'The SSM Agent\'s message channels (ec2messages, ssmmessages), package manifests and association reads have no resource-level permissions in IAM; these are the AmazonSSMManagedInstanceCore actions the agent installation uses, without parameters, inventory or patching.',
+    'The SSM Agent\'s message channels (ec2messages, ssmmessages) and package manifests have no resource-level permissions in IAM; these are the AmazonSSMManagedInstanceCore actions the agent installation uses, without parameters, inventory or patching.',
   );
 }
 

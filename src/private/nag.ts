@@ -10,7 +10,11 @@ import { IConstruct } from 'constructs';
  * Every acknowledgement the library makes is listed in the README (a test keeps the two in sync).
  */
 export function acknowledge(scope: IConstruct, id: string, reason: string): void {
-  scope.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, { [id]: reason });
+  // One finding is acknowledged once per construct (two statements may share a wildcard resource).
+  const already = scope.node.metadata.some((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY && m.data && id in (m.data as object));
+  if (!already) {
+    scope.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, { [id]: reason });
+  }
 }
 
 /**

@@ -1,9 +1,11 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
+import { acknowledge, wildcardResourceFinding } from './nag';
 
 /**
  * Scoped grants shared by `CodeDeployServiceRole` and the patterns (which may be given a plain role).
@@ -31,14 +33,24 @@ export function grantInvokeHook(role: iam.IRole, fn: lambda.IFunction): iam.Gran
   });
 }
 
-/** What CodeDeploy needs to shift traffic on one Lambda alias. */
-export function grantShiftAliasTraffic(role: iam.IRole, alias: lambda.IAlias): iam.Grant {
-  return iam.Grant.addToPrincipal({
-    grantee: role,
-    actions: ['lambda:GetAlias', 'lambda:UpdateAlias', 'lambda:GetProvisionedConcurrencyConfig'],
-    // Alias operations are authorized on the function; provisioned concurrency on the qualified alias ARN.
-    resourceArns: [alias.version.lambda.functionArn, alias.functionArn],
-  });
+/**
+ * What CodeDeploy needs to shift traffic on one Lambda alias.
+ *
+ * The alias ARN is built from the function's ARN and the alias name, not taken from the alias
+ * resource: the policy must not depend on the alias, because the alias update (which runs the
+ * deployment) has to wait for the policy.
+ */
+export function grantShiftAliasTraffic(role: iam.IRole, alias: lambda.IAlias): iam.PolicyStatement[] {
+  const functionArn = alias.version.lambda.functionArn;
+  return grantStatements(role, [
+    {
+      statement: new iam.PolicyStatement({
+        actions: ['lambda:GetAlias', 'lambda:UpdateAlias', 'lambda:GetProvisionedConcurrencyConfig'],
+        // Alias operations are authorized on the function; provisioned concurrency on the qualified alias ARN.
+        resources: [functionArn, `${functionArn}:${alias.aliasName}`],
+      }),
+    },
+  ]);
 }
 
 /** `sns:Publish` on a notification topic, plus use of its KMS key when it is encrypted. */
@@ -73,3 +85,235 @@ export function immutableView(scope: Construct, id: string, role: iam.IRole): ia
   }
   return iam.Role.fromRoleArn(scope, id, role.roleArn, { mutable: false });
 }
+
+/**
+ * Platform grants to any service role (a `CodeDeployServiceRole`, a user's `iam.Role`, a mutable
+ * imported role). Each returns the statements the role did not take (an immutable role), so the
+ * pattern can tell the user what the role must allow.
+ */
+export interface PlatformStatement {
+  readonly statement: iam.PolicyStatement;
+  /** Why a wildcard in the resources is inherent to CodeDeploy (acknowledged for cdk-nag with this reason). */
+  readonly wildcardReason?: string;
+}
+
+/** Adds the statements to the role; returns those an immutable role did not take. */
+export function grantStatements(role: iam.IRole, statements: PlatformStatement[]): iam.PolicyStatement[] {
+  const missing: iam.PolicyStatement[] = [];
+  for (const { statement, wildcardReason } of statements) {
+    const result = role.addToPrincipalPolicy(statement);
+    // An immutable role (Role.fromRoleArn(..., { mutable: false }), withoutPolicyUpdates()) answers
+    // "added" but writes no policy: only an iam.Role or an import that made a Policy really took it.
+    const tookIt = role instanceof iam.Role || role.node.children.some((c) => c instanceof iam.Policy);
+    if (!result.statementAdded || !tookIt) {
+      missing.push(statement);
+      continue;
+    }
+    if (wildcardReason) {
+      for (const resource of statement.resources) {
+        if (resource.includes('*')) {
+          acknowledge(role, wildcardResourceFinding(role, resource), wildcardReason);
+        }
+      }
+    }
+  }
+  return missing;
+}
+
+/** Describe calls of the Server platform: IAM has no resource-level permissions for them. */
+export function serverDescribeStatements(): PlatformStatement[] {
+  return [
+    {
+      statement: new iam.PolicyStatement({ actions: SERVER_DESCRIBE_ACTIONS, resources: ['*'] }),
+      wildcardReason:
+        'Describe calls of Auto Scaling, EC2 and Elastic Load Balancing and tag:GetResources have no resource-level permissions in IAM; CodeDeploy uses them to find the instances of a deployment group.',
+    },
+  ];
+}
+
+/**
+ * In-place deployments to Auto Scaling groups: CodeDeploy puts its lifecycle hooks on the groups
+ * (launch and, with `terminationHook`, termination) and completes them, on exactly these groups.
+ * Blue/green-only actions (creating and deleting copies of groups, terminating instances, copying
+ * alarms) are not here: `ServerDeployment` runs in-place deployments only.
+ */
+export function serverAutoScalingStatements(scope: IConstruct, groupNames: string[]): PlatformStatement[] {
+  if (groupNames.length === 0) {
+    return [];
+  }
+  return [
+    {
+      statement: new iam.PolicyStatement({
+        actions: SERVER_AUTOSCALING_HOOK_ACTIONS,
+        // arn:…:autoScalingGroup:<group id>:autoScalingGroupName/<name> (Service Authorization Reference).
+        resources: groupNames.map((name) =>
+          Stack.of(scope).formatArn({
+            service: 'autoscaling',
+            resource: 'autoScalingGroup',
+            resourceName: `*:autoScalingGroupName/${name}`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ),
+      }),
+      wildcardReason:
+        'The Auto Scaling group ID in the ARN is generated by Auto Scaling; the group name that follows it limits the statement to this deployment group\'s Auto Scaling groups.',
+    },
+  ];
+}
+
+/** In-place deployments with traffic control: take instances out of and back into exactly these load balancers / target groups. */
+export function serverLoadBalancerStatements(classicArns: string[], targetGroupArns: string[]): PlatformStatement[] {
+  const out: PlatformStatement[] = [];
+  if (classicArns.length > 0) {
+    out.push({
+      statement: new iam.PolicyStatement({
+        actions: ['elasticloadbalancing:RegisterInstancesWithLoadBalancer', 'elasticloadbalancing:DeregisterInstancesFromLoadBalancer'],
+        resources: classicArns,
+      }),
+    });
+  }
+  if (targetGroupArns.length > 0) {
+    out.push({
+      statement: new iam.PolicyStatement({
+        actions: ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
+        resources: targetGroupArns,
+      }),
+    });
+  }
+  return out;
+}
+
+/**
+ * Auto Scaling groups with a launch template (user guide, "Create a service role": ec2:RunInstances,
+ * ec2:CreateTags and iam:PassRole), also next to the AWS managed policy, which lacks them.
+ */
+export function launchTemplateStatements(scope: IConstruct, instanceRole: iam.IRole): PlatformStatement[] {
+  return [
+    {
+      statement: new iam.PolicyStatement({ actions: ['ec2:RunInstances'], resources: ['*'] }),
+      wildcardReason:
+        'ec2:RunInstances with a launch template touches the template\'s images, subnets, security groups and volumes, which CodeDeploy\'s role cannot know; the user guide requires it for launch-template Auto Scaling groups.',
+    },
+    {
+      statement: new iam.PolicyStatement({
+        actions: ['ec2:CreateTags'],
+        resources: [Stack.of(scope).formatArn({ service: 'ec2', resource: '*', resourceName: '*' })],
+        conditions: { StringEquals: { 'ec2:CreateAction': 'RunInstances' } },
+      }),
+      wildcardReason: 'Tags the instances and volumes a launch template creates, only while running instances (ec2:CreateAction condition).',
+    },
+    {
+      statement: new iam.PolicyStatement({
+        actions: ['iam:PassRole'],
+        resources: [instanceRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+      }),
+    },
+  ];
+}
+
+/** ECS: read the listeners, rules and target groups (no resource-level permissions). */
+export function ecsDescribeStatements(): PlatformStatement[] {
+  return [
+    {
+      statement: new iam.PolicyStatement({
+        actions: ['elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules'],
+        resources: ['*'],
+      }),
+      wildcardReason:
+        'elasticloadbalancing:Describe* calls have no resource-level permissions in IAM; CodeDeploy reads the listeners and target groups it shifts traffic between.',
+    },
+  ];
+}
+
+/** ECS: create, promote and delete task sets of this service and pass its task roles to ECS. */
+export function ecsServiceStatements(scope: IConstruct, service: ecs.IBaseService, taskRoles: iam.IRole[]): PlatformStatement[] {
+  const stack = Stack.of(scope);
+  const out: PlatformStatement[] = [
+    {
+      statement: new iam.PolicyStatement({
+        actions: ['ecs:DescribeServices', 'ecs:CreateTaskSet', 'ecs:UpdateServicePrimaryTaskSet', 'ecs:DeleteTaskSet'],
+        resources: [
+          // The long ARN format (cluster name included), which every service has used since 2021.
+          stack.formatArn({ service: 'ecs', resource: 'service', resourceName: `${service.cluster.clusterName}/${service.serviceName}` }),
+          stack.formatArn({ service: 'ecs', resource: 'task-set', resourceName: `${service.cluster.clusterName}/${service.serviceName}/*` }),
+        ],
+      }),
+      wildcardReason: 'Task set IDs are generated by ECS during each deployment; the wildcard is limited to the task sets of this one service.',
+    },
+  ];
+  if (taskRoles.length > 0) {
+    out.push({
+      statement: new iam.PolicyStatement({
+        actions: ['iam:PassRole'],
+        resources: taskRoles.map((r) => r.roleArn),
+        conditions: { StringLike: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+      }),
+    });
+  }
+  return out;
+}
+
+/**
+ * ECS: re-point these listeners between the blue and the green target group, and the rules of
+ * this load balancer's listeners (CodeDeploy also moves rules that forward to the target groups).
+ */
+export function ecsListenerStatements(scope: IConstruct, listenerArns: string[], loadBalancerFullName: string): PlatformStatement[] {
+  if (listenerArns.length === 0) {
+    return [];
+  }
+  return [
+    { statement: new iam.PolicyStatement({ actions: ['elasticloadbalancing:ModifyListener'], resources: listenerArns }) },
+    {
+      statement: new iam.PolicyStatement({
+        actions: ['elasticloadbalancing:ModifyRule'],
+        // arn:…:listener-rule/<app|net>/<lb name>/<lb id>/<listener id>/<rule id>
+        resources: [Stack.of(scope).formatArn({ service: 'elasticloadbalancing', resource: 'listener-rule', resourceName: `${loadBalancerFullName}/*` })],
+      }),
+      wildcardReason: 'Listener and rule IDs are generated by Elastic Load Balancing; the wildcard is limited to the rules of this one load balancer\'s listeners.',
+    },
+  ];
+}
+
+/** Tells the user what an immutable service role must allow, as an acknowledgeable warning. */
+export function warnMissingStatements(scope: IConstruct, role: iam.IRole, missing: iam.PolicyStatement[]): void {
+  if (missing.length === 0) {
+    return;
+  }
+  const stack = Stack.of(scope);
+  const lines = missing.map((s) => {
+    const resources = s.resources.map((r) => (Token.isUnresolved(r) ? JSON.stringify(stack.resolve(r)) : r)).join(', ');
+    return `${s.actions.join(', ')} on ${resources}`;
+  });
+  Annotations.of(scope).addWarningV2(
+    'cdk-codedeploy-patterns:immutableServiceRole',
+    `The service role ${role.node.path} cannot be changed by this app (imported or immutable), so the pattern could not add its permissions. ` +
+      `Make sure the role allows: ${lines.join('; ')}. Otherwise CodeDeploy fails during the deployment.`,
+  );
+}
+
+const SERVER_DESCRIBE_ACTIONS = [
+  'autoscaling:DescribeAutoScalingGroups',
+  'autoscaling:DescribeLifecycleHooks',
+  'autoscaling:DescribePolicies',
+  'autoscaling:DescribeScheduledActions',
+  'autoscaling:DescribeNotificationConfigurations',
+  'autoscaling:DescribeScalingActivities',
+  'ec2:DescribeInstances',
+  'ec2:DescribeInstanceStatus',
+  'elasticloadbalancing:DescribeLoadBalancers',
+  'elasticloadbalancing:DescribeLoadBalancerAttributes',
+  'elasticloadbalancing:DescribeInstanceHealth',
+  'elasticloadbalancing:DescribeTargetGroups',
+  'elasticloadbalancing:DescribeTargetGroupAttributes',
+  'elasticloadbalancing:DescribeTargetHealth',
+  'tag:GetResources',
+];
+
+/** Lifecycle hooks CodeDeploy installs on (and completes in) the deployment group's Auto Scaling groups. */
+const SERVER_AUTOSCALING_HOOK_ACTIONS = [
+  'autoscaling:PutLifecycleHook',
+  'autoscaling:DeleteLifecycleHook',
+  'autoscaling:CompleteLifecycleAction',
+  'autoscaling:RecordLifecycleActionHeartbeat',
+];

@@ -23,9 +23,19 @@ import {
   deploymentStateChangeRule,
   validateSharedOptions,
 } from '../private/deployment-group';
+import { GrantingServerDeploymentGroup } from '../private/granting-groups';
 import { grantAgentAccess, grantReadRevisions } from '../private/instance-permissions';
 import { acknowledge } from '../private/nag';
-import { grantDescribeAlarms, immutableView } from '../private/permissions';
+import {
+  grantDescribeAlarms,
+  grantStatements,
+  immutableView,
+  launchTemplateStatements,
+  serverAutoScalingStatements,
+  serverDescribeStatements,
+  serverLoadBalancerStatements,
+  warnMissingStatements,
+} from '../private/permissions';
 import { sharedApplication, sharedServiceRole } from '../private/shared';
 import {
   throwIfErrors,
@@ -85,6 +95,12 @@ export abstract class ServerLoadBalancer {
 
   /** @internal */
   public abstract _construct(): IConstruct;
+
+  /** ARNs of the Classic Load Balancers CodeDeploy deregisters instances from. @internal */
+  public abstract _classicLoadBalancerArns(scope: IConstruct): string[];
+
+  /** ARNs of the target groups CodeDeploy deregisters instances from. @internal */
+  public abstract _targetGroupArns(): string[];
 }
 
 class ClassicServerLoadBalancer extends ServerLoadBalancer {
@@ -107,6 +123,12 @@ class ClassicServerLoadBalancer extends ServerLoadBalancer {
   public _construct() {
     return this.lb;
   }
+  public _classicLoadBalancerArns(scope: IConstruct) {
+    return [Stack.of(scope).formatArn({ service: 'elasticloadbalancing', resource: 'loadbalancer', resourceName: this.lb.loadBalancerName })];
+  }
+  public _targetGroupArns() {
+    return [];
+  }
 }
 
 class TargetGroupServerLoadBalancer extends ServerLoadBalancer {
@@ -123,6 +145,12 @@ class TargetGroupServerLoadBalancer extends ServerLoadBalancer {
   }
   public _unhealthyHosts(period: Duration) {
     return this.metric().with({ statistic: 'Maximum', period });
+  }
+  public _classicLoadBalancerArns() {
+    return [];
+  }
+  public _targetGroupArns() {
+    return [this.tg.targetGroupArn];
   }
   public _construct() {
     return this.tg;
@@ -405,7 +433,9 @@ export class ServerDeployment extends Construct {
     this.alarms = allAlarms(this.defaultAlarms, props.alarms);
 
     const groups = props.autoScalingGroups ?? [];
-    this.deploymentGroup = new codedeploy.ServerDeploymentGroup(this, 'DeploymentGroup', {
+    this.deploymentGroup = new GrantingServerDeploymentGroup(this, 'DeploymentGroup', {
+      grantRole: this.role,
+      managedPolicy: serviceRole instanceof CodeDeployServiceRole && serviceRole.usesAwsManagedPolicy,
       application: this.application,
       deploymentGroupName: props.deploymentGroupName,
       deploymentConfig: props.deploymentConfig,
@@ -431,6 +461,20 @@ export class ServerDeployment extends Construct {
     }
     grantDescribeAlarms(this.role, this.alarms);
     applyNotifications(this.deploymentGroup, this.role, props.notifications ?? []);
+    // The platform's permissions go to any role that takes them (ours, a user's iam.Role, a mutable import);
+    // the AWS managed policy already has them on "*".
+    const missing: iam.PolicyStatement[] = [];
+    if (!(serviceRole instanceof CodeDeployServiceRole && serviceRole.usesAwsManagedPolicy)) {
+      missing.push(...grantStatements(serviceRole, [
+        // A CodeDeployServiceRole has the describe statements from its creation.
+        ...(serviceRole instanceof CodeDeployServiceRole ? [] : serverDescribeStatements()),
+        ...serverAutoScalingStatements(this, groups.map((g) => g.autoScalingGroupName)),
+        ...serverLoadBalancerStatements(
+          loadBalancers.flatMap((lb) => lb._classicLoadBalancerArns(this)),
+          loadBalancers.flatMap((lb) => lb._targetGroupArns()),
+        ),
+      ]));
+    }
 
     // Revision: copied to (or already in) a bucket the instances may read, under this group's prefix.
     const keyPrefix = `CodeDeploy/${Names.uniqueResourceName(this, { maxLength: 64, separator: '-' })}/`;
@@ -452,9 +496,10 @@ export class ServerDeployment extends Construct {
       } else {
         unknownRoles.push(g.node.path);
       }
-      if (serviceRole instanceof CodeDeployServiceRole && !serviceRole.usesAwsManagedPolicy && usesLaunchTemplate(g)) {
+      // The AWS managed policy lacks these too (user guide, "Create a service role for CodeDeploy").
+      if (usesLaunchTemplate(g)) {
         if (role) {
-          serviceRole.grantLaunchTemplateInstances(role);
+          missing.push(...grantStatements(serviceRole, launchTemplateStatements(this, role)));
         } else {
           Annotations.of(this).addWarningV2(
             'cdk-codedeploy-patterns:launchTemplateRole',
@@ -464,6 +509,7 @@ export class ServerDeployment extends Construct {
       }
       recordAutoScalingGroup(this, g);
     }
+    warnMissingStatements(this, serviceRole, missing);
     roles.push(...(props.instanceRoles ?? []));
     if (props.ec2InstanceTags && !props.instanceRoles) {
       this.instanceProfile = new AgentInstanceProfile(this, 'InstanceProfile', {
@@ -550,6 +596,14 @@ export class ServerDeployment extends Construct {
       systemsManager: this.installAgent === AgentInstallation.SYSTEMS_MANAGER,
       useAwsManagedPolicy: this.useAwsManagedPolicy,
     });
+  }
+
+  /**
+   * Adds an alarm to the deployment group and lets the service role read it.
+   * (`deploymentGroup.addAlarm()` does the same.)
+   */
+  public addAlarm(alarm: cloudwatch.IAlarm): void {
+    this.deploymentGroup.addAlarm(alarm);
   }
 
   /** An EventBridge rule matching state changes of this deployment group's deployments. */

@@ -4,7 +4,9 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { EcsDeployment, EcsDeploymentProps, HttpCheckTarget, LambdaDeployment, LambdaDeploymentProps, LifecycleHook } from '../../src';
+import { acknowledge } from '../../src/private/nag';
 import { acknowledgements, complianceSuite, testStack } from '../harness';
+import { expandAction } from '../iam/reference';
 import { ecsFixture, userFunction } from '../util';
 
 /** Synthesis of the built-in hooks: their functions, configuration, IAM and errors. */
@@ -382,7 +384,7 @@ describe('LifecycleHook.sdkCall', () => {
         service: 'ssm',
         action: 'CancelCommand',
         parameters: { CommandId: '25173b39-c88d-4459-ba3d-8704aEXAMPLE' },
-        policyStatements: [new iam.PolicyStatement({ actions: ['ssm:CancelCommand'], resources: [stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: 'i-0123456789abcdef0' })] })],
+        policyStatements: [new iam.PolicyStatement({ actions: ['ssm:CancelCommand'], resources: ['*'] })],
       }),
       afterInstall: LifecycleHook.sdkCall({ service: 'cloudwatch-logs', action: 'PutRetentionPolicy', iamAction: 'logs:PutRetentionPolicy', resources: ['arn:aws:logs:us-east-1:123456789012:log-group:x'] }),
     });
@@ -391,6 +393,25 @@ describe('LifecycleHook.sdkCall', () => {
     expect(action(/BeforeInstallHookRole/)).toEqual(['appflow:CancelFlowExecutions']);
     expect(action(/AfterAllowTrafficHookRole/)).toEqual(['ssm:CancelCommand']);
     expect(action(/AfterInstallHookRole/)).toEqual(['logs:PutRetentionPolicy']);
+  });
+
+  test.each([
+    // Services whose SDK v3 package name is not their IAM prefix (the prefixes exist in the Service Authorization Reference).
+    ['sfn', 'StopExecution', 'states:StopExecution'],
+    ['cloudwatch-logs', 'PutRetentionPolicy', 'logs:PutRetentionPolicy'],
+    ['elastic-load-balancing-v2', 'ModifyRule', 'elasticloadbalancing:ModifyRule'],
+    ['eventbridge', 'DisableRule', 'events:DisableRule'],
+    ['cognito-identity-provider', 'AdminDisableUser', 'cognito-idp:AdminDisableUser'],
+    ['auto-scaling', 'SuspendProcesses', 'autoscaling:SuspendProcesses'],
+    ['appconfig', 'StopDeployment', 'appconfig:StopDeployment'],
+  ])('sdkCall %s:%s is granted as %s (the IAM prefix, not the package name)', (service, action, iamAction) => {
+    const stack = testStack();
+    const { cluster, taskDefinition } = ecsFixture(stack);
+    new EcsDeployment(stack, 'Deployment', { cluster, taskDefinition, afterAllowTraffic: LifecycleHook.sdkCall({ service, action, resources: ['*'] }) });
+    const t = Template.fromStack(stack);
+    const actions = statementsOf(t, /AfterAllowTrafficHookRole/).map((s) => s.Action).filter((a) => typeof a === 'string' && a !== 'codedeploy:PutLifecycleEventHookExecutionStatus');
+    expect(actions).toEqual([iamAction]);
+    expect(expandAction(iamAction)).toEqual([iamAction]);
   });
 
   test.each([
@@ -456,11 +477,12 @@ complianceSuite({
         service: 'ssm',
         action: 'CancelCommand',
         parameters: { CommandId: '25173b39-c88d-4459-ba3d-8704aEXAMPLE' },
-        resources: [
-          stack.formatArn({ service: 'ssm', resource: 'command', resourceName: '25173b39-c88d-4459-ba3d-8704aEXAMPLE' }),
-          stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: 'i-0123456789abcdef0' }),
-        ],
+        // The Service Authorization Reference lists no resource type for ssm:CancelCommand: "*" is the only grant that matches.
+        resources: ['*'],
       }),
     });
+    // The user's choice of call, so the user's acknowledgement (the library does not hide it).
+    const hookRole = stack.node.findAll().find((c) => c.node.path.endsWith('/AfterAllowTrafficHookRole'))!;
+    acknowledge(hookRole, 'AwsSolutions-IAM5[Resource::*]', 'Test fixture: ssm:CancelCommand has no resource-level permissions.');
   },
 });

@@ -24,11 +24,18 @@ describe('AgentInstanceProfile', () => {
             Action: ['ssm:GetDocument', 'ssm:DescribeDocument'],
             Effect: 'Allow',
             Resource: [
-              { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:us-east-1::document/AWS-ConfigureAWSPackage']] },
-              { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:us-east-1::document/AWSCodeDeployAgent']] },
+              // AWS-owned documents: no account in their ARN, one in the reference's format; "*" matches both.
+              { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:us-east-1:*:document/AWS-ConfigureAWSPackage']] },
+              { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:us-east-1:*:document/AWSCodeDeployAgent']] },
             ],
           },
           Match.objectLike({ Sid: 'SsmAgentInstance', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:us-east-1:123456789012:instance/*']] } }),
+          // DescribeAssociation on every resource type the reference lists for it (was "*").
+          Match.objectLike({
+            Sid: 'SsmAgentAssociations',
+            Action: 'ssm:DescribeAssociation',
+            Resource: Match.arrayWith([{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:us-east-1:123456789012:association/*']] }]),
+          }),
           Match.objectLike({ Sid: 'SsmAgentMessages', Resource: '*' }),
         ],
       },

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -28,7 +29,13 @@ const OMITTED: Record<ComputePlatform, Record<string, string>> = {
     's3:GetObject': 'ECS deployments are created with the AppSpec as string content, never read from S3.',
     's3:GetObjectVersion': 'Same as s3:GetObject: no S3 revision on the ECS platform.',
   },
-  [ComputePlatform.SERVER]: {},
+  [ComputePlatform.SERVER]: Object.fromEntries([
+    'autoscaling:CreateAutoScalingGroup', 'autoscaling:DeleteAutoScalingGroup', 'autoscaling:UpdateAutoScalingGroup',
+    'autoscaling:CreateOrUpdateTags', 'autoscaling:EnableMetricsCollection', 'autoscaling:SuspendProcesses', 'autoscaling:ResumeProcesses',
+    'autoscaling:AttachLoadBalancers', 'autoscaling:AttachLoadBalancerTargetGroups', 'autoscaling:PutScalingPolicy',
+    'autoscaling:PutScheduledUpdateGroupAction', 'autoscaling:PutNotificationConfiguration', 'autoscaling:PutWarmPool',
+    'ec2:TerminateInstances', 'cloudwatch:PutMetricAlarm',
+  ].map((a) => [a, 'Blue/green only (CodeDeploy copies the Auto Scaling group, its policies, alarms and warm pool, then terminates the original instances); ServerDeployment runs in-place deployments.'])),
 };
 
 /** Actions we grant beyond the managed policy, with the reason. */
@@ -75,10 +82,15 @@ function fullyGranted(stack: Stack, platform: ComputePlatform): CodeDeployServic
     const service = ecs.FargateService.fromFargateServiceAttributes(stack, 'Service', { cluster, serviceName: 'web' });
     const taskRole = iam.Role.fromRoleArn(stack, 'TaskRole', stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: 'task' }));
     role.grantEcsService(service, [taskRole]);
-    role.grantModifyListeners([stack.formatArn({ service: 'elasticloadbalancing', resource: 'listener', resourceName: 'app/lb/1/2' })]);
+    role.grantModifyListeners([stack.formatArn({ service: 'elasticloadbalancing', resource: 'listener', resourceName: 'app/lb/1/2' })], 'app/lb/1');
   }
   if (platform === ComputePlatform.SERVER) {
     role.grantLaunchTemplateInstances(iam.Role.fromRoleArn(stack, 'InstanceRole', stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: 'instance' })));
+    role.grantAutoScalingGroups([autoscaling.AutoScalingGroup.fromAutoScalingGroupName(stack, 'Asg', 'web-asg')]);
+    role.grantLoadBalancerRegistration(
+      [stack.formatArn({ service: 'elasticloadbalancing', resource: 'loadbalancer', resourceName: 'classic' })],
+      [stack.formatArn({ service: 'elasticloadbalancing', resource: 'targetgroup', resourceName: 'web/0123456789abcdef' })],
+    );
   }
   return role;
 }
@@ -208,6 +220,12 @@ describe('CodeDeployServiceRole', () => {
             Effect: 'Allow',
             Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':elasticloadbalancing:us-east-1:123456789012:listener/app/lb/1/2']] },
           },
+          {
+            // Rules of this load balancer's listeners only (was: every listener rule of the account).
+            Action: 'elasticloadbalancing:ModifyRule',
+            Effect: 'Allow',
+            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':elasticloadbalancing:us-east-1:123456789012:listener-rule/app/lb/1/*']] },
+          },
         ]),
       },
     });
@@ -224,6 +242,33 @@ describe('CodeDeployServiceRole', () => {
           Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::123456789012:role/instance']] },
           Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
         }]),
+      },
+    });
+  });
+
+  test('Server: lifecycle hooks on exactly the named Auto Scaling groups, in the ARN format Auto Scaling authorizes', () => {
+    const stack = testStack();
+    fullyGranted(stack, ComputePlatform.SERVER);
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Action: ['autoscaling:PutLifecycleHook', 'autoscaling:DeleteLifecycleHook', 'autoscaling:CompleteLifecycleAction', 'autoscaling:RecordLifecycleActionHeartbeat'],
+            Effect: 'Allow',
+            // arn:…:autoScalingGroup:<group id>:autoScalingGroupName/<name>; "autoScalingGroup/*" matched no group at all.
+            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':autoscaling:us-east-1:123456789012:autoScalingGroup:*:autoScalingGroupName/web-asg']] },
+          },
+          {
+            Action: ['elasticloadbalancing:RegisterInstancesWithLoadBalancer', 'elasticloadbalancing:DeregisterInstancesFromLoadBalancer'],
+            Effect: 'Allow',
+            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':elasticloadbalancing:us-east-1:123456789012:loadbalancer/classic']] },
+          },
+          {
+            Action: ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
+            Effect: 'Allow',
+            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0123456789abcdef']] },
+          },
+        ]),
       },
     });
   });

@@ -1,0 +1,115 @@
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { aws_cloudwatch as cloudwatchRefs } from 'aws-cdk-lib/interfaces';
+import { Construct } from 'constructs';
+import { grantInvokeHook, grantStatements, serverAutoScalingStatements, warnMissingStatements } from './permissions';
+
+/**
+ * The deployment groups the patterns expose, with aws-cdk-lib's own methods made to grant.
+ *
+ * The patterns give aws-cdk-lib an immutable view of the service role (so it attaches no managed
+ * policy), which means `deploymentGroup.addAlarm()` or `.addPreHook()` on the exposed L2 would put
+ * the alarm or hook in the group while the role may neither read nor invoke it. These subclasses
+ * keep aws-cdk-lib's behaviour and add the grant to the real role. Internal: the public type stays
+ * aws-cdk-lib's class.
+ */
+
+/** The grant of `cloudwatch:DescribeAlarms` on one alarm, the way CodeDeploy polls it. */
+function grantAlarm(role: iam.IRole, alarm: cloudwatchRefs.IAlarmRef): iam.PolicyStatement[] {
+  return grantStatements(role, [
+    { statement: new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: [alarm.alarmRef.alarmArn] }) },
+  ]);
+}
+
+export interface GrantingLambdaDeploymentGroupProps extends codedeploy.LambdaDeploymentGroupProps {
+  /** The service role that gets the grants (the group itself holds an immutable view of it). */
+  readonly grantRole: iam.IRole;
+}
+
+export class GrantingLambdaDeploymentGroup extends codedeploy.LambdaDeploymentGroup {
+  private readonly grantRole: iam.IRole;
+  private readonly lambdaAlias: lambda.Alias;
+
+  constructor(scope: Construct, id: string, props: GrantingLambdaDeploymentGroupProps) {
+    const { grantRole, ...rest } = props;
+    super(scope, id, rest);
+    this.grantRole = grantRole;
+    this.lambdaAlias = props.alias;
+  }
+
+  public addAlarm(alarm: cloudwatchRefs.IAlarmRef): void {
+    super.addAlarm(alarm);
+    warnMissingStatements(this, this.grantRole, grantAlarm(this.grantRole, alarm));
+  }
+
+  public addPreHook(preHook: lambda.IFunction): void {
+    super.addPreHook(preHook);
+    this.grantHook(preHook);
+  }
+
+  public addPostHook(postHook: lambda.IFunction): void {
+    super.addPostHook(postHook);
+    this.grantHook(postHook);
+  }
+
+  private grantHook(hook: lambda.IFunction): void {
+    grantInvokeHook(this.grantRole, hook);
+    // The alias update runs the deployment: the hook and its permissions must exist before it.
+    this.lambdaAlias.node.addDependency(hook);
+  }
+}
+
+export interface GrantingEcsDeploymentGroupProps extends codedeploy.EcsDeploymentGroupProps {
+  /** The service role that gets the grants (the group itself holds an immutable view of it). */
+  readonly grantRole: iam.IRole;
+}
+
+export class GrantingEcsDeploymentGroup extends codedeploy.EcsDeploymentGroup {
+  private readonly grantRole: iam.IRole;
+
+  constructor(scope: Construct, id: string, props: GrantingEcsDeploymentGroupProps) {
+    const { grantRole, ...rest } = props;
+    super(scope, id, rest);
+    this.grantRole = grantRole;
+  }
+
+  public addAlarm(alarm: cloudwatchRefs.IAlarmRef): void {
+    super.addAlarm(alarm);
+    warnMissingStatements(this, this.grantRole, grantAlarm(this.grantRole, alarm));
+  }
+}
+
+export interface GrantingServerDeploymentGroupProps extends codedeploy.ServerDeploymentGroupProps {
+  /** The service role that gets the grants (the group itself holds an immutable view of it). */
+  readonly grantRole: iam.IRole;
+  /** Whether the role carries the AWS managed policy (which has the Auto Scaling permissions on "*"). */
+  readonly managedPolicy: boolean;
+}
+
+export class GrantingServerDeploymentGroup extends codedeploy.ServerDeploymentGroup {
+  private readonly grantRole: iam.IRole;
+  private readonly managedPolicy: boolean;
+
+  constructor(scope: Construct, id: string, props: GrantingServerDeploymentGroupProps) {
+    const { grantRole, managedPolicy, ...rest } = props;
+    super(scope, id, rest);
+    this.grantRole = grantRole;
+    this.managedPolicy = managedPolicy;
+  }
+
+  public addAlarm(alarm: cloudwatchRefs.IAlarmRef): void {
+    super.addAlarm(alarm);
+    warnMissingStatements(this, this.grantRole, grantAlarm(this.grantRole, alarm));
+  }
+
+  public addAutoScalingGroup(asg: autoscaling.AutoScalingGroup): void {
+    super.addAutoScalingGroup(asg);
+    // The group's constructor adds its own groups before the role is known; the pattern grants those.
+    if (this.grantRole && !this.managedPolicy) {
+      warnMissingStatements(this, this.grantRole, grantStatements(this.grantRole, serverAutoScalingStatements(this, [asg.autoScalingGroupName])));
+      this.node.addDependency(asg);
+    }
+  }
+}
