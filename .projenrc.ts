@@ -75,6 +75,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
       setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
       testPathIgnorePatterns: ['/node_modules/', '/cdk.out/', '/dist-codegen/'],
       testTimeout: 120_000,
+      // Jest's default is one worker less than the cores: one worker on the 2-core CI machines (277 s vs 157 s for the suite).
+      maxWorkers: '100%',
     },
   },
   tsconfigDev: {
