@@ -29,6 +29,7 @@ import {
   RevisionBundleType,
 } from '../src';
 import { cfnLint, testStack } from './harness';
+import { checkTemplate } from './iam/reference';
 import { ecsFixture, secureTopic, serverFixture, userFunction } from './util';
 
 /**
@@ -232,7 +233,14 @@ const TOKENS: Array<[string, (s: Stack) => unknown]> = [
   ['termination wait from a parameter', (s) => ecsDep(s, { terminationWaitTime: Duration.minutes(new CfnParameter(s, 'Wait', { type: 'Number' }).valueAsNumber) })],
   ['tags from imports', (s) => serverDep(s, { autoScalingGroups: undefined, ec2InstanceTags: new codedeploy.InstanceTagSet({ app: [Fn.importValue('AppTag')] }) })],
   ['hook URL from an import', (s) => lambdaDep(s, { postTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url(Fn.importValue('HealthUrl')) }) })],
-  ['sdk call resources from a parameter', (s) => lambdaDep(s, { postTraffic: LifecycleHook.sdkCall({ service: 'ssm', action: 'CancelCommand', resources: [new CfnParameter(s, 'Cmd').valueAsString] }) })],
+  ['sdk call resources from a parameter', (s) => lambdaDep(s, {
+    postTraffic: LifecycleHook.sdkCall({
+      service: 'appconfig',
+      action: 'StopDeployment',
+      // An action with a resource type (ssm:CancelCommand has none, so only "*" would ever match it).
+      resources: [s.formatArn({ service: 'appconfig', resource: 'application', resourceName: `${new CfnParameter(s, 'App').valueAsString}/environment/env/deployment/1` })],
+    }),
+  })],
 ];
 
 function expectErrors(errors: string[]): void {
@@ -278,5 +286,10 @@ describe('synth-time validation corpus', () => {
     const res = cfnLint(templates);
     expect(res.output).toBe('');
     expect(res.exitCode).toBe(0);
+  });
+
+  test("every policy of every valid case agrees with AWS's Service Authorization Reference", () => {
+    expect(Object.keys(templates)).toHaveLength(WARNINGS.length + TOKENS.length);
+    expect(Object.entries(templates).flatMap(([name, t]) => checkTemplate(t as any, name))).toEqual([]);
   });
 });
