@@ -1,6 +1,7 @@
 /**
  * The main job: synthesizes every app in examples/ with the real cdk CLI into cdk.out/<example>,
- * then prints one line per stack: resources, cdk-nag (AwsSolutions + CodeDeployChecks) and cfn-lint results.
+ * then prints one line per stack: resources, cdk-nag (AwsSolutions + CodeDeployChecks), cfn-lint, and every
+ * policy checked against AWS's Service Authorization Reference (test/iam/reference.ts).
  * Needs no AWS account (the example stacks are environment-agnostic). Exits 1 if anything fails.
  *
  *   npx projen examples            # all examples
@@ -10,6 +11,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { cfnLintBinary } from './cfn-lint';
+import { checkTemplate } from '../test/iam/reference';
 
 const root = path.resolve(__dirname, '..');
 const examplesDir = path.join(root, 'examples');
@@ -23,6 +25,7 @@ interface StackLine {
   resources: number;
   nag: string;
   cfnLint: string;
+  iam: string;
   ok: boolean;
 }
 
@@ -80,7 +83,8 @@ for (const example of examples) {
     const stackPathPrefix = `${s.name}/`;
     const nagFindings = (nagReport.findings as any[]).filter((f) => f.path.startsWith(stackPathPrefix));
     const lintFindings = lintOutput.split('\n').filter((l) => l.includes(path.basename(s.file))).length;
-    const ok = nagFindings.length === 0 && lintFindings === 0 && lint.status === 0;
+    const iamFindings = checkTemplate(template, s.name);
+    const ok = nagFindings.length === 0 && lintFindings === 0 && lint.status === 0 && iamFindings.length === 0;
     failed ||= !ok;
     lines.push({
       example,
@@ -88,19 +92,21 @@ for (const example of examples) {
       resources: Object.keys(template.Resources ?? {}).length,
       nag: nagFindings.length === 0 ? 'pass' : `FAIL (${nagFindings.length})`,
       cfnLint: lintFindings === 0 && lint.status === 0 ? 'pass' : `FAIL (${lintFindings})`,
+      iam: iamFindings.length === 0 ? 'pass' : `FAIL (${iamFindings.length})`,
       ok,
     });
     for (const f of nagFindings) console.error(`  cdk-nag ${f.rule} at ${f.path}: ${f.description}`);
+    for (const f of iamFindings) console.error(`  IAM reference: ${f}`);
   }
   if (lint.status !== 0) console.error(lintOutput);
   console.log(`synthesized ${example} into ${path.relative(root, outdir)} in ${seconds} s`);
 }
 
 console.log('');
-console.log('example            stack                          resources  cdk-nag (AwsSolutions, CodeDeploy)  cfn-lint');
+console.log('example            stack                          resources  cdk-nag (AwsSolutions, CodeDeploy)  cfn-lint  IAM reference');
 for (const l of lines) {
   console.log(
-    `${l.example.padEnd(18)} ${l.stack.padEnd(30)} ${String(l.resources).padStart(9)}  ${l.nag.padEnd(34)}  ${l.cfnLint}`,
+    `${l.example.padEnd(18)} ${l.stack.padEnd(30)} ${String(l.resources).padStart(9)}  ${l.nag.padEnd(34)}  ${l.cfnLint.padEnd(8)}  ${l.iam}`,
   );
 }
 console.log('');
