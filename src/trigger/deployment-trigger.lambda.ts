@@ -74,6 +74,12 @@ const HANDOVER_MS = numberFromEnv('TRIGGER_HANDOVER_MS', 45_000);
 const POLL_MIN_MS = numberFromEnv('TRIGGER_POLL_MIN_MS', 1_000);
 const POLL_MAX_MS = numberFromEnv('TRIGGER_POLL_MAX_MS', 5_000);
 const MAX_REASON = 3_000;
+/** Each PUT to the response URL gets this long; retries go on while the invocation has time. */
+const RESPONSE_TIMEOUT_MS = numberFromEnv('TRIGGER_RESPONSE_TIMEOUT_MS', 10_000);
+const RESPONSE_BACKOFF_MS = numberFromEnv('TRIGGER_RESPONSE_BACKOFF_MS', 250);
+const RESPONSE_BACKOFF_MAX_MS = numberFromEnv('TRIGGER_RESPONSE_BACKOFF_MAX_MS', 5_000);
+/** Kept back from the end of the invocation (the last log line). */
+const RESPONSE_RESERVE_MS = numberFromEnv('TRIGGER_RESPONSE_RESERVE_MS', 1_000);
 
 // SDK clients are loaded on first use: a Lambda deployment needs only CodeDeploy, so a cold start
 // does not pay for loading six clients (about 120 ms, measured by npm run bench).
@@ -116,47 +122,87 @@ const autoscaling = lazyClient(() => new (autoscalingSdk().AutoScalingClient)({}
 
 export async function handler(event: TriggerEvent, context: Context): Promise<void> {
   const log = logger(event);
-  let props: TriggerProperties | undefined;
+  const remainingMs = () => context.getRemainingTimeInMillis();
+  const answer = await decide(event, context, log);
+  if (answer) {
+    // The verdict is decided above and never changes because the response transport fails.
+    await respond(event, answer.status, answer.reason, answer.data, remainingMs, log);
+  }
+}
+
+interface Answer {
+  readonly status: 'SUCCESS' | 'FAILED';
+  readonly reason: string;
+  readonly data?: Record<string, string>;
+}
+
+/** What to answer CloudFormation, or nothing when the wait was handed over to the next invocation. */
+async function decide(event: TriggerEvent, context: Context, log: Logger): Promise<Answer | undefined> {
+  let progress = event.Progress;
   try {
     if (event.RequestType === 'Delete') {
       // Never block deletion: the deployment group goes with the stack.
       log('info', 'delete: nothing to do');
-      await respond(event, 'SUCCESS', 'Deleted; deployments are not touched on delete.');
-      return;
+      return { status: 'SUCCESS', reason: 'Deleted; deployments are not touched on delete.' };
     }
-    props = parseProperties(event.ResourceProperties as unknown as Record<string, unknown>);
-    let progress = event.Progress;
+    const props = parseProperties(event.ResourceProperties as unknown as Record<string, unknown>);
     if (!progress) {
       const skip = await alreadyDeployed(event, props);
       if (skip) {
         log('info', 'no deployment needed', { why: skip });
-        await respond(event, 'SUCCESS', skip, { DeploymentId: '' });
-        return;
+        return { status: 'SUCCESS', reason: skip, data: { DeploymentId: '' } };
       }
       progress = { phase: needsPreparation(props) ? 'prepare' : 'create', deadline: Date.now() + Number(props.TimeoutSeconds) * 1000, invocation: 1 };
     }
     const outcome = await drive(props, progress, () => context.getRemainingTimeInMillis(), log);
     if (outcome.kind === 'continue') {
+      progress = outcome.progress;
       const next: TriggerEvent = { ...event, Progress: { ...outcome.progress, invocation: outcome.progress.invocation + 1 } };
       log('info', 'handing over to the next invocation', { progress: next.Progress });
-      await lambda.send(
-        new InvokeCommand({
-          FunctionName: context.invokedFunctionArn,
-          InvocationType: 'Event',
-          Payload: new TextEncoder().encode(JSON.stringify(next)),
-        }),
-      );
-      return;
+      try {
+        await lambda.send(
+          new InvokeCommand({
+            FunctionName: context.invokedFunctionArn,
+            InvocationType: 'Event',
+            Payload: new TextEncoder().encode(JSON.stringify(next)),
+          }),
+        );
+        return undefined;
+      } catch (err) {
+        // Nobody would watch the deployment: stop it with rollback before failing, as the timeout path does.
+        return await handOverFailed(props, outcome.progress, err, log);
+      }
     }
     log(outcome.kind === 'success' ? 'info' : 'error', outcome.reason, { deploymentId: outcome.deploymentId });
-    await respond(event, outcome.kind === 'success' ? 'SUCCESS' : 'FAILED', outcome.reason, {
-      DeploymentId: outcome.deploymentId ?? '',
-    });
+    return { status: outcome.kind === 'success' ? 'SUCCESS' : 'FAILED', reason: outcome.reason, data: { DeploymentId: outcome.deploymentId ?? '' } };
   } catch (err) {
     const reason = `Deployment trigger error: ${describeError(err)}`;
     log('error', reason);
-    await respond(event, 'FAILED', reason);
+    return { status: 'FAILED', reason, data: { DeploymentId: progress?.deploymentId ?? '' } };
   }
+}
+
+async function handOverFailed(props: TriggerProperties, progress: Progress, err: unknown, log: Logger): Promise<Answer> {
+  const group = `${props.ApplicationName}/${props.DeploymentGroupName}`;
+  const cause = `could not hand the wait over to the next invocation (${describeError(err)})`;
+  const id = progress.phase === 'wait' ? progress.deploymentId : undefined;
+  if (!id) {
+    log('error', cause, { phase: progress.phase });
+    return { status: 'FAILED', reason: `The deployment trigger ${cause}; no deployment was started on ${group}.`, data: { DeploymentId: '' } };
+  }
+  let stopped: string;
+  try {
+    const stop = await codedeploy.send(new StopDeploymentCommand({ deploymentId: id, autoRollbackEnabled: true }));
+    stopped = `stopped it with rollback (stop status: ${stop.status ?? 'unknown'}${stop.statusMessage ? `, ${stop.statusMessage}` : ''})`;
+  } catch (stopErr) {
+    stopped = `and could not stop it either (${describeError(stopErr)}); stop it in the CodeDeploy console`;
+  }
+  log('error', cause, { deploymentId: id, stopped });
+  return {
+    status: 'FAILED',
+    reason: `Deployment ${id} on ${group}: the trigger ${cause}, so nobody would watch it; ${stopped}.`,
+    data: { DeploymentId: id },
+  };
 }
 
 /** Runs the state machine until a terminal outcome, or until this invocation must hand over. */
@@ -551,12 +597,18 @@ function logger(event: TriggerEvent): Logger {
   };
 }
 
-/** Answers CloudFormation on the pre-signed response URL, retrying network errors a few times. */
+/**
+ * Answers CloudFormation on the pre-signed response URL. Retries (5xx, network errors, a PUT that
+ * does not answer) for as long as this invocation has time, each attempt with its own timeout;
+ * the answer itself never changes. Never throws: Lambda must not retry the invocation.
+ */
 async function respond(
   event: TriggerEvent,
   status: 'SUCCESS' | 'FAILED',
   reason: string,
   data: Record<string, string> = {},
+  remainingMs: () => number = () => 60_000,
+  log: Logger = () => undefined,
 ): Promise<void> {
   const props = event.ResourceProperties as any;
   const physicalId =
@@ -575,25 +627,34 @@ async function respond(
     Data: data,
   });
   for (let attempt = 1; ; attempt++) {
+    const left = remainingMs() - RESPONSE_RESERVE_MS;
     try {
-      await put(event.ResponseURL, body);
+      await put(event.ResponseURL, body, Math.max(1, Math.min(RESPONSE_TIMEOUT_MS, left)));
+      if (attempt > 1) {
+        log('info', 'CloudFormation response delivered', { status, attempt });
+      }
       return;
     } catch (err) {
-      if (attempt >= 5) {
-        throw err;
+      const wait = Math.min(RESPONSE_BACKOFF_MAX_MS, RESPONSE_BACKOFF_MS * 2 ** (attempt - 1));
+      if (remainingMs() - RESPONSE_RESERVE_MS - wait <= 0) {
+        log('error', 'could not deliver the CloudFormation response before the invocation ends; CloudFormation will time out', {
+          status, attempt, error: describeError(err),
+        });
+        return;
       }
-      await sleep(200 * 2 ** attempt);
+      log('warn', 'CloudFormation response not delivered; retrying', { status, attempt, error: describeError(err) });
+      await sleep(wait);
     }
   }
 }
 
-function put(url: string, body: string): Promise<void> {
+function put(url: string, body: string, timeoutMs: number): Promise<void> {
   const target = new URL(url);
   const client = target.protocol === 'http:' ? http : https;
   return new Promise((resolve, reject) => {
     const req = client.request(
       target,
-      { method: 'PUT', headers: { 'content-type': '', 'content-length': Buffer.byteLength(body) } },
+      { method: 'PUT', headers: { 'content-type': '', 'content-length': Buffer.byteLength(body) }, timeout: timeoutMs },
       (res) => {
         res.resume();
         res.on('end', () =>
@@ -601,6 +662,7 @@ function put(url: string, body: string): Promise<void> {
         );
       },
     );
+    req.on('timeout', () => req.destroy(new Error(`response URL did not answer within ${timeoutMs} ms`)));
     req.on('error', reject);
     req.end(body);
   });

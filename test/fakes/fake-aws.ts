@@ -71,6 +71,9 @@ export class FakeAws {
   /** Objects copied with CopyObject: `bucket/key` -> source. */
   public readonly copies = new Map<string, string>();
   private readonly errors = new Map<string, InjectedError[]>();
+  /** What the next PUTs to the CloudFormation response URL get instead of 200: a status code, or no answer at all. */
+  public responseFaults: (number | 'hang')[] = [];
+  private readonly hanging: http.ServerResponse[] = [];
   private server?: http.Server;
   private counter = 0;
   /** Auto Scaling groups, by the number of DescribeAutoScalingGroups calls so far (0-based). */
@@ -98,6 +101,8 @@ export class FakeAws {
   }
 
   public async stop(): Promise<void> {
+    this.hanging.splice(0).forEach((r) => r.destroy());
+    this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
   }
 
@@ -173,6 +178,15 @@ export class FakeAws {
     if (req.method === 'PUT' && req.url?.startsWith('/cfn-response/')) {
       const body = JSON.parse(raw);
       this.calls.push({ service: 'cfn', operation: 'Respond', body, at });
+      const fault = this.responseFaults.shift();
+      if (fault === 'hang') {
+        this.hanging.push(res); // never answered (until stop)
+        return;
+      }
+      if (fault !== undefined) {
+        res.writeHead(fault).end('<Error>injected</Error>');
+        return;
+      }
       this.responses.push({ ...body, receivedAt: at });
       res.writeHead(200).end();
       return;
@@ -181,6 +195,11 @@ export class FakeAws {
     if (invoke) {
       const body = JSON.parse(raw);
       this.calls.push({ service: 'lambda', operation: 'Invoke', body, at });
+      const injected = this.errors.get('Invoke')?.shift();
+      if (injected) {
+        res.writeHead(injected.status, { 'content-type': 'application/json', 'x-amzn-errortype': injected.type }).end(JSON.stringify({ message: injected.message ?? injected.type }));
+        return;
+      }
       this.invocations.push(body);
       res.writeHead(202, { 'content-type': 'application/json' }).end('');
       return;

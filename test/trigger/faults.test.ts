@@ -1,0 +1,163 @@
+import * as path from 'node:path';
+import { FakeAws, TimelineStep } from '../fakes/fake-aws';
+
+/**
+ * The bundled trigger handler under faults of the transport around it: the CloudFormation
+ * response URL failing or hanging, the hand-over to the next invocation failing, and a hand-over
+ * delivered twice (asynchronous invocations are at least once). Real SDK v3 clients against the
+ * local fake; every timeline ends with exactly one accepted CloudFormation response.
+ */
+
+const BUNDLE = path.join(__dirname, '..', '..', 'assets', 'trigger', 'deployment-trigger.lambda', 'index.js');
+const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:trigger';
+
+let fake: FakeAws;
+let handler: (event: any, context: any) => Promise<void>;
+let logs: any[];
+
+beforeAll(async () => {
+  fake = await new FakeAws().start();
+  Object.assign(process.env, fake.env(), {
+    TRIGGER_POLL_MIN_MS: '10',
+    TRIGGER_POLL_MAX_MS: '40',
+    TRIGGER_HANDOVER_MS: '100',
+    TRIGGER_RESPONSE_TIMEOUT_MS: '300',
+    TRIGGER_RESPONSE_BACKOFF_MS: '20',
+    TRIGGER_RESPONSE_BACKOFF_MAX_MS: '100',
+    TRIGGER_RESPONSE_RESERVE_MS: '50',
+    // The SDK's own retries of Invoke (3 attempts) stay; keep their backoff short.
+    AWS_MAX_ATTEMPTS: '3',
+  });
+  handler = jest.requireActual(BUNDLE).handler;
+});
+
+afterAll(async () => {
+  await fake.stop();
+});
+
+beforeEach(() => {
+  fake.calls.length = 0;
+  fake.responses.length = 0;
+  fake.invocations.length = 0;
+  fake.deployments.clear();
+  fake.responseFaults = [];
+  fake.nextTimelines = [[{ at: 0, status: 'Succeeded' }]];
+  logs = [];
+  jest.spyOn(console, 'log').mockImplementation((line: string) => {
+    logs.push(JSON.parse(line));
+  });
+});
+
+afterEach(() => {
+  jest.restoreAllMocks();
+});
+
+function event(properties: Record<string, unknown> = {}): any {
+  return {
+    RequestType: 'Update',
+    ServiceToken: FUNCTION_ARN,
+    ResponseURL: fake.responseUrl,
+    StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/s/1',
+    RequestId: `req-${Math.random()}`,
+    LogicalResourceId: 'Trigger',
+    ResourceType: 'Custom::CodeDeployDeployment',
+    PhysicalResourceId: 'deployment-trigger:app/group',
+    ResourceProperties: {
+      ServiceToken: FUNCTION_ARN,
+      ApplicationName: 'app',
+      DeploymentGroupName: 'group',
+      AppSpecContent: '{"version":0.0,"Resources":[]}',
+      TimeoutSeconds: '30',
+      ...properties,
+    },
+  };
+}
+
+const context = (budgetMs: number) => {
+  const until = Date.now() + budgetMs;
+  return { invokedFunctionArn: FUNCTION_ARN, getRemainingTimeInMillis: () => until - Date.now() };
+};
+
+/** CloudFormation's invocation, then every self-invocation (each once), like Lambda. */
+async function run(e: any, budgetMs = 5_000): Promise<void> {
+  await handler(e, context(budgetMs));
+  let handled = 0;
+  while (handled < fake.invocations.length) {
+    await handler(fake.invocations[handled++], context(budgetMs));
+  }
+}
+
+const timeline = (...steps: TimelineStep[]) => steps;
+const respondAttempts = () => fake.callsOf('Respond').length;
+
+describe('the CloudFormation response', () => {
+  test('5xx four times in a row: retried, and the succeeded deployment is reported as SUCCESS', async () => {
+    fake.responseFaults = [500, 503, 500, 502];
+    await run(event());
+    expect(respondAttempts()).toBe(5);
+    expect(fake.responses).toHaveLength(1);
+    expect(fake.responses[0]).toMatchObject({ Status: 'SUCCESS', Reason: expect.stringMatching(/succeeded/) });
+    // Every attempt carried the same verdict.
+    expect(fake.callsOf('Respond').map((c) => c.body.Status)).toEqual(['SUCCESS', 'SUCCESS', 'SUCCESS', 'SUCCESS', 'SUCCESS']);
+    expect(logs.filter((l) => l.message === 'CloudFormation response not delivered; retrying')).toHaveLength(4);
+  });
+
+  test('a PUT that never answers times out and is retried (the invocation does not hang)', async () => {
+    fake.responseFaults = ['hang'];
+    const started = Date.now();
+    await run(event());
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(respondAttempts()).toBe(2);
+    expect(fake.responses).toHaveLength(1);
+    expect(fake.responses[0].Status).toBe('SUCCESS');
+    expect(logs.some((l) => /did not answer within 300 ms/.test(l.error ?? ''))).toBe(true);
+  });
+
+  test('a failed deployment stays FAILED through response errors', async () => {
+    fake.nextTimelines = [timeline({ at: 0, status: 'Failed', errorCode: 'HEALTH_CONSTRAINTS', errorMessage: 'unhealthy' })];
+    fake.responseFaults = [500, 500];
+    await run(event());
+    expect(fake.responses).toHaveLength(1);
+    expect(fake.responses[0]).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(/HEALTH_CONSTRAINTS: unhealthy/) });
+    expect(fake.callsOf('Respond').map((c) => c.body.Status)).toEqual(['FAILED', 'FAILED', 'FAILED']);
+  });
+
+  test('the response URL down for longer than the invocation: keeps trying until the end, never sends another verdict, never throws', async () => {
+    fake.responseFaults = Array(1000).fill(500);
+    await expect(run(event(), 1_500)).resolves.toBeUndefined();
+    expect(fake.responses).toHaveLength(0);
+    expect(respondAttempts()).toBeGreaterThan(5);
+    expect(new Set(fake.callsOf('Respond').map((c) => c.body.Status))).toEqual(new Set(['SUCCESS']));
+    expect(logs.at(-1)).toMatchObject({ level: 'error', message: expect.stringMatching(/could not deliver the CloudFormation response/) });
+    fake.responseFaults = [];
+  });
+});
+
+describe('the hand-over', () => {
+  test('Invoke fails: the running deployment is stopped with rollback first, then FAILED names it', async () => {
+    fake.nextTimelines = [timeline({ at: 0, status: 'InProgress' }, { at: 5_000, status: 'Succeeded' })];
+    fake.failNext('Invoke', { status: 500, type: 'ServiceException', message: 'Lambda is having a bad day' }, 3);
+    await run(event(), 300);
+    expect(fake.callsOf('Invoke')).toHaveLength(3); // the SDK's own attempts
+    const stop = fake.callsOf('StopDeployment');
+    expect(stop).toHaveLength(1);
+    const id = fake.callsOf('CreateDeployment').length === 1 ? [...fake.deployments.keys()][0] : undefined;
+    expect(stop[0].body).toEqual({ deploymentId: id, autoRollbackEnabled: true });
+    expect(fake.responses).toHaveLength(1);
+    expect(fake.responses[0]).toMatchObject({
+      Status: 'FAILED',
+      Data: { DeploymentId: id },
+      Reason: expect.stringMatching(/could not hand the wait over to the next invocation \(ServiceException: Lambda is having a bad day\), so nobody would watch it; stopped it with rollback/),
+    });
+  });
+
+  test('Invoke fails before any deployment was created: FAILED, nothing to stop', async () => {
+    fake.seedDeployment('app/group', timeline({ at: 0, status: 'InProgress' }, { at: 5_000, status: 'Succeeded' }));
+    fake.failNext('CreateDeployment', { status: 400, type: 'DeploymentLimitExceededException', message: 'in progress' });
+    fake.failNext('Invoke', { status: 500, type: 'ServiceException' }, 3);
+    await run(event(), 300);
+    expect(fake.callsOf('StopDeployment')).toHaveLength(0);
+    expect(fake.responses).toHaveLength(1);
+    expect(fake.responses[0].Reason).toMatch(/no deployment was started on app\/group/);
+  });
+});
