@@ -5,6 +5,7 @@
 // One function drives the whole wait: it polls until shortly before its own Lambda timeout, then
 // invokes itself asynchronously with its progress and ends; the last invocation answers
 // CloudFormation through the pre-signed response URL. No Step Functions, one API call per poll.
+import { createHash } from 'node:crypto';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type * as AutoScalingSdk from '@aws-sdk/client-auto-scaling';
@@ -57,6 +58,13 @@ export interface Progress {
   /** ETag and version of the revision copied in the prepare phase. */
   eTag?: string;
   objectVersion?: string;
+  /**
+   * Marks the deployment this CloudFormation request creates (in its description), so that a
+   * duplicated invocation adopts it instead of starting a second one.
+   */
+  marker?: string;
+  /** Epoch milliseconds when the request's chain started. */
+  startedAt?: number;
 }
 
 export type TriggerEvent = CloudFormationCustomResourceEvent & { Progress?: Progress };
@@ -152,7 +160,13 @@ async function decide(event: TriggerEvent, context: Context, log: Logger): Promi
         log('info', 'no deployment needed', { why: skip });
         return { status: 'SUCCESS', reason: skip, data: { DeploymentId: '' } };
       }
-      progress = { phase: needsPreparation(props) ? 'prepare' : 'create', deadline: Date.now() + Number(props.TimeoutSeconds) * 1000, invocation: 1 };
+      progress = {
+        phase: needsPreparation(props) ? 'prepare' : 'create',
+        deadline: Date.now() + Number(props.TimeoutSeconds) * 1000,
+        invocation: 1,
+        marker: requestMarker(event),
+        startedAt: Date.now(),
+      };
     }
     const outcome = await drive(props, progress, () => context.getRemainingTimeInMillis(), log);
     if (outcome.kind === 'continue') {
@@ -253,6 +267,15 @@ export async function drive(
         if (now > progress.deadline) {
           return { kind: 'failure', reason: `Timed out after ${timeoutText} before a deployment could start on ${group}.` };
         }
+        // A hand-over (or a duplicate of one: asynchronous invocations come at least once) may find
+        // this request's deployment already created.
+        const own = progress.invocation > 1 ? await findOwnDeployment(props, progress) : undefined;
+        if (own) {
+          log('info', 'this request\'s deployment already exists; waiting for it', { deploymentId: own });
+          progress = { ...progress, phase: 'wait', deploymentId: own };
+          poll = 0;
+          continue;
+        }
         try {
           const id = await createDeployment(props, progress);
           log('info', 'deployment created', { deploymentId: id });
@@ -264,6 +287,13 @@ export async function drive(
             throw err;
           }
           const blocking = (await findActiveDeployment(props)) ?? deploymentIdInMessage(err);
+          if (blocking && progress.marker && isOwn(await getDeployment(blocking), progress.marker)) {
+            // A duplicate invocation of this request created it: adopt it, never start a second one.
+            log('info', 'the active deployment is this request\'s own; waiting for it', { deploymentId: blocking });
+            progress = { ...progress, phase: 'wait', deploymentId: blocking };
+            poll = 0;
+            continue;
+          }
           log('info', 'another deployment is in progress; waiting for it', { blockingDeploymentId: blocking });
           progress = { ...progress, phase: 'blocked', blockingDeploymentId: blocking };
         }
@@ -331,7 +361,7 @@ async function createDeployment(props: TriggerProperties, progress: Progress): P
   const input: CodeDeploySdk.CreateDeploymentCommandInput = {
     applicationName: props.ApplicationName,
     deploymentGroupName: props.DeploymentGroupName,
-    description: props.Description?.slice(0, 100),
+    description: describeDeployment(props.Description, progress.marker),
     revision: props.AppSpecContent
       ? { revisionType: 'AppSpecContent', appSpecContent: { content: props.AppSpecContent } }
       : {
@@ -439,6 +469,45 @@ async function getDeployment(deploymentId: string): Promise<CodeDeploySdk.Deploy
     throw new Error(`GetDeployment returned nothing for ${deploymentId}`);
   }
   return out.deploymentInfo;
+}
+
+/** The request's marker: a short hash of the stack, resource and request (one per CloudFormation request). */
+function requestMarker(event: TriggerEvent): string {
+  const hash = createHash('sha256').update(`${event.StackId}|${event.LogicalResourceId}|${event.RequestId}`).digest('hex');
+  return `[cfn ${hash.slice(0, 12)}]`;
+}
+
+/** The deployment's description: the user's text (cut to fit) and the request's marker. */
+function describeDeployment(description: string | undefined, marker: string | undefined): string | undefined {
+  if (!marker) {
+    return description?.slice(0, 100);
+  }
+  const text = (description ?? '').slice(0, 100 - marker.length - 1).trim();
+  return text ? `${text} ${marker}` : marker;
+}
+
+function isOwn(info: CodeDeploySdk.DeploymentInfo, marker: string): boolean {
+  return (info.description ?? '').endsWith(marker);
+}
+
+/** This request's deployment, if an earlier or duplicated invocation created it. */
+async function findOwnDeployment(props: TriggerProperties, progress: Progress): Promise<string | undefined> {
+  if (!progress.marker) {
+    return undefined;
+  }
+  const out = await codedeploy.send(
+    new ListDeploymentsCommand({
+      applicationName: props.ApplicationName,
+      deploymentGroupName: props.DeploymentGroupName,
+      createTimeRange: { start: new Date((progress.startedAt ?? Date.now()) - 60_000) },
+    }),
+  );
+  for (const id of (out.deployments ?? []).slice(0, 10)) {
+    if (isOwn(await getDeployment(id), progress.marker)) {
+      return id;
+    }
+  }
+  return undefined;
 }
 
 async function findActiveDeployment(props: TriggerProperties): Promise<string | undefined> {

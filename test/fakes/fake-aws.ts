@@ -257,6 +257,8 @@ export class FakeAws {
             deploymentId: d.id,
             applicationName: d.group.split('/')[0],
             deploymentGroupName: d.group.split('/')[1],
+            description: d.input?.description,
+            createTime: d.createdAt / 1000,
             status: step.status,
             instanceTerminationWaitTimeStarted: step.instanceTerminationWaitTimeStarted ?? false,
             ...(step.errorCode ? { errorInformation: { code: step.errorCode, message: step.errorMessage } } : {}),
@@ -266,8 +268,12 @@ export class FakeAws {
       case 'ListDeployments': {
         const group = `${body.applicationName}/${body.deploymentGroupName}`;
         const statuses: string[] | undefined = body.includeOnlyStatuses;
+        const since: number | undefined = body.createTimeRange?.start;
         const ids = [...this.deployments.values()]
           .filter((d) => d.group === group && (!statuses || statuses.includes(this.statusOf(d).status)))
+          .filter((d) => since === undefined || d.createdAt / 1000 >= since)
+          // Newest first, as CodeDeploy lists them.
+          .sort((a, b) => b.createdAt - a.createdAt)
           .map((d) => d.id);
         return { deployments: ids };
       }

@@ -161,3 +161,40 @@ describe('the hand-over', () => {
     expect(fake.responses[0].Reason).toMatch(/no deployment was started on app\/group/);
   });
 });
+
+describe('duplicated invocations (asynchronous invocations come at least once)', () => {
+  const ownDeployments = () => [...fake.deployments.values()].filter((d) => d.input !== undefined);
+
+  test('CloudFormation\'s invocation delivered twice at once: one deployment, adopted by the duplicate; both answers the same', async () => {
+    fake.nextTimelines = [timeline({ at: 0, status: 'InProgress' }, { at: 200, status: 'Succeeded' })];
+    const e = event({ Description: 'cdk deploy of Stack/Web' });
+    await Promise.all([handler(e, context(5_000)), handler(e, context(5_000))]);
+    expect(fake.callsOf('CreateDeployment')).toHaveLength(2);
+    expect(ownDeployments()).toHaveLength(1);
+    const id = ownDeployments()[0].id;
+    // The request's marker in the description is what the duplicate recognised.
+    expect(ownDeployments()[0].input.description).toMatch(/^cdk deploy of Stack\/Web \[cfn [0-9a-f]{12}\]$/);
+    expect(logs.some((l) => l.message === 'the active deployment is this request\'s own; waiting for it' && l.deploymentId === id)).toBe(true);
+    expect(fake.responses.map((r) => [r.Status, r.Data.DeploymentId])).toEqual([['SUCCESS', id], ['SUCCESS', id]]);
+  });
+
+  test('a hand-over in the create phase delivered twice: the late duplicate adopts the deployment instead of starting another', async () => {
+    // Queued behind another deployment past the first invocation's budget, so the chain hands over before creating.
+    fake.seedDeployment('app/group', timeline({ at: 0, status: 'InProgress' }, { at: 400, status: 'Succeeded' }));
+    fake.nextTimelines = [timeline({ at: 0, status: 'InProgress' }, { at: 100, status: 'Succeeded' })];
+    await handler(event(), context(250));
+    expect(fake.invocations).toHaveLength(1);
+    expect(fake.invocations[0].Progress).toMatchObject({ phase: 'blocked', marker: expect.stringMatching(/^\[cfn /) });
+    // Lambda delivers the hand-over twice, one after the other.
+    const handOver = fake.invocations[0];
+    let handled = 1;
+    await handler(handOver, context(5_000));
+    while (handled < fake.invocations.length) await handler(fake.invocations[handled++], context(5_000));
+    await handler(handOver, context(5_000));
+    expect(ownDeployments()).toHaveLength(1);
+    expect(fake.callsOf('CreateDeployment').filter((c) => c.body.description?.includes('[cfn')).length).toBe(fake.callsOf('CreateDeployment').length);
+    const id = ownDeployments()[0].id;
+    expect(logs.some((l) => l.message === 'this request\'s deployment already exists; waiting for it' && l.deploymentId === id)).toBe(true);
+    expect(new Set(fake.responses.map((r) => `${r.Status} ${r.Data.DeploymentId}`))).toEqual(new Set([`SUCCESS ${id}`]));
+  });
+});
