@@ -37,12 +37,18 @@ import { sharedApplication, sharedServiceRole } from '../private/shared';
 import {
   MAX_TRAFFIC_SHIFT_MINUTES,
   throwIfErrors,
+  trafficShiftMinutes,
   validateAlarmTuning,
   validateCustomTrafficRouting,
   validateDeploymentGroupName,
   validateManagedPolicyOption,
 } from '../private/validation';
-import { DeploymentRevision, DeploymentTrigger } from '../trigger/deployment-trigger';
+import {
+  DEFAULT_TRIGGER_TIMEOUT_MINUTES,
+  DeploymentRevision,
+  DeploymentTrigger,
+  MAX_TRIGGER_TIMEOUT_MINUTES,
+} from '../trigger/deployment-trigger';
 
 /** Default minutes the original task set is kept after a successful deployment. */
 export const DEFAULT_TERMINATION_WAIT_MINUTES = 5;
@@ -330,6 +336,7 @@ export class EcsDeployment extends Construct {
       ...validateSharedOptions(props, alarmCount),
       ...validateCustomTrafficRouting(props.deploymentConfig),
       ...validateEcsOptions(props, isNlb, deploymentConfig, container, containerPort),
+      ...triggerTimeout(props, deploymentConfig).errors,
       ...(isNlb && alarmOptions.http5xx === true
         ? ['defaultAlarms.http5xx needs an Application Load Balancer (a Network Load Balancer has no HTTP metrics); drop it.']
         : []),
@@ -462,7 +469,8 @@ export class EcsDeployment extends Construct {
       deploymentConfig,
       revision: DeploymentRevision.fromAppSpecContent(this.appSpec.toJson(this)),
       ecsService: this.service,
-      timeout: props.deploymentTimeout,
+      // Derived from the windows the user configured (traffic shift, approval, termination wait).
+      timeout: triggerTimeout(props, deploymentConfig).timeout,
       waitForTermination: props.waitForTermination,
       description: `cdk deploy of ${this.node.path}`.slice(0, 100),
     });
@@ -655,6 +663,61 @@ function validateEcsOptions(
     errors.push('platformVersion applies to Fargate only, and the task definition is not Fargate-compatible; drop platformVersion.');
   }
   return errors;
+}
+
+/** Minutes kept for the replacement task set to start and the hooks to run, besides the configured windows. */
+const MIN_START_MINUTES = 5;
+
+/**
+ * The trigger's timeout from the windows the user configured: the traffic shift of the deployment
+ * configuration, the approval wait and (with waitForTermination) the termination wait, plus time
+ * for the task set to start. A timeout shorter than that would stop and roll back every
+ * deployment; windows that cannot fit in CloudFormation's hour are an error that names them.
+ */
+function triggerTimeout(props: EcsDeploymentProps, config: codedeploy.IEcsDeploymentConfig): { timeout?: Duration; errors: string[] } {
+  const literalMinutes = (d: Duration | undefined, fallback: number): number | undefined =>
+    d === undefined ? fallback : Token.isUnresolved(d.toSeconds()) ? undefined : d.toSeconds() / 60;
+  const shift = trafficShiftMinutes(config);
+  const approval = literalMinutes(props.deploymentApprovalWaitTime, 0);
+  const termination = props.waitForTermination ? literalMinutes(props.terminationWaitTime, DEFAULT_TERMINATION_WAIT_MINUTES) : 0;
+  const given = literalMinutes(props.deploymentTimeout, NaN);
+  if (shift === undefined || approval === undefined || termination === undefined || (props.deploymentTimeout && given === undefined)) {
+    return { timeout: props.deploymentTimeout, errors: [] };
+  }
+  const windows = shift + approval + termination;
+  const name = Token.isUnresolved(config.deploymentConfigName) ? 'deploymentConfig' : config.deploymentConfigName;
+  const parts = [
+    `traffic shifting ${shift} (${name})`,
+    ...(approval > 0 ? [`deploymentApprovalWaitTime ${approval}`] : []),
+    ...(termination > 0 ? [`terminationWaitTime ${termination} (waited for with waitForTermination)`] : []),
+  ].join(' + ');
+  const needed = windows + MIN_START_MINUTES;
+  if (props.deploymentTimeout) {
+    return {
+      timeout: props.deploymentTimeout,
+      errors:
+        given! < needed
+          ? [
+            `deploymentTimeout is ${given} minutes, but the windows you configured take ${windows} minutes (${parts}), plus at least ${MIN_START_MINUTES} minutes for the replacement task set to start and the hooks to run: every deployment would be stopped and rolled back. ` +
+              `Set deploymentTimeout to at least ${needed} minutes (at most ${MAX_TRIGGER_TIMEOUT_MINUTES}), or shorten a window.`,
+          ]
+          : [],
+    };
+  }
+  if (needed > MAX_TRIGGER_TIMEOUT_MINUTES) {
+    const biggest = [
+      ['the deployment configuration\'s traffic shifting', shift],
+      ['deploymentApprovalWaitTime', approval],
+      ['terminationWaitTime (or set waitForTermination to false, so cdk deploy returns when traffic has shifted)', termination],
+    ].sort((a, b) => (b[1] as number) - (a[1] as number))[0][0];
+    return {
+      errors: [
+        `The windows you configured take ${windows} minutes (${parts}); with ${MIN_START_MINUTES} minutes for the replacement task set to start and the hooks to run, that is over the ${MAX_TRIGGER_TIMEOUT_MINUTES} minutes a deployment can take inside CloudFormation's one-hour wait for a custom resource, so every deployment would be stopped and rolled back. ` +
+          `Shorten ${biggest}.`,
+      ],
+    };
+  }
+  return { timeout: Duration.minutes(Math.min(MAX_TRIGGER_TIMEOUT_MINUTES, Math.max(DEFAULT_TRIGGER_TIMEOUT_MINUTES, windows + 15))), errors: [] };
 }
 
 function containerNames(td: ecs.TaskDefinition): string[] {

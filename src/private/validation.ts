@@ -1,5 +1,5 @@
 import { Duration, Token } from 'aws-cdk-lib';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 
 /**
  * Throws one error that lists every problem found, each naming the construct path,
@@ -92,16 +92,7 @@ export function validateTimeBasedRouting(
  * (read from its `AWS::CodeDeploy::DeploymentConfig`); predefined configurations need no check.
  */
 export function validateCustomTrafficRouting(config: unknown): string[] {
-  if (!config || typeof config !== 'object' || !('node' in (config as object))) {
-    return [];
-  }
-  let routing: any;
-  try {
-    routing = ((config as IConstruct).node.defaultChild as any)?.trafficRoutingConfig;
-  } catch {
-    // Predefined configurations are detached constructs without a tree: nothing to check.
-    return [];
-  }
+  const routing = customTrafficRouting(config);
   if (!routing || Token.isUnresolved(routing)) {
     return [];
   }
@@ -117,6 +108,58 @@ export function validateCustomTrafficRouting(config: unknown): string[] {
     );
   }
   return errors.map((e) => `deploymentConfig ${(config as IConstruct).node.path}: ${e}`);
+}
+
+/**
+ * The traffic routing of a configuration defined in this app, or undefined for a predefined one.
+ * Predefined configurations (`CodeDeployDefault.*`) are detached constructs whose `.node` throws
+ * (and leaves an error file in cdk.out), so they are recognised by name and never touched.
+ */
+function customTrafficRouting(config: unknown): any {
+  if (!config || typeof config !== 'object' || !Construct.isConstruct(config)) {
+    return undefined;
+  }
+  const name = (config as any).deploymentConfigName;
+  if (typeof name === 'string' && !Token.isUnresolved(name) && name.startsWith('CodeDeployDefault.')) {
+    return undefined;
+  }
+  return ((config as IConstruct).node.defaultChild as any)?.trafficRoutingConfig;
+}
+
+/** Minutes the predefined ECS configurations take to shift all traffic (user guide, "Predefined deployment configurations for an Amazon ECS compute platform"). */
+const PREDEFINED_ECS_SHIFT_MINUTES: Record<string, number> = {
+  'CodeDeployDefault.ECSAllAtOnce': 0,
+  'CodeDeployDefault.ECSLinear10PercentEvery1Minutes': 10,
+  'CodeDeployDefault.ECSLinear10PercentEvery3Minutes': 30,
+  'CodeDeployDefault.ECSCanary10Percent5Minutes': 5,
+  'CodeDeployDefault.ECSCanary10Percent15Minutes': 15,
+};
+
+/**
+ * How many minutes a configuration takes to shift all traffic (canary: its interval; linear: one
+ * interval per step, the user guide's bound), or undefined when unknown (tokens, unknown names).
+ */
+export function trafficShiftMinutes(config: unknown): number | undefined {
+  const name = (config as any)?.deploymentConfigName;
+  if (typeof name === 'string' && name in PREDEFINED_ECS_SHIFT_MINUTES) {
+    return PREDEFINED_ECS_SHIFT_MINUTES[name];
+  }
+  const routing = customTrafficRouting(config);
+  if (!routing || Token.isUnresolved(routing)) {
+    return routing === undefined && typeof name === 'string' && /AllAtOnce$/.test(name) ? 0 : undefined;
+  }
+  if (routing.type === 'AllAtOnce') {
+    return 0;
+  }
+  const canary = routing.timeBasedCanary;
+  if (canary && !Token.isUnresolved(canary.canaryInterval)) {
+    return canary.canaryInterval;
+  }
+  const linear = routing.timeBasedLinear;
+  if (linear && !Token.isUnresolved(linear.linearInterval) && !Token.isUnresolved(linear.linearPercentage) && linear.linearPercentage > 0) {
+    return Math.ceil(100 / linear.linearPercentage) * linear.linearInterval;
+  }
+  return undefined;
 }
 
 /**

@@ -228,6 +228,7 @@ export async function drive(
 ): Promise<Outcome> {
   let progress = { ...start };
   let poll = 0;
+  let lastStatus: string | undefined;
   const group = `${props.ApplicationName}/${props.DeploymentGroupName}`;
   const timeoutText = `${Number(props.TimeoutSeconds)} seconds`;
 
@@ -318,6 +319,16 @@ export async function drive(
         const id = progress.deploymentId!;
         const info = await getDeployment(id);
         const status = info.status ?? 'Unknown';
+        if (status !== lastStatus) {
+          lastStatus = status;
+          log(
+            'info',
+            status === 'Ready'
+              ? 'the deployment waits for approval: run ContinueDeployment (deployment-wait-type READY_WAIT) before the approval wait time runs out, or it stops'
+              : 'deployment status',
+            { deploymentId: id, status },
+          );
+        }
         if (status === 'Succeeded') {
           return { kind: 'success', reason: `Deployment ${id} succeeded.`, deploymentId: id };
         }

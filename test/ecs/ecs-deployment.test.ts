@@ -43,7 +43,7 @@ function everythingOn(stack: Stack): EcsDeployment {
     deploymentConfig: config,
     desiredCount: 3,
     serviceName: 'web',
-    terminationWaitTime: Duration.minutes(30),
+    terminationWaitTime: Duration.minutes(10), // waited for: 5 (linear) + 15 (approval) + 10 fit in the 40-minute timeout
     deploymentApprovalWaitTime: Duration.minutes(15),
     deploymentTimeout: Duration.minutes(40),
     waitForTermination: true,
@@ -306,7 +306,7 @@ describe('EcsDeployment', () => {
         DeploymentGroupName: 'web-prod',
         DeploymentConfigName: { Ref: Match.stringLikeRegexp('Linear') },
         BlueGreenDeploymentConfiguration: {
-          TerminateBlueInstancesOnDeploymentSuccess: { TerminationWaitTimeInMinutes: 30 },
+          TerminateBlueInstancesOnDeploymentSuccess: { TerminationWaitTimeInMinutes: 10 },
           DeploymentReadyOption: { ActionOnTimeout: 'STOP_DEPLOYMENT', WaitTimeInMinutes: 15 },
         },
         AlarmConfiguration: { Enabled: true, IgnorePollAlarmFailure: true, Alarms: Match.arrayWith([{ Name: { Ref: Match.stringLikeRegexp('LatencyAlarm') } }]) },

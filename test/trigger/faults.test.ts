@@ -20,7 +20,8 @@ beforeAll(async () => {
   Object.assign(process.env, fake.env(), {
     TRIGGER_POLL_MIN_MS: '10',
     TRIGGER_POLL_MAX_MS: '40',
-    TRIGGER_HANDOVER_MS: '100',
+    // Hand over with a second left, so that a failing Invoke (three SDK attempts) still leaves time to stop and answer.
+    TRIGGER_HANDOVER_MS: '1000',
     TRIGGER_RESPONSE_TIMEOUT_MS: '300',
     TRIGGER_RESPONSE_BACKOFF_MS: '20',
     TRIGGER_RESPONSE_BACKOFF_MAX_MS: '100',
@@ -124,7 +125,7 @@ describe('the CloudFormation response', () => {
 
   test('the response URL down for longer than the invocation: keeps trying until the end, never sends another verdict, never throws', async () => {
     fake.responseFaults = Array(1000).fill(500);
-    await expect(run(event(), 1_500)).resolves.toBeUndefined();
+    await expect(run(event(), 2_500)).resolves.toBeUndefined();
     expect(fake.responses).toHaveLength(0);
     expect(respondAttempts()).toBeGreaterThan(5);
     expect(new Set(fake.callsOf('Respond').map((c) => c.body.Status))).toEqual(new Set(['SUCCESS']));
@@ -137,7 +138,7 @@ describe('the hand-over', () => {
   test('Invoke fails: the running deployment is stopped with rollback first, then FAILED names it', async () => {
     fake.nextTimelines = [timeline({ at: 0, status: 'InProgress' }, { at: 5_000, status: 'Succeeded' })];
     fake.failNext('Invoke', { status: 500, type: 'ServiceException', message: 'Lambda is having a bad day' }, 3);
-    await run(event(), 300);
+    await run(event(), 1_300);
     expect(fake.callsOf('Invoke')).toHaveLength(3); // the SDK's own attempts
     const stop = fake.callsOf('StopDeployment');
     expect(stop).toHaveLength(1);
@@ -155,7 +156,7 @@ describe('the hand-over', () => {
     fake.seedDeployment('app/group', timeline({ at: 0, status: 'InProgress' }, { at: 5_000, status: 'Succeeded' }));
     fake.failNext('CreateDeployment', { status: 400, type: 'DeploymentLimitExceededException', message: 'in progress' });
     fake.failNext('Invoke', { status: 500, type: 'ServiceException' }, 3);
-    await run(event(), 300);
+    await run(event(), 1_300);
     expect(fake.callsOf('StopDeployment')).toHaveLength(0);
     expect(fake.responses).toHaveLength(1);
     expect(fake.responses[0].Reason).toMatch(/no deployment was started on app\/group/);
@@ -182,7 +183,7 @@ describe('duplicated invocations (asynchronous invocations come at least once)',
     // Queued behind another deployment past the first invocation's budget, so the chain hands over before creating.
     fake.seedDeployment('app/group', timeline({ at: 0, status: 'InProgress' }, { at: 400, status: 'Succeeded' }));
     fake.nextTimelines = [timeline({ at: 0, status: 'InProgress' }, { at: 100, status: 'Succeeded' })];
-    await handler(event(), context(250));
+    await handler(event(), context(1_250));
     expect(fake.invocations).toHaveLength(1);
     expect(fake.invocations[0].Progress).toMatchObject({ phase: 'blocked', marker: expect.stringMatching(/^\[cfn /) });
     // Lambda delivers the hand-over twice, one after the other.
@@ -196,5 +197,17 @@ describe('duplicated invocations (asynchronous invocations come at least once)',
     const id = ownDeployments()[0].id;
     expect(logs.some((l) => l.message === 'this request\'s deployment already exists; waiting for it' && l.deploymentId === id)).toBe(true);
     expect(new Set(fake.responses.map((r) => `${r.Status} ${r.Data.DeploymentId}`))).toEqual(new Set([`SUCCESS ${id}`]));
+  });
+});
+
+describe('the log says what the deployment waits for', () => {
+  test('a deployment waiting for approval (Ready) is logged once as such', async () => {
+    fake.nextTimelines = [timeline({ at: 0, status: 'InProgress' }, { at: 50, status: 'Ready' }, { at: 250, status: 'Succeeded' })];
+    await run(event());
+    const approval = logs.filter((l) => /waits for approval: run ContinueDeployment/.test(l.message));
+    expect(approval).toHaveLength(1);
+    expect(approval[0]).toMatchObject({ status: 'Ready', deploymentId: expect.stringMatching(/^d-/) });
+    expect(fake.responses).toHaveLength(1);
+    expect(fake.responses[0].Status).toBe('SUCCESS');
   });
 });
