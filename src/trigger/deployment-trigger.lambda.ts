@@ -115,6 +115,7 @@ const autoscalingSdk = lazyModule<typeof AutoScalingSdk>('@aws-sdk/client-auto-s
 const CreateDeploymentCommand = lazyClass<typeof CodeDeploySdk.CreateDeploymentCommand>(codedeploySdk, 'CreateDeploymentCommand');
 const GetDeploymentCommand = lazyClass<typeof CodeDeploySdk.GetDeploymentCommand>(codedeploySdk, 'GetDeploymentCommand');
 const ListDeploymentsCommand = lazyClass<typeof CodeDeploySdk.ListDeploymentsCommand>(codedeploySdk, 'ListDeploymentsCommand');
+const GetDeploymentGroupCommand = lazyClass<typeof CodeDeploySdk.GetDeploymentGroupCommand>(codedeploySdk, 'GetDeploymentGroupCommand');
 const StopDeploymentCommand = lazyClass<typeof CodeDeploySdk.StopDeploymentCommand>(codedeploySdk, 'StopDeploymentCommand');
 const DescribeServicesCommand = lazyClass<typeof EcsSdk.DescribeServicesCommand>(ecsSdk, 'DescribeServicesCommand');
 const InvokeCommand = lazyClass<typeof LambdaSdk.InvokeCommand>(lambdaSdk, 'InvokeCommand');
@@ -308,6 +309,12 @@ export async function drive(
         if (progress.blockingDeploymentId) {
           const info = await getDeployment(progress.blockingDeploymentId);
           if (TERMINAL.has(info.status ?? '')) {
+            // The deployment we waited for may have put (or rolled back to) this very revision,
+            // e.g. during a stack rollback: ask again before deploying it once more.
+            const running = await revisionAlreadyLive(props);
+            if (running) {
+              return { kind: 'success', reason: `${running} (after deployment ${progress.blockingDeploymentId} finished)`, deploymentId: '' };
+            }
             progress = { ...progress, phase: 'create', blockingDeploymentId: undefined };
             poll = 0;
             continue;
@@ -539,6 +546,25 @@ async function findActiveDeployment(props: TriggerProperties): Promise<string | 
  */
 async function alreadyDeployed(event: TriggerEvent, props: TriggerProperties): Promise<string | undefined> {
   if (props.EcsClusterName && props.EcsServiceName && props.AppSpecContent) {
+    return revisionAlreadyLive(props);
+  }
+  if (event.RequestType === 'Create' && props.DeployOnCreate !== 'true') {
+    return 'Created; the first revision is deployed by CloudFormation itself.';
+  }
+  if (event.RequestType === 'Update' && props.S3Location) {
+    return revisionAlreadyLive(props);
+  }
+  return undefined;
+}
+
+/**
+ * Whether the requested revision is what the deployment group already runs: for ECS, the service's
+ * primary task set matches the AppSpec; for EC2/on-premises, the group's last successful deployment
+ * deployed this very bundle (the same bucket, key and, when known, ETag), as after CodeDeploy rolled
+ * back to it.
+ */
+async function revisionAlreadyLive(props: TriggerProperties): Promise<string | undefined> {
+  if (props.EcsClusterName && props.EcsServiceName && props.AppSpecContent) {
     const out = await ecs.send(
       new DescribeServicesCommand({ cluster: props.EcsClusterName, services: [props.EcsServiceName] }),
     );
@@ -548,8 +574,24 @@ async function alreadyDeployed(event: TriggerEvent, props: TriggerProperties): P
     }
     return undefined;
   }
-  if (event.RequestType === 'Create' && props.DeployOnCreate !== 'true') {
-    return 'Created; the first revision is deployed by CloudFormation itself.';
+  if (!props.S3Location) {
+    return undefined;
+  }
+  const group = await codedeploy.send(
+    new GetDeploymentGroupCommand({ applicationName: props.ApplicationName, deploymentGroupName: props.DeploymentGroupName }),
+  );
+  const last = group.deploymentGroupInfo?.lastSuccessfulDeployment?.deploymentId;
+  if (!last) {
+    return undefined;
+  }
+  const deployed = (await getDeployment(last)).revision?.s3Location;
+  const want = props.S3Location;
+  if (
+    deployed?.bucket === want.Bucket &&
+    deployed?.key === want.Key &&
+    (!want.ETag || !deployed.eTag || deployed.eTag.replace(/"/g, '') === want.ETag.replace(/"/g, ''))
+  ) {
+    return `The last successful deployment of ${props.ApplicationName}/${props.DeploymentGroupName} (${last}) already deployed s3://${want.Bucket}/${want.Key}; no deployment needed.`;
   }
   return undefined;
 }
@@ -602,17 +644,61 @@ function sameSet(a: string[] | undefined, b: string[] | undefined): boolean {
   return x.length === y.length && x.every((v, i) => v === y[i]);
 }
 
+/**
+ * Checks the resource properties before anything is called: every problem at once, with the value
+ * received, so a malformed template fails at once instead of in CodeDeploy or half-way through a wait.
+ */
 export function parseProperties(raw: Record<string, unknown>): TriggerProperties {
   const missing = ['ApplicationName', 'DeploymentGroupName', 'TimeoutSeconds'].filter((k) => !raw[k]);
   if (missing.length > 0) {
     throw new Error(`missing resource properties: ${missing.join(', ')}`);
   }
-  if (!raw.AppSpecContent && !raw.S3Location) {
-    throw new Error('one of AppSpecContent or S3Location is required');
+  const problems: string[] = [];
+  const shown = (v: unknown) => JSON.stringify(v)?.slice(0, 80) ?? String(v);
+  for (const key of ['ApplicationName', 'DeploymentGroupName']) {
+    if (typeof raw[key] !== 'string') {
+      problems.push(`${key} must be a string; received ${shown(raw[key])}`);
+    }
+  }
+  if (raw.AppSpecContent === undefined && raw.S3Location === undefined) {
+    problems.push('one of AppSpecContent or S3Location is required');
+  }
+  if (raw.AppSpecContent !== undefined && (typeof raw.AppSpecContent !== 'string' || raw.AppSpecContent.trim() === '')) {
+    problems.push(`AppSpecContent must be the AppSpec as a non-empty JSON or YAML string; received ${shown(raw.AppSpecContent)}`);
+  }
+  if (raw.AppSpecContent !== undefined && raw.S3Location !== undefined) {
+    problems.push('give AppSpecContent or S3Location, not both');
+  }
+  if (raw.S3Location !== undefined) {
+    const loc = raw.S3Location as Record<string, unknown>;
+    if (typeof loc !== 'object' || loc === null || Array.isArray(loc) || ['Bucket', 'Key', 'BundleType'].some((k) => typeof loc[k] !== 'string' || loc[k] === '')) {
+      problems.push(`S3Location must be an object with Bucket, Key and BundleType strings; received ${shown(raw.S3Location)}`);
+    }
+  }
+  if (raw.CopyFrom !== undefined) {
+    const from = raw.CopyFrom as Record<string, unknown>;
+    if (typeof from !== 'object' || from === null || typeof from.Bucket !== 'string' || typeof from.Key !== 'string') {
+      problems.push(`CopyFrom must be an object with Bucket and Key strings; received ${shown(raw.CopyFrom)}`);
+    }
+  }
+  for (const key of ['WaitForAutoScalingGroups', 'AgentAssociationIds']) {
+    const v = raw[key];
+    if (v !== undefined && (!Array.isArray(v) || v.some((x) => typeof x !== 'string' || x === ''))) {
+      problems.push(`${key} must be a list of names; received ${shown(v)}`);
+    }
+  }
+  for (const key of ['WaitForTermination', 'DeployOnCreate', 'IgnoreApplicationStopFailures']) {
+    const v = raw[key];
+    if (v !== undefined && !['true', 'false', true, false].includes(v as any)) {
+      problems.push(`${key} must be "true" or "false"; received ${shown(v)}`);
+    }
   }
   const timeout = Number(raw.TimeoutSeconds);
   if (!Number.isFinite(timeout) || timeout <= 0) {
-    throw new Error(`TimeoutSeconds must be a positive number; received "${String(raw.TimeoutSeconds)}"`);
+    problems.push(`TimeoutSeconds must be a positive number; received "${String(raw.TimeoutSeconds)}"`);
+  }
+  if (problems.length > 0) {
+    throw new Error(`invalid resource properties: ${problems.join('; ')}`);
   }
   return raw as unknown as TriggerProperties;
 }

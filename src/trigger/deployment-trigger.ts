@@ -319,6 +319,10 @@ export class DeploymentTrigger extends Construct {
       }),
     );
     props.revision._grantRead(provider.role);
+    if ('S3Location' in props.revision._properties()) {
+      // EC2/on-premises: is the requested bundle what the group's last successful deployment deployed?
+      provider.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['codedeploy:GetDeploymentGroup'], resources: [groupArn] }));
+    }
 
     const properties: Record<string, unknown> = {
       ApplicationName: props.applicationName,

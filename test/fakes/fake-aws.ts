@@ -130,8 +130,8 @@ export class FakeAws {
   }
 
   /** Adds a deployment (e.g. one already in progress) to a group. */
-  public seedDeployment(group: string, timeline: TimelineStep[]): FakeDeployment {
-    const d: FakeDeployment = { id: this.newId(), group, createdAt: Date.now(), timeline };
+  public seedDeployment(group: string, timeline: TimelineStep[], input?: any): FakeDeployment {
+    const d: FakeDeployment = { id: this.newId(), group, createdAt: Date.now(), timeline, input };
     this.deployments.set(d.id, d);
     return d;
   }
@@ -258,10 +258,24 @@ export class FakeAws {
             applicationName: d.group.split('/')[0],
             deploymentGroupName: d.group.split('/')[1],
             description: d.input?.description,
+            ...(d.input?.revision ? { revision: d.input.revision } : {}),
             createTime: d.createdAt / 1000,
             status: step.status,
             instanceTerminationWaitTimeStarted: step.instanceTerminationWaitTimeStarted ?? false,
             ...(step.errorCode ? { errorInformation: { code: step.errorCode, message: step.errorMessage } } : {}),
+          },
+        };
+      }
+      case 'GetDeploymentGroup': {
+        const group = `${body.applicationName}/${body.deploymentGroupName}`;
+        const succeeded = [...this.deployments.values()]
+          .filter((d) => d.group === group && this.statusOf(d).status === 'Succeeded')
+          .sort((a, b) => b.createdAt - a.createdAt)[0];
+        return {
+          deploymentGroupInfo: {
+            applicationName: body.applicationName,
+            deploymentGroupName: body.deploymentGroupName,
+            ...(succeeded ? { lastSuccessfulDeployment: { deploymentId: succeeded.id, status: 'Succeeded' } } : {}),
           },
         };
       }

@@ -230,6 +230,7 @@ function serverPrincipals(t: T, managedPolicy: boolean): Principal[] {
         ]
         : []),
       { action: 's3:GetObject', resource: `arn:${partition}:s3:::${bucket}/${revisionKey}`, why: 'CreateDeployment checks the bundle with the caller\'s permissions' },
+      { action: 'codedeploy:GetDeploymentGroup', resource: groupArn(t), why: 'deployment-trigger.lambda.ts: GetDeploymentGroupCommand (did the last successful deployment deploy this bundle?)' },
     ]),
   ];
 }
@@ -260,7 +261,7 @@ describe('every principal can make the calls it makes at run time', () => {
   test('the numbers checked', () => {
     const calls = principals.reduce((n, p) => n + p.calls.length, 0);
     expect(principals.length).toBe(9);
-    expect(calls).toBe(88);
+    expect(calls).toBe(89);
   });
 });
 

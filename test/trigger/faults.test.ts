@@ -211,3 +211,71 @@ describe('the log says what the deployment waits for', () => {
     expect(fake.responses[0].Status).toBe('SUCCESS');
   });
 });
+
+describe('malformed properties fail at once, with every problem and the value received', () => {
+  test.each([
+    ['an AppSpec given as an object', { AppSpecContent: { version: 0.0 } }, /AppSpecContent must be the AppSpec as a non-empty JSON or YAML string; received \{"version":0\}/],
+    ['an empty AppSpec', { AppSpecContent: '  ' }, /AppSpecContent must be the AppSpec as a non-empty JSON or YAML string; received "  "/],
+    ['a list given as a string', { AppSpecContent: undefined, S3Location: { Bucket: 'b', Key: 'k.zip', BundleType: 'zip' }, WaitForAutoScalingGroups: 'web-asg' }, /WaitForAutoScalingGroups must be a list of names; received "web-asg"/],
+    ['an S3 location without a bundle type', { AppSpecContent: undefined, S3Location: { Bucket: 'b', Key: 'k.zip' } }, /S3Location must be an object with Bucket, Key and BundleType strings; received \{"Bucket":"b","Key":"k.zip"\}/],
+    ['both kinds of revision', { S3Location: { Bucket: 'b', Key: 'k.zip', BundleType: 'zip' } }, /give AppSpecContent or S3Location, not both/],
+    ['a flag that is not a boolean', { WaitForTermination: 'yes' }, /WaitForTermination must be "true" or "false"; received "yes"/],
+  ])('%s', async (_name, props, message) => {
+    await run(event(props));
+    expect(fake.calls.filter((c) => c.service !== 'cfn')).toEqual([]);
+    expect(fake.responses).toHaveLength(1);
+    expect(fake.responses[0]).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(message) });
+  });
+
+  test('all problems at once', async () => {
+    await run(event({ AppSpecContent: '', WaitForTermination: 1, TimeoutSeconds: '-5' }));
+    expect(fake.responses[0].Reason).toMatch(/AppSpecContent must .*; WaitForTermination must .*; TimeoutSeconds must be a positive number; received "-5"/);
+  });
+});
+
+describe('no redundant deployment after a wait or on a rollback', () => {
+  const ECS_APPSPEC = JSON.stringify({
+    version: 0.0,
+    Resources: [{ TargetService: { Type: 'AWS::ECS::Service', Properties: { TaskDefinition: 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:1', LoadBalancerInfo: { ContainerName: 'web', ContainerPort: 8080 } } } }],
+  });
+  const taskSet = (revision: number) => ({
+    serviceName: 'svc',
+    taskSets: [{ status: 'PRIMARY', taskDefinition: `arn:aws:ecs:us-east-1:123456789012:task-definition/web:${revision}`, loadBalancers: [{ containerName: 'web', containerPort: 8080 }] }],
+  });
+
+  test('ECS UPDATE_ROLLBACK queued behind the stopped deployment: once it has rolled back, the old revision already runs, so no second deployment', async () => {
+    fake.services.clear();
+    fake.services.set('svc', taskSet(2)); // the failing deployment is still live
+    fake.seedDeployment('app/group', timeline({ at: 0, status: 'InProgress' }, { at: 300, status: 'Stopped' }));
+    await handler(event({ AppSpecContent: ECS_APPSPEC, EcsClusterName: 'c', EcsServiceName: 'svc' }), context(1_250));
+    expect(fake.invocations[0].Progress.phase).toBe('blocked');
+    fake.services.set('svc', taskSet(1)); // CodeDeploy rolled back to revision 1
+    for (let i = 0; i < fake.invocations.length; i++) await handler(fake.invocations[i], context(5_000));
+    expect(fake.callsOf('CreateDeployment')).toHaveLength(1); // the first attempt, refused while the other ran
+    expect([...fake.deployments.values()].filter((d) => d.input)).toHaveLength(0);
+    expect(fake.responses).toHaveLength(1);
+    expect(fake.responses[0]).toMatchObject({ Status: 'SUCCESS', Data: { DeploymentId: '' } });
+    expect(fake.responses[0].Reason).toMatch(/already runs .*task-definition\/web:1 .*\(after deployment d-\w+ finished\)/);
+  });
+
+  const S3 = { AppSpecContent: undefined, S3Location: { Bucket: 'revisions', Key: 'CodeDeploy/web/old.zip', BundleType: 'zip' } };
+
+  test('EC2 Update to the bundle the group\'s last successful deployment deployed (CodeDeploy rolled back to it): no deployment', async () => {
+    fake.seedDeployment('app/group', timeline({ at: 0, status: 'Succeeded' }), {
+      revision: { revisionType: 'S3', s3Location: { bucket: 'revisions', key: 'CodeDeploy/web/old.zip', bundleType: 'zip', eTag: 'abc' } },
+    });
+    await run(event(S3));
+    expect(fake.callsOf('GetDeploymentGroup')).toHaveLength(1);
+    expect(fake.callsOf('CreateDeployment')).toHaveLength(0);
+    expect(fake.responses[0]).toMatchObject({ Status: 'SUCCESS', Reason: expect.stringMatching(/already deployed s3:\/\/revisions\/CodeDeploy\/web\/old\.zip; no deployment needed/) });
+  });
+
+  test('EC2 Update to another bundle: deployed', async () => {
+    fake.seedDeployment('app/group', timeline({ at: 0, status: 'Succeeded' }), {
+      revision: { revisionType: 'S3', s3Location: { bucket: 'revisions', key: 'CodeDeploy/web/old.zip', bundleType: 'zip' } },
+    });
+    await run(event({ ...S3, S3Location: { ...S3.S3Location, Key: 'CodeDeploy/web/new.zip' } }));
+    expect(fake.callsOf('CreateDeployment')).toHaveLength(1);
+    expect(fake.responses[0].Status).toBe('SUCCESS');
+  });
+});
