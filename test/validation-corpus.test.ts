@@ -71,10 +71,27 @@ const ERRORS: Record<string, Case[]> = {
     }, /notifications\[1\] reuses the name "n"; trigger names must be unique/],
     ['alarm rollback without alarms', (s) => lambdaDep(s, { defaultAlarms: { errors: false, throttles: false }, autoRollback: { deploymentInAlarm: true } }),
       /autoRollback.deploymentInAlarm is true but the deployment group has no alarms/],
+    ['empty group name', (s) => lambdaDep(s, { deploymentGroupName: '' }), /deploymentGroupName is empty; give a name of 1 to 100 characters, or omit it/],
+    ['an ECS configuration on a Lambda deployment', (s) => lambdaDep(s, { deploymentConfig: codedeploy.EcsDeploymentConfig.ALL_AT_ONCE as any }),
+      /deploymentConfig CodeDeployDefault\.ECSAllAtOnce is a predefined configuration of the ECS compute platform; CodeDeploy rejects it for a Lambda deployment group\. Use one of the Lambda configurations/],
+    ['a Lambda configuration on an ECS deployment', (s) => ecsDep(s, { deploymentConfig: codedeploy.LambdaDeploymentConfig.ALL_AT_ONCE as any }),
+      /CodeDeployDefault\.LambdaAllAtOnce is a predefined configuration of the Lambda compute platform; CodeDeploy rejects it for a ECS deployment group/],
+    ['a Server configuration on an ECS deployment', (s) => ecsDep(s, { deploymentConfig: codedeploy.ServerDeploymentConfig.ONE_AT_A_TIME as any }),
+      /CodeDeployDefault\.OneAtATime is a predefined configuration of the Server compute platform/],
+    ['an ECS configuration on a Server deployment', (s) => serverDep(s, { deploymentConfig: codedeploy.EcsDeploymentConfig.ALL_AT_ONCE as any }),
+      /CodeDeployDefault\.ECSAllAtOnce is a predefined configuration of the ECS compute platform; CodeDeploy rejects it for a Server deployment group/],
     ['managed policy with own role', (s) => lambdaDep(s, { useAwsManagedPolicy: true, role: new iam.Role(s, 'R', { assumedBy: new iam.ServicePrincipal('codedeploy.amazonaws.com') }) }),
       /useAwsManagedPolicy only applies to the role the pattern creates/],
   ],
   'Lambda': [
+    ['alias on $LATEST', (s) => {
+      const fn = userFunction(s, 'Fn');
+      new LambdaDeployment(s, 'Dep', { lambdaFunction: fn, version: fn.latestVersion });
+    }, /version is \$LATEST \(fn\.latestVersion\): an alias on \$LATEST is never shifted by CodeDeploy/],
+    ['the function as its own hook', (s) => {
+      const fn = userFunction(s, 'Fn');
+      new LambdaDeployment(s, 'Dep', { lambdaFunction: fn, preTraffic: LifecycleHook.fromFunction(fn) });
+    }, /preTraffic is the deployed function itself \(TestStack\/Fn\)/],
     ['alias name of digits', (s) => lambdaDep(s, { aliasName: '42' }), /aliasName must be 1-128 letters, digits, "-" or "_" and not only digits \(a number names a version\); received "42"/],
     ['alias name with a dot', (s) => lambdaDep(s, { aliasName: 'v1.2' }), /aliasName must be 1-128 letters.*received "v1.2"/],
     ['canary step 100 %', (s) => lambdaDep(s, {
@@ -200,6 +217,8 @@ const ERRORS: Record<string, Case[]> = {
     ['http check deadline of 15 minutes', (s) => lambdaDep(s, { preTraffic: LifecycleHook.httpCheck({ target: url, deadline: Duration.minutes(15) }) }), /deadline must be from 1 second to 14 minutes/],
     ['invoke check on ECS', (s) => ecsDep(s, { beforeAllowTraffic: LifecycleHook.invokeCheck() }), /invokes the Lambda version being deployed, but the BeforeAllowTraffic hook is bound to a deployment that deploys no Lambda function/],
     ['alarm check without alarms', (s) => lambdaDep(s, { preTraffic: LifecycleHook.alarmCheck([]) }), /alarmCheck takes 1 to 100 alarms/],
+    ['sdk call of a client the SDK does not have', (s) => lambdaDep(s, { postTraffic: LifecycleHook.sdkCall({ service: 'stepfunctions', action: 'StopExecution', resources: ['*'] }) }),
+      /service "stepfunctions" is not an AWS SDK v3 client \(@aws-sdk\/client-stepfunctions is not among the \d{3} clients/],
     ['sdk call without permissions', (s) => lambdaDep(s, { postTraffic: LifecycleHook.sdkCall({ service: 'ssm', action: 'CancelCommand' }) }), /needs resources \(the ARNs the call may act on\) or policyStatements/],
   ],
 };

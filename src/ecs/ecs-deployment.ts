@@ -39,6 +39,7 @@ import {
   throwIfErrors,
   trafficShiftMinutes,
   validateAlarmTuning,
+  validateConfigPlatform,
   validateCustomTrafficRouting,
   validateDeploymentGroupName,
   validateManagedPolicyOption,
@@ -335,6 +336,7 @@ export class EcsDeployment extends Construct {
       ...validateDeploymentGroupName(props.deploymentGroupName),
       ...validateSharedOptions(props, alarmCount),
       ...validateCustomTrafficRouting(props.deploymentConfig),
+      ...validateConfigPlatform(props.deploymentConfig, 'ECS'),
       ...validateEcsOptions(props, isNlb, deploymentConfig, container, containerPort),
       ...triggerTimeout(props, deploymentConfig).errors,
       ...(isNlb && alarmOptions.http5xx === true

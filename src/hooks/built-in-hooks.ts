@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -429,6 +431,12 @@ export function bindSdkCall(scope: Construct, options: LifecycleHookBindOptions,
   if (!/^[A-Z][A-Za-z0-9]*$/.test(props.action)) {
     errors.push(`action must be an API action name like "StopDeployment" (PascalCase, as in the API reference); received "${props.action}".`);
   }
+  if (!props.iamAction && /^[a-z0-9]+(-[a-z0-9]+)*$/.test(props.service) && !knownSdkClients().has(props.service)) {
+    errors.push(
+      `service "${props.service}" is not an AWS SDK v3 client (@aws-sdk/client-${props.service} is not among the ${knownSdkClients().size} clients in the SDK metadata aws-cdk-lib ships); ` +
+        'check the package name (e.g. "sfn", "cloudwatch-logs", "elastic-load-balancing-v2"), or set iamAction for a client newer than that list.',
+    );
+  }
   // The IAM prefix is not the package name for many services (sfn -> states); aws-cdk-lib's table from the SDK's metadata knows them.
   const iamAction = props.iamAction ?? awsSdkToIamAction(props.service, props.action);
   if (!/^[a-z0-9-]+:[A-Za-z0-9*]+$/.test(iamAction)) {
@@ -458,6 +466,16 @@ export function bindSdkCall(scope: Construct, options: LifecycleHookBindOptions,
     fn.addToRolePolicy(statement);
   }
   return fn;
+}
+
+let sdkClients: Set<string> | undefined;
+/** The AWS SDK v3 client names of the SDK metadata aws-cdk-lib's AwsCustomResource uses (read once). */
+function knownSdkClients(): Set<string> {
+  if (!sdkClients) {
+    const dir = path.dirname(require.resolve('aws-cdk-lib/custom-resources/lib/helpers-internal'));
+    sdkClients = new Set(Object.keys(JSON.parse(fs.readFileSync(path.join(dir, 'sdk-v3-metadata.json'), 'utf8'))));
+  }
+  return sdkClients;
 }
 
 type HookFunctionClass = new (scope: Construct, id: string, props: lambda.FunctionOptions) => lambda.Function;

@@ -23,6 +23,7 @@ import { sharedApplication, sharedServiceRole } from '../private/shared';
 import {
   throwIfErrors,
   validateAlarmTuning,
+  validateConfigPlatform,
   validateCustomTrafficRouting,
   validateDeploymentGroupName,
   validateManagedPolicyOption,
@@ -196,6 +197,10 @@ export class LambdaDeployment extends Construct {
         alarmOptions.period,
       ),
       ...validateCustomTrafficRouting(props.deploymentConfig),
+      ...validateConfigPlatform(props.deploymentConfig, 'Lambda'),
+      ...(props.version && !Token.isUnresolved(props.version.version) && props.version.version === '$LATEST'
+        ? ['version is $LATEST (fn.latestVersion): an alias on $LATEST is never shifted by CodeDeploy, so every change goes live at once with no canary, alarms or rollback. Omit version (the pattern uses lambdaFunction.currentVersion) or pass a published version.']
+        : []),
       ...validateManagedPolicyOption(props.role, props.useAwsManagedPolicy),
     ]);
 
@@ -240,6 +245,14 @@ export class LambdaDeployment extends Construct {
     grantDescribeAlarms(this.role, this.alarms);
     applyNotifications(this.deploymentGroup, this.role, props.notifications ?? []);
 
+    for (const [name, hook] of [['preTraffic', props.preTraffic], ['postTraffic', props.postTraffic]] as const) {
+      const fn = (hook as any)?.hookFunction as lambda.IFunction | undefined;
+      if (fn && (fn === props.lambdaFunction || fn.node === props.lambdaFunction.node)) {
+        throwIfErrors(this, [
+          `${name} is the deployed function itself (${props.lambdaFunction.node.path}): CodeDeploy would invoke $LATEST as the hook and wait for a PutLifecycleEventHookExecutionStatus it never sends. Use a separate hook function, or LifecycleHook.invokeCheck() to test the new version.`,
+        ]);
+      }
+    }
     if (isHook(props.preTraffic)) {
       const hook = props.preTraffic.bind(this, this.hookBindOptions(LifecycleEvent.BEFORE_ALLOW_TRAFFIC));
       this.deploymentGroup.addPreHook(hook.hookFunction);

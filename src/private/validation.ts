@@ -19,7 +19,9 @@ export function validateDeploymentGroupName(name: string | undefined): string[] 
     return [];
   }
   const errors: string[] = [];
-  if (name.length === 0 || name.length > 100) {
+  if (name.length === 0) {
+    errors.push('deploymentGroupName is empty; give a name of 1 to 100 characters, or omit it to let CloudFormation generate one.');
+  } else if (name.length > 100) {
     errors.push(
       `deploymentGroupName must be 1 to 100 characters long (CodeDeploy quota); received ${name.length} characters: "${name}". Use a shorter name or omit it to let CloudFormation generate one.`,
     );
@@ -160,6 +162,34 @@ export function trafficShiftMinutes(config: unknown): number | undefined {
     return Math.ceil(100 / linear.linearPercentage) * linear.linearInterval;
   }
   return undefined;
+}
+
+/** The platform a predefined configuration belongs to, from its name (user guide, "Working with deployment configurations"). */
+function predefinedPlatform(name: string): 'Server' | 'Lambda' | 'ECS' | undefined {
+  if (!name.startsWith('CodeDeployDefault.')) {
+    return undefined;
+  }
+  const rest = name.slice('CodeDeployDefault.'.length);
+  return rest.startsWith('ECS') ? 'ECS' : rest.startsWith('Lambda') ? 'Lambda' : 'Server';
+}
+
+/**
+ * A predefined configuration of another compute platform (TypeScript accepts any of them, since
+ * the configuration interfaces have the same shape; CodeDeploy rejects the deployment group).
+ */
+export function validateConfigPlatform(config: unknown, platform: 'Server' | 'Lambda' | 'ECS'): string[] {
+  const name = (config as any)?.deploymentConfigName;
+  if (typeof name !== 'string' || Token.isUnresolved(name)) {
+    return [];
+  }
+  const own = predefinedPlatform(name);
+  if (own && own !== platform) {
+    return [
+      `deploymentConfig ${name} is a predefined configuration of the ${own} compute platform; CodeDeploy rejects it for a ${platform} deployment group. ` +
+        `Use one of the ${platform} configurations (${platform === 'ECS' ? 'codedeploy.EcsDeploymentConfig' : platform === 'Lambda' ? 'codedeploy.LambdaDeploymentConfig' : 'codedeploy.ServerDeploymentConfig'}).`,
+    ];
+  }
+  return [];
 }
 
 /**

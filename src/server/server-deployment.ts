@@ -40,6 +40,7 @@ import { sharedApplication, sharedServiceRole } from '../private/shared';
 import {
   throwIfErrors,
   validateAlarmTuning,
+  validateConfigPlatform,
   validateDeploymentGroupName,
   validateManagedPolicyOption,
 } from '../private/validation';
@@ -395,6 +396,7 @@ export class ServerDeployment extends Construct {
       ...validateDeploymentGroupName(props.deploymentGroupName),
       ...validateSharedOptions(props, defaultAlarmCount),
       ...validateServerOptions(props, this.installAgent),
+      ...validateConfigPlatform(props.deploymentConfig, 'Server'),
       ...validateAlarmTuning(
         { unhealthyHostsThreshold: alarmOptions.unhealthyHostsThreshold },
         alarmOptions.evaluationPeriods,
