@@ -793,9 +793,12 @@ async function respond(
     Data: data,
   });
   for (let attempt = 1; ; attempt++) {
+    // Every attempt gets at least a second (or the configured timeout, if shorter), even when the
+    // invocation is nearly over: an answer that might arrive beats one never sent.
     const left = remainingMs() - RESPONSE_RESERVE_MS;
+    const floor = Math.min(RESPONSE_TIMEOUT_MS, 1_000);
     try {
-      await put(event.ResponseURL, body, Math.max(1, Math.min(RESPONSE_TIMEOUT_MS, left)));
+      await put(event.ResponseURL, body, Math.max(floor, Math.min(RESPONSE_TIMEOUT_MS, left)));
       if (attempt > 1) {
         log('info', 'CloudFormation response delivered', { status, attempt });
       }
