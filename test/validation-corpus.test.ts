@@ -225,6 +225,11 @@ const ERRORS: Record<string, Case[]> = {
 
 /** Valid but risky choices: synthesized, with a warning naming what is lost. */
 const WARNINGS: Case[] = [
+  ['a built-in hook in isolated subnets', (s) => {
+    const vpc = new ec2.Vpc(s, 'IsolatedVpc', { availabilityZones: [Fn.select(0, Fn.getAzs()), Fn.select(1, Fn.getAzs())], subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+    vpc.addFlowLog('FlowLog');
+    lambdaDep(s, { preTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('http://10.0.0.10/health'), vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } }) });
+  }, /BeforeAllowTraffic hook runs in isolated subnets .* cannot call CodeDeploy's PutLifecycleEventHookExecutionStatus.*\[ack: cdk-codedeploy-patterns:hookInIsolatedSubnets\]/],
   ['no alarms', (s) => lambdaDep(s, { defaultAlarms: { errors: false, throttles: false } }), /no alarms, so CodeDeploy cannot stop or roll back a bad version on its own/],
   ['no rollback on failure', (s) => lambdaDep(s, { autoRollback: { failedDeployment: false } }), /autoRollback.failedDeployment is false.*\[ack: cdk-codedeploy-patterns:noFailureRollback\]/],
   ['no rollback on alarm', (s) => ecsDep(s, { autoRollback: { deploymentInAlarm: false } }), /autoRollback.deploymentInAlarm is false although the deployment has alarms.*\[ack: cdk-codedeploy-patterns:noAlarmRollback\]/],

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -551,7 +551,23 @@ function createHookFunction(
     vpcSubnets: props.vpc ? (props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }) : undefined,
   });
   acknowledgeCompliance(fn, props.vpc ? OwnedResource.VPC_FUNCTION : OwnedResource.FUNCTION);
+  if (props.vpc) {
+    warnIfIsolated(scope, options.lifecycleEvent, props.vpc, props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS });
+  }
   return fn;
+}
+
+/** A hook in subnets without a route out cannot reach the CodeDeploy API to report its status. */
+function warnIfIsolated(scope: Construct, event: string, vpc: ec2.IVpc, selection: ec2.SubnetSelection): void {
+  const isolated = new Set(vpc.isolatedSubnets.map((s) => s.subnetId));
+  const selected = vpc.selectSubnets(selection).subnetIds;
+  if (selected.length > 0 && selected.every((id) => isolated.has(id))) {
+    Annotations.of(scope).addWarningV2(
+      'cdk-codedeploy-patterns:hookInIsolatedSubnets',
+      `The ${event} hook runs in isolated subnets (no route to the internet), so it cannot call CodeDeploy's PutLifecycleEventHookExecutionStatus and the deployment waits an hour for it, then fails. ` +
+        `Add interface VPC endpoints for CodeDeploy (and EC2 for httpCheck on a listener) to the VPC, or choose subnets with egress (vpcSubnets).`,
+    );
+  }
 }
 
 function validateDeadline(deadline: Duration | undefined): string[] {

@@ -214,7 +214,7 @@ export function validateAlarmTuning(
   if (period && !Token.isUnresolved(period.toSeconds())) {
     const seconds = period.toSeconds();
     if (seconds < 60 || seconds % 60 !== 0) {
-      errors.push(`defaultAlarms.period must be a whole number of minutes (the metrics are published per minute); received ${seconds} seconds.`);
+      errors.push(`defaultAlarms.period must be a whole number of minutes (the metrics are published per minute); received ${period.toString()}.`);
     }
   }
   return errors;

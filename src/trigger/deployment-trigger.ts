@@ -388,7 +388,7 @@ function validateTimeout(timeout: Duration): string[] {
   const seconds = timeout.toSeconds();
   if (seconds < 60 || seconds > MAX_TRIGGER_TIMEOUT_MINUTES * 60) {
     return [
-      `timeout must be from 1 to ${MAX_TRIGGER_TIMEOUT_MINUTES} minutes (CloudFormation waits at most one hour for a custom resource, and the trigger needs the rest to stop the deployment and answer); received ${seconds} seconds.`,
+      `timeout must be from 1 to ${MAX_TRIGGER_TIMEOUT_MINUTES} minutes (CloudFormation waits at most one hour for a custom resource, and the trigger needs the rest to stop the deployment and answer); received ${timeout.toString()}.`,
     ];
   }
   return [];

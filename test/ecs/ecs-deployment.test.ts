@@ -448,10 +448,10 @@ describe('EcsDeployment', () => {
           networkLoadBalancer: new elbv2.NetworkLoadBalancer(s, 'N', { vpc: cluster.vpc }),
         });
       }, /either applicationLoadBalancer or networkLoadBalancer, not both/],
-      ['trigger timeout over 55 minutes', (s) => deploy(s, { deploymentTimeout: Duration.minutes(60) }), /timeout must be from 1 to 55 minutes .*received 3600 seconds/],
+      ['trigger timeout over 55 minutes', (s) => deploy(s, { deploymentTimeout: Duration.minutes(60) }), /timeout must be from 1 to 55 minutes .*received Duration.minutes\(60\)/],
       ['too many alarms', (s) => deploy(s, { alarms: Array.from({ length: 9 }, (_, i) => new cloudwatch.Alarm(s, `A${i}`, { metric: new cloudwatch.Metric({ namespace: 'N', metricName: 'M' }), threshold: 1, evaluationPeriods: 1 })) }), /at most 10 alarms; this one would have 11/],
       ['bad threshold', (s) => deploy(s, { defaultAlarms: { unhealthyHostsThreshold: 0 } }), /unhealthyHostsThreshold must be greater than 0; received 0/],
-      ['bad period', (s) => deploy(s, { defaultAlarms: { period: Duration.seconds(90) } }), /period must be a whole number of minutes .*received 90 seconds/],
+      ['bad period', (s) => deploy(s, { defaultAlarms: { period: Duration.seconds(90) } }), /period must be a whole number of minutes .*received Duration.seconds\(90\)/],
       ['negative desired count', (s) => deploy(s, { desiredCount: -1 }), /desiredCount must be a whole number of at least 0; received -1/],
       ['bad group name', (s) => deploy(s, { deploymentGroupName: 'has space' }), /deploymentGroupName/],
       ['managed policy with own role', (s) => deploy(s, { useAwsManagedPolicy: true, role: new iam.Role(s, 'R', { assumedBy: new iam.ServicePrincipal('codedeploy.amazonaws.com') }) }), /useAwsManagedPolicy only applies to the role the pattern creates/],

@@ -653,7 +653,7 @@ describe('ServerDeployment', () => {
         /defaultAlarms.instanceStatusChecks needs autoScalingGroups/],
       ['bad deployment group name', () => ({ deploymentGroupName: 'web prod' }), /deploymentGroupName may only contain letters, digits/],
       ['managed policy with a given role', (s) => ({ role: new iam.Role(s, 'R', { assumedBy: new iam.ServicePrincipal('codedeploy.amazonaws.com') }), useAwsManagedPolicy: true }), /useAwsManagedPolicy only applies to the role the pattern creates/],
-      ['deployment timeout over 55 minutes', () => ({ deploymentTimeout: Duration.hours(1) }), /timeout must be from 1 to 55 minutes .*received 3600 seconds/],
+      ['deployment timeout over 55 minutes', () => ({ deploymentTimeout: Duration.hours(1) }), /timeout must be from 1 to 55 minutes .*received Duration.hours\(1\)/],
     ])('%s', (_name, props, message) => {
       const stack = testStack();
       const fixture = serverFixture(stack);

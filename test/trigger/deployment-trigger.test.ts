@@ -136,8 +136,8 @@ describe('DeploymentTrigger', () => {
   });
 
   test.each([
-    [Duration.seconds(30), /timeout must be from 1 to 55 minutes .*received 30 seconds/],
-    [Duration.minutes(56), /received 3360 seconds/],
+    [Duration.seconds(30), /timeout must be from 1 to 55 minutes .*received Duration.seconds\(30\)/],
+    [Duration.minutes(56), /received Duration.minutes\(56\)/],
   ])('rejects a timeout of %s', (timeout, message) => {
     const stack = testStack();
     expect(() => trigger(stack, 'T', { timeout })).toThrow(message);
