@@ -6,6 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { ServerAppSpec, ServerOs } from './server-app-spec';
+import { referencedPaths } from '../private/appspec-paths';
 import { throwIfErrors } from '../private/validation';
 import { DeploymentRevision, RevisionBundleType } from '../trigger/deployment-trigger';
 
@@ -157,6 +158,9 @@ class DirectoryRevision extends ServerRevision {
       errors.push(...problems.map((p) => `${ymlPath}: ${p}`));
       if (problems.length === 0) {
         appSpec = ServerAppSpec.fromYaml(content, ymlPath);
+      } else {
+        // Report missing files together with the file's other problems, not one round later.
+        errors.push(...missingReferencedFiles(dir, referencedPaths(content)));
       }
     } else if (!appSpec) {
       const other = ['appspec.yaml', 'AppSpec.yml', 'appspec.json'].find((f) => fs.existsSync(path.join(dir, f)));
@@ -190,6 +194,26 @@ class DirectoryRevision extends ServerRevision {
       appSpec,
     };
   }
+}
+
+function missingReferencedFiles(dir: string, refs: ReturnType<typeof referencedPaths>): string[] {
+  if (!refs) {
+    return [];
+  }
+  const errors: string[] = [];
+  for (const { event, location } of refs.scripts) {
+    const file = path.join(dir, location);
+    if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
+      errors.push(`hooks.${event}: script ${location} is not in the revision folder ${dir}.`);
+    }
+  }
+  refs.sources.forEach((source, i) => {
+    const s = source.replace(/\\/g, '/');
+    if (s !== '/' && s !== '' && !fs.existsSync(path.join(dir, s))) {
+      errors.push(`files[${i}].source ${source} is not in the revision folder ${dir}.`);
+    }
+  });
+  return errors;
 }
 
 /** Every file the AppSpec refers to must be in the bundle; Linux scripts must have Unix line endings. */

@@ -485,6 +485,8 @@ describe('ServerDeployment', () => {
       ['invalid appspec.yml', () => ServerRevision.fromDirectory(emptyDir({ 'appspec.yml': 'version: 0.0\nos: solaris\n' })), /appspec\.yml: os must be linux or windows/],
       ['a script that is not in the folder', () => ServerRevision.fromDirectory(emptyDir({ 'appspec.yml': 'version: 0.0\nos: linux\nhooks:\n  ApplicationStart:\n    - location: scripts/start.sh\n' })), /hooks\.ApplicationStart: script scripts\/start\.sh is not in the revision folder/],
       ['a script with CRLF line endings', () => ServerRevision.fromDirectory(emptyDir({ 'appspec.yml': 'version: 0.0\nos: linux\nhooks:\n  ApplicationStart:\n    - location: start.sh\n', 'start.sh': '#!/bin/bash\r\nexit 0\r\n' })), /script start\.sh has Windows \(CRLF\) line endings/],
+      ['a missing script reported together with the file\'s other problems', () => ServerRevision.fromDirectory(emptyDir({ 'appspec.yml': 'version: 0.0\nos: linux\nhooks:\n  ApplicationStart:\n    - location: scripts/start.sh\n      timeout: 9999\n' })),
+        /timeout[\s\S]*9999[\s\S]*hooks\.ApplicationStart: script scripts\/start\.sh is not in the revision folder/],
       ['a files source that is not in the folder', () => ServerRevision.fromDirectory(emptyDir({ 'appspec.yml': 'version: 0.0\nos: linux\nfiles:\n  - source: site\n    destination: /srv\n' })), /files\[0\]\.source site is not in the revision folder/],
       ['appspec.yml and options.appSpec', () => ServerRevision.fromDirectory(WEB, { appSpec: new ServerAppSpec({ os: ServerOs.LINUX }) }), /has its own appspec\.yml and options\.appSpec was given too; a revision has exactly one AppSpec/],
       ['not a folder', () => ServerRevision.fromDirectory(path.join(WEB, 'appspec.yml')), /is not a folder/],
