@@ -332,13 +332,14 @@ export class EcsDeployment extends Construct {
       (isNlb ? codedeploy.EcsDeploymentConfig.ALL_AT_ONCE : codedeploy.EcsDeploymentConfig.CANARY_10PERCENT_5MINUTES);
     const container = this.findContainer(props);
     const containerPort = props.containerPort ?? container?.containerPort;
+    const timeoutPlan = triggerTimeout(props, deploymentConfig);
     throwIfErrors(this, [
       ...validateDeploymentGroupName(props.deploymentGroupName),
       ...validateSharedOptions(props, alarmCount),
       ...validateCustomTrafficRouting(props.deploymentConfig),
       ...validateConfigPlatform(props.deploymentConfig, 'ECS'),
       ...validateEcsOptions(props, isNlb, deploymentConfig, container, containerPort),
-      ...triggerTimeout(props, deploymentConfig).errors,
+      ...timeoutPlan.errors,
       ...(isNlb && alarmOptions.http5xx === true
         ? ['defaultAlarms.http5xx needs an Application Load Balancer (a Network Load Balancer has no HTTP metrics); drop it.']
         : []),
@@ -423,7 +424,7 @@ export class EcsDeployment extends Construct {
         ...ecsListenerStatements(this, listenerArns, this.listeners.loadBalancerFullName),
       ]));
     }
-    grantDescribeAlarms(this.role, this.alarms);
+    warnMissingStatements(this, this.role, grantDescribeAlarms(this.role, this.alarms.map((a) => a.alarmArn)));
     applyNotifications(this.deploymentGroup, this.role, props.notifications ?? []);
 
     const hookFunctions: Record<string, lambda.IFunction> = {};
@@ -472,7 +473,7 @@ export class EcsDeployment extends Construct {
       revision: DeploymentRevision.fromAppSpecContent(this.appSpec.toJson(this)),
       ecsService: this.service,
       // Derived from the windows the user configured (traffic shift, approval, termination wait).
-      timeout: triggerTimeout(props, deploymentConfig).timeout,
+      timeout: timeoutPlan.timeout,
       waitForTermination: props.waitForTermination,
       description: `cdk deploy of ${this.node.path}`.slice(0, 100),
     });

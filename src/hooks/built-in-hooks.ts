@@ -431,9 +431,10 @@ export function bindSdkCall(scope: Construct, options: LifecycleHookBindOptions,
   if (!/^[A-Z][A-Za-z0-9]*$/.test(props.action)) {
     errors.push(`action must be an API action name like "StopDeployment" (PascalCase, as in the API reference); received "${props.action}".`);
   }
-  if (!props.iamAction && /^[a-z0-9]+(-[a-z0-9]+)*$/.test(props.service) && !knownSdkClients().has(props.service)) {
+  const clients = knownSdkClients();
+  if (!props.iamAction && clients && /^[a-z0-9]+(-[a-z0-9]+)*$/.test(props.service) && !clients.has(props.service)) {
     errors.push(
-      `service "${props.service}" is not an AWS SDK v3 client (@aws-sdk/client-${props.service} is not among the ${knownSdkClients().size} clients in the SDK metadata aws-cdk-lib ships); ` +
+      `service "${props.service}" is not an AWS SDK v3 client (@aws-sdk/client-${props.service} is not among the ${clients.size} clients in the SDK metadata aws-cdk-lib ships); ` +
         'check the package name (e.g. "sfn", "cloudwatch-logs", "elastic-load-balancing-v2"), or set iamAction for a client newer than that list.',
     );
   }
@@ -468,14 +469,21 @@ export function bindSdkCall(scope: Construct, options: LifecycleHookBindOptions,
   return fn;
 }
 
-let sdkClients: Set<string> | undefined;
-/** The AWS SDK v3 client names of the SDK metadata aws-cdk-lib's AwsCustomResource uses (read once). */
-function knownSdkClients(): Set<string> {
-  if (!sdkClients) {
-    const dir = path.dirname(require.resolve('aws-cdk-lib/custom-resources/lib/helpers-internal'));
-    sdkClients = new Set(Object.keys(JSON.parse(fs.readFileSync(path.join(dir, 'sdk-v3-metadata.json'), 'utf8'))));
+let sdkClients: Set<string> | null | undefined;
+/**
+ * The AWS SDK v3 client names of the SDK metadata aws-cdk-lib's AwsCustomResource uses (read once),
+ * or undefined when this aws-cdk-lib keeps the file elsewhere (then the check is skipped, not failed).
+ */
+function knownSdkClients(): Set<string> | undefined {
+  if (sdkClients === undefined) {
+    try {
+      const dir = path.dirname(require.resolve('aws-cdk-lib/custom-resources/lib/helpers-internal'));
+      sdkClients = new Set(Object.keys(JSON.parse(fs.readFileSync(path.join(dir, 'sdk-v3-metadata.json'), 'utf8'))));
+    } catch {
+      sdkClients = null;
+    }
   }
-  return sdkClients;
+  return sdkClients ?? undefined;
 }
 
 type HookFunctionClass = new (scope: Construct, id: string, props: lambda.FunctionOptions) => lambda.Function;

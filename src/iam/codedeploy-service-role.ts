@@ -135,7 +135,7 @@ export class CodeDeployServiceRole extends iam.Role {
 
   /** Let CodeDeploy read the state of these alarms (`cloudwatch:DescribeAlarms` on exactly them). */
   public grantReadAlarms(alarms: cloudwatch.IAlarm[]): void {
-    grantDescribeAlarms(this, alarms);
+    grantDescribeAlarms(this, alarms.map((a) => a.alarmArn));
   }
 
   /** Let CodeDeploy invoke this lifecycle hook function (and only it). */

@@ -242,26 +242,26 @@ export class LambdaDeployment extends Construct {
 
     warnRiskyOptions(this, props, this.alarms.length, this.deploymentGroup.deploymentConfig.deploymentConfigName);
     warnMissingStatements(this, this.role, grantShiftAliasTraffic(this.role, this.alias));
-    grantDescribeAlarms(this.role, this.alarms);
+    warnMissingStatements(this, this.role, grantDescribeAlarms(this.role, this.alarms.map((a) => a.alarmArn)));
     applyNotifications(this.deploymentGroup, this.role, props.notifications ?? []);
 
-    for (const [name, hook] of [['preTraffic', props.preTraffic], ['postTraffic', props.postTraffic]] as const) {
-      const fn = (hook as any)?.hookFunction as lambda.IFunction | undefined;
-      if (fn && (fn === props.lambdaFunction || fn.node === props.lambdaFunction.node)) {
+    const notItself = (name: string, fn: lambda.IFunction) => {
+      if (fn.node === props.lambdaFunction.node) {
         throwIfErrors(this, [
           `${name} is the deployed function itself (${props.lambdaFunction.node.path}): CodeDeploy would invoke $LATEST as the hook and wait for a PutLifecycleEventHookExecutionStatus it never sends. Use a separate hook function, or LifecycleHook.invokeCheck() to test the new version.`,
         ]);
       }
-    }
+      return fn;
+    };
     if (isHook(props.preTraffic)) {
       const hook = props.preTraffic.bind(this, this.hookBindOptions(LifecycleEvent.BEFORE_ALLOW_TRAFFIC));
-      this.deploymentGroup.addPreHook(hook.hookFunction);
+      this.deploymentGroup.addPreHook(notItself('preTraffic', hook.hookFunction));
     }
     const postTraffic =
       props.postTraffic ?? (this.alarms.length > 0 ? LifecycleHook.alarmCheck(this.alarms, { observeFor: Duration.minutes(1) }) : undefined);
     if (isHook(postTraffic)) {
       const hook = postTraffic.bind(this, this.hookBindOptions(LifecycleEvent.AFTER_ALLOW_TRAFFIC));
-      this.deploymentGroup.addPostHook(hook.hookFunction);
+      this.deploymentGroup.addPostHook(notItself('postTraffic', hook.hookFunction));
     }
 
     if (this.alarms.length === 0) {

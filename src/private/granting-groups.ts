@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { aws_cloudwatch as cloudwatchRefs } from 'aws-cdk-lib/interfaces';
 import { Construct } from 'constructs';
-import { grantInvokeHook, grantStatements, serverAutoScalingStatements, warnMissingStatements } from './permissions';
+import { grantDescribeAlarms, grantInvokeHook, grantStatements, serverAutoScalingStatements, warnMissingStatements } from './permissions';
 
 /**
  * The deployment groups the patterns expose, with aws-cdk-lib's own methods made to grant.
@@ -15,13 +15,6 @@ import { grantInvokeHook, grantStatements, serverAutoScalingStatements, warnMiss
  * keep aws-cdk-lib's behaviour and add the grant to the real role. Internal: the public type stays
  * aws-cdk-lib's class.
  */
-
-/** The grant of `cloudwatch:DescribeAlarms` on one alarm, the way CodeDeploy polls it. */
-function grantAlarm(role: iam.IRole, alarm: cloudwatchRefs.IAlarmRef): iam.PolicyStatement[] {
-  return grantStatements(role, [
-    { statement: new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: [alarm.alarmRef.alarmArn] }) },
-  ]);
-}
 
 export interface GrantingLambdaDeploymentGroupProps extends codedeploy.LambdaDeploymentGroupProps {
   /** The service role that gets the grants (the group itself holds an immutable view of it). */
@@ -41,7 +34,7 @@ export class GrantingLambdaDeploymentGroup extends codedeploy.LambdaDeploymentGr
 
   public addAlarm(alarm: cloudwatchRefs.IAlarmRef): void {
     super.addAlarm(alarm);
-    warnMissingStatements(this, this.grantRole, grantAlarm(this.grantRole, alarm));
+    warnMissingStatements(this, this.grantRole, grantDescribeAlarms(this.grantRole, [alarm.alarmRef.alarmArn]));
   }
 
   public addPreHook(preHook: lambda.IFunction): void {
@@ -77,7 +70,7 @@ export class GrantingEcsDeploymentGroup extends codedeploy.EcsDeploymentGroup {
 
   public addAlarm(alarm: cloudwatchRefs.IAlarmRef): void {
     super.addAlarm(alarm);
-    warnMissingStatements(this, this.grantRole, grantAlarm(this.grantRole, alarm));
+    warnMissingStatements(this, this.grantRole, grantDescribeAlarms(this.grantRole, [alarm.alarmRef.alarmArn]));
   }
 }
 
@@ -101,7 +94,7 @@ export class GrantingServerDeploymentGroup extends codedeploy.ServerDeploymentGr
 
   public addAlarm(alarm: cloudwatchRefs.IAlarmRef): void {
     super.addAlarm(alarm);
-    warnMissingStatements(this, this.grantRole, grantAlarm(this.grantRole, alarm));
+    warnMissingStatements(this, this.grantRole, grantDescribeAlarms(this.grantRole, [alarm.alarmRef.alarmArn]));
   }
 
   public addAutoScalingGroup(asg: autoscaling.AutoScalingGroup): void {

@@ -1,5 +1,4 @@
 import { Annotations, ArnFormat, Stack, Token } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -12,16 +11,15 @@ import { acknowledge, wildcardResourceFinding } from './nag';
  * Every helper grants on exact resource ARNs; none uses a wildcard resource.
  */
 
-/** `cloudwatch:DescribeAlarms` on exactly these alarms (CodeDeploy polls them during a deployment). */
-export function grantDescribeAlarms(role: iam.IRole, alarms: cloudwatch.IAlarm[]): iam.Grant | undefined {
-  if (alarms.length === 0) {
-    return undefined;
+/**
+ * `cloudwatch:DescribeAlarms` on exactly these alarm ARNs (CodeDeploy polls them during a
+ * deployment); returns the statement when an immutable role did not take it.
+ */
+export function grantDescribeAlarms(role: iam.IRole, alarmArns: string[]): iam.PolicyStatement[] {
+  if (alarmArns.length === 0) {
+    return [];
   }
-  return iam.Grant.addToPrincipal({
-    grantee: role,
-    actions: ['cloudwatch:DescribeAlarms'],
-    resourceArns: alarms.map((a) => a.alarmArn),
-  });
+  return grantStatements(role, [{ statement: new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: alarmArns }) }]);
 }
 
 /** `lambda:InvokeFunction` on exactly this function (the unqualified ARN CodeDeploy invokes hooks with). */

@@ -148,7 +148,7 @@ export function trafficShiftMinutes(config: unknown): number | undefined {
   }
   const routing = customTrafficRouting(config);
   if (!routing || Token.isUnresolved(routing)) {
-    return routing === undefined && typeof name === 'string' && /AllAtOnce$/.test(name) ? 0 : undefined;
+    return undefined;
   }
   if (routing.type === 'AllAtOnce') {
     return 0;

@@ -461,7 +461,7 @@ export class ServerDeployment extends Construct {
     for (const g of groups) {
       this.deploymentGroup.node.addDependency(g);
     }
-    grantDescribeAlarms(this.role, this.alarms);
+    warnMissingStatements(this, this.role, grantDescribeAlarms(this.role, this.alarms.map((a) => a.alarmArn)));
     applyNotifications(this.deploymentGroup, this.role, props.notifications ?? []);
     // The platform's permissions go to any role that takes them (ours, a user's iam.Role, a mutable import);
     // the AWS managed policy already has them on "*".

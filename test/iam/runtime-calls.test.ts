@@ -4,7 +4,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { awsSdkToIamAction } from 'aws-cdk-lib/custom-resources/lib/helpers-internal';
 import { isAllowed, RuntimeCall } from './evaluate';
-import { checkStatement, expandAction, REPRESENTATIVE, resolveValue } from './reference';
+import { checkStatement, expandAction, REFERENCE_EXCEPTIONS, REPRESENTATIVE, resolveValue, resourceFormats } from './reference';
 import { EcsBlueGreenStack } from '../../examples/ecs-blue-green/stack';
 import { LambdaCanaryStack } from '../../examples/lambda-canary/stack';
 import { ServerInPlaceStack } from '../../examples/server-in-place/stack';
@@ -313,8 +313,11 @@ describe('the evaluator and the checker fail on wrong policies', () => {
     expect(isAllowed(template([{ Effect: 'Allow', Action: 'IAM:passrole', Resource: '*' }]), 'R', call)).toBe(true);
   });
 
-  test('every exception of the reference check is used by some template and has its source', () => {
-    // Removing the exception makes the pattern templates fail: the group-scoped hook status grant is what the guide documents.
+  test('the exceptions widen exactly what they name: the deployment group, not other CodeDeploy resources; each has a source', () => {
+    for (const ex of REFERENCE_EXCEPTIONS) {
+      expect(ex.source.length).toBeGreaterThan(80);
+      expect(resourceFormats(ex.action).map((f) => f.type)).toEqual([`${ex.resourceType} (exception)`]);
+    }
     const st = { Effect: 'Allow', Action: 'codedeploy:PutLifecycleEventHookExecutionStatus', Resource: 'arn:aws:codedeploy:us-east-1:123456789012:deploymentgroup:app/group' };
     expect(checkStatement(st, 'identity', 'x')).toEqual([]);
     expect(checkStatement({ ...st, Action: 'codedeploy:PutLifecycleEventHookExecutionStatus', Resource: 'arn:aws:codedeploy:us-east-1:123456789012:application:app' }, 'identity', 'x')).toHaveLength(1);
