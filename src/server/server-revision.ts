@@ -1,11 +1,12 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Token } from 'aws-cdk-lib';
+import { Annotations, Token } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { ServerAppSpec, ServerOs } from './server-app-spec';
+import { readAppSpec } from '../private/appspec-parse';
 import { referencedPaths } from '../private/appspec-paths';
 import { throwIfErrors } from '../private/validation';
 import { DeploymentRevision, RevisionBundleType } from '../trigger/deployment-trigger';
@@ -145,28 +146,38 @@ class DirectoryRevision extends ServerRevision {
     if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
       throwIfErrors(scope, [`ServerRevision.fromDirectory: "${this.directory}" is not a folder.`]);
     }
-    const ymlPath = path.join(dir, 'appspec.yml');
-    const hasYml = fs.existsSync(ymlPath);
+    // The agent looks for appspec.yml, then appspec.yaml (command_executor.rb app_spec_real_path).
+    const fileName = ['appspec.yml', 'appspec.yaml'].find((f) => fs.existsSync(path.join(dir, f)));
+    const ymlPath = fileName ? path.join(dir, fileName) : path.join(dir, 'appspec.yml');
+    const hasYml = fileName !== undefined;
     let appSpec = this.options.appSpec;
     if (hasYml && appSpec) {
       errors.push(
-        `${this.directory} has its own appspec.yml and options.appSpec was given too; a revision has exactly one AppSpec. Remove one of them.`,
+        `${this.directory} has its own ${fileName} and options.appSpec was given too; a revision has exactly one AppSpec. Remove one of them.`,
       );
     } else if (hasYml) {
       const content = fs.readFileSync(ymlPath, 'utf8');
-      const problems = ServerAppSpec.validateYaml(content);
-      errors.push(...problems.map((p) => `${ymlPath}: ${p}`));
-      if (problems.length === 0) {
-        appSpec = ServerAppSpec.fromYaml(content, ymlPath);
+      const reading = readAppSpec(content, {
+        isFileSource: (source) => {
+          const p = path.join(dir, source);
+          return fs.existsSync(p) ? fs.statSync(p).isFile() : !source.endsWith('/') && /\.[^./\\]+$/.test(source);
+        },
+      });
+      errors.push(...reading.errors.map((p) => `${ymlPath}: ${p}`));
+      if (reading.errors.length === 0 && reading.props) {
+        appSpec = new ServerAppSpec(reading.props, reading.warnings);
+        for (const warning of reading.warnings) {
+          Annotations.of(scope).addWarningV2('cdk-codedeploy-patterns:appSpecIgnoredKey', `${ymlPath}: ${warning}`);
+        }
       } else {
         // Report missing files together with the file's other problems, not one round later.
         errors.push(...missingReferencedFiles(dir, referencedPaths(content)));
       }
     } else if (!appSpec) {
-      const other = ['appspec.yaml', 'AppSpec.yml', 'appspec.json'].find((f) => fs.existsSync(path.join(dir, f)));
+      const other = ['AppSpec.yml', 'AppSpec.yaml', 'appspec.json'].find((f) => fs.existsSync(path.join(dir, f)));
       errors.push(
         other
-          ? `${this.directory} has ${other}, but EC2/on-premises deployments need the AppSpec named exactly appspec.yml at the root of the revision. Rename it.`
+          ? `${this.directory} has ${other}, but the agent looks for appspec.yml (or appspec.yaml), in lower case, at the root of the revision. Rename it.`
           : `${this.directory} has no appspec.yml at its root; add one, or pass options.appSpec to have one generated.`,
       );
     }
@@ -202,7 +213,7 @@ function missingReferencedFiles(dir: string, refs: ReturnType<typeof referencedP
   }
   const errors: string[] = [];
   for (const { event, location } of refs.scripts) {
-    const file = path.join(dir, location);
+    const file = path.join(dir, location.replace(/\\/g, '/'));
     if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
       errors.push(`hooks.${event}: script ${location} is not in the revision folder ${dir}.`);
     }
@@ -220,7 +231,8 @@ function missingReferencedFiles(dir: string, refs: ReturnType<typeof referencedP
 function checkBundleContents(dir: string, appSpec: ServerAppSpec): string[] {
   const errors: string[] = [];
   for (const { lifecycleEvent: event, script } of appSpec.scripts) {
-    const file = path.join(dir, script.location);
+    // The agent joins the location to the revision folder (a leading / stays inside it).
+    const file = path.join(dir, script.location.replace(/\\/g, '/'));
     if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
       errors.push(`hooks.${event}: script ${script.location} is not in the revision folder ${dir}.`);
     } else if (appSpec.os === ServerOs.LINUX && fs.readFileSync(file).includes('\r\n')) {

@@ -459,6 +459,31 @@ describe('ServerDeployment', () => {
       expect(stagedAppSpec(stack)).toBe(fs.readFileSync(path.join(WEB, 'appspec.yml'), 'utf8'));
     });
 
+    test('a folder with appspec.yaml (the agent\'s second choice) is read and bundled as it is; ignored keys the guide documents warn', () => {
+      const content = 'version: 0.0\nos: linux\nfiles:\n  - source: site\n    destination: /srv/site\npermissions:\n  - object: /srv/site\n    context:\n      user: system_u\n      type: httpd_sys_content_t\n      range: s0\n';
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rev-'));
+      fs.mkdirSync(path.join(dir, 'site'));
+      fs.writeFileSync(path.join(dir, 'site', 'index.html'), 'hi');
+      fs.writeFileSync(path.join(dir, 'appspec.yaml'), content);
+      const stack = testStack();
+      const fixture = serverFixture(stack);
+      new ServerDeployment(stack, 'Web', { revision: ServerRevision.fromDirectory(dir), autoScalingGroups: [fixture.asg] });
+      const outdir = App.of(stack)!.synth().directory;
+      const staged = fs.readdirSync(outdir).filter((d) => d.startsWith('asset.')).map((d) => path.join(outdir, d, 'appspec.yaml')).filter((f) => fs.existsSync(f));
+      expect(staged.map((f) => fs.readFileSync(f, 'utf8'))).toEqual([content]);
+      Annotations.fromStack(stack).hasWarning('/TestStack/Web', Match.stringLikeRegexp('appspec\\.yaml: line 9: permissions\\[0\\]\\.context\\.user: the agent ignores "user"'));
+    });
+
+    test('a permission on a file the revision copies: the folder decides what is a file (a pattern there fails at Install)', () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rev-'));
+      fs.writeFileSync(path.join(dir, 'server'), '#!/bin/sh\n');
+      fs.writeFileSync(path.join(dir, 'appspec.yml'), 'version: 0.0\nos: linux\nfiles:\n  - source: server\n    destination: /opt/app\npermissions:\n  - object: /opt/app/server\n    pattern: "*.sh"\n    mode: 755\n');
+      const stack = testStack();
+      const fixture = serverFixture(stack);
+      expect(() => new ServerDeployment(stack, 'Web', { revision: ServerRevision.fromDirectory(dir), autoScalingGroups: [fixture.asg] }))
+        .toThrow(/line 8: permissions\[0\]\.pattern "\*\.sh" is set on \/opt\/app\/server, a file the revision copies; the agent fails at Install/);
+    });
+
     test('fromBucket: deploys the object with its ETag and version; instances read the key\'s folder', () => {
       const stack = testStack();
       const fixture = serverFixture(stack);
@@ -481,8 +506,8 @@ describe('ServerDeployment', () => {
 
     test.each<[string, () => ServerRevision, RegExp]>([
       ['no appspec.yml', () => ServerRevision.fromDirectory(emptyDir()), /has no appspec\.yml at its root; add one, or pass options\.appSpec/],
-      ['appspec.yaml instead of appspec.yml', () => ServerRevision.fromDirectory(emptyDir({ 'appspec.yaml': 'version: 0.0\nos: linux\n' })), /has appspec\.yaml, but EC2\/on-premises deployments need the AppSpec named exactly appspec\.yml/],
-      ['invalid appspec.yml', () => ServerRevision.fromDirectory(emptyDir({ 'appspec.yml': 'version: 0.0\nos: solaris\n' })), /appspec\.yml: os must be linux or windows/],
+      ['AppSpec.yml in the wrong case', () => ServerRevision.fromDirectory(emptyDir({ 'AppSpec.yml': 'version: 0.0\nos: linux\n' })), /has AppSpec\.yml, but the agent looks for appspec\.yml \(or appspec\.yaml\), in lower case/],
+      ['invalid appspec.yml', () => ServerRevision.fromDirectory(emptyDir({ 'appspec.yml': 'version: 0.0\nos: solaris\n' })), /appspec\.yml: line 2: os must be linux or windows/],
       ['a script that is not in the folder', () => ServerRevision.fromDirectory(emptyDir({ 'appspec.yml': 'version: 0.0\nos: linux\nhooks:\n  ApplicationStart:\n    - location: scripts/start.sh\n' })), /hooks\.ApplicationStart: script scripts\/start\.sh is not in the revision folder/],
       ['a script with CRLF line endings', () => ServerRevision.fromDirectory(emptyDir({ 'appspec.yml': 'version: 0.0\nos: linux\nhooks:\n  ApplicationStart:\n    - location: start.sh\n', 'start.sh': '#!/bin/bash\r\nexit 0\r\n' })), /script start\.sh has Windows \(CRLF\) line endings/],
       ['a missing script reported together with the file\'s other problems', () => ServerRevision.fromDirectory(emptyDir({ 'appspec.yml': 'version: 0.0\nos: linux\nhooks:\n  ApplicationStart:\n    - location: scripts/start.sh\n      timeout: 9999\n' })),
