@@ -3,6 +3,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
 import { LifecycleEvent } from '../hooks/lifecycle-hook';
+import { psychSafeYaml } from '../private/psych-yaml';
 
 /**
  * The `awsvpc` network configuration of the replacement task set. All or none: subnets and
@@ -185,45 +186,35 @@ export class EcsAppSpec {
   }
 
   /**
-   * The AppSpec as YAML (2-space indentation, unquoted strings unless YAML needs quotes). Tokens
-   * stay embedded and resolve at deployment time when the string is used in a template.
+   * The AppSpec as YAML, `version: 0.0` first, every string quoted where a YAML parser could read
+   * it as something else. Tokens stay embedded (numbers unquoted) and resolve at deployment time
+   * when the string is used in a template.
    */
   public toYaml(): string {
-    return `${yaml(this.toObject(), 0).join('\n')}\n`;
+    const { version, ...rest } = this.toObject();
+    void version;
+    return `version: 0.0\n${renderYaml(rest)}`;
   }
 }
 
-function yaml(value: any, indent: number): string[] {
-  const pad = ' '.repeat(indent);
-  if (Array.isArray(value)) {
-    return value.flatMap((item) => {
-      const lines = yaml(item, indent + 2);
-      return [`${pad}- ${lines[0].trimStart()}`, ...lines.slice(1)];
-    });
-  }
-  if (value !== null && typeof value === 'object') {
-    return Object.entries(value).flatMap(([key, v]) => {
-      if (v !== null && typeof v === 'object') {
-        return [`${pad}${key}:`, ...yaml(v, indent + 2)];
-      }
-      return [`${pad}${key}: ${scalar(key, v)}`];
-    });
-  }
-  return [`${pad}${scalar('', value)}`];
-}
-
-function scalar(key: string, v: unknown): string {
-  if (typeof v === 'number') {
-    return Token.isUnresolved(v) ? Tokenization.stringifyNumber(v) : String(v);
-  }
-  const s = String(v);
-  if (key === 'version') {
-    return s; // `version: 0.0`, as every AppSpec in the guide writes it
-  }
-  if (s === '' || /^[\s\-?:,[\]{}#&*!|>'"%@`]|: |\s#|\s$/.test(s) || /^(true|false|yes|no|null|~|[-+.\d][\d.eE+-]*)$/i.test(s)) {
-    return JSON.stringify(s);
-  }
-  return s;
+/** Numbers that are tokens become their string form, rendered unquoted so they resolve to numbers. */
+function renderYaml(doc: unknown): string {
+  const numberTokens = new Set<string>();
+  const prepare = (v: unknown): unknown => {
+    if (typeof v === 'number' && Token.isUnresolved(v)) {
+      const s = Tokenization.stringifyNumber(v);
+      numberTokens.add(s);
+      return s;
+    }
+    if (Array.isArray(v)) {
+      return v.map(prepare);
+    }
+    if (v !== null && typeof v === 'object') {
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, prepare(x)]));
+    }
+    return v;
+  };
+  return psychSafeYaml(prepare(doc), numberTokens);
 }
 
 function validateEcsAppSpec(p: EcsAppSpecProps): string[] {

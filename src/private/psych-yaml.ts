@@ -388,16 +388,23 @@ export function rubyClass(node: RNode): string {
 /**
  * Renders a plain object as YAML that Psych reads back to the same values: every string that
  * Psych would type as something else (`644`, `yes`, `2024-01-31`, `:root`, `1:30`) or that YAML
- * would read as syntax (`**`, `&x`) is double-quoted; numbers and booleans stay as they are.
+ * would read as syntax (`**`, `&x`), and any that starts with a digit, sign, dot or colon or is a
+ * YAML 1.1 boolean word, is double-quoted; numbers and booleans stay as they are.
+ * `plainStrings` are written unquoted (number tokens, which must resolve to numbers).
  */
-export function psychSafeYaml(value: unknown): string {
+export function psychSafeYaml(value: unknown, plainStrings: Set<string> = new Set()): string {
   const Y = yamlLib();
   const doc = new Y.Document(value, { version: '1.1' });
   Y.visit(doc, {
     Scalar(_key, node) {
-      if (typeof node.value === 'string') {
+      if (typeof node.value === 'string' && plainStrings.has(node.value)) {
+        node.type = 'PLAIN';
+      } else if (typeof node.value === 'string') {
         const typed = psychScalar(node.value);
-        const plainIsSame = typed.kind === 'str' && typed.value === node.value && node.value.trim() === node.value && !/^[*&!|>%@`'"#,[\]{}?-]|: | #|^$/.test(node.value);
+        // Also quoted: what another YAML 1.1 parser might type (1.4.0 matches the spec's float
+        // pattern; y and n are its booleans), since not every reader of an AppSpec is Psych.
+        const plainIsSame = typed.kind === 'str' && typed.value === node.value && node.value.trim() === node.value
+          && !/^[*&!|>%@`'"#,[\]{}?:+.\d-]|: | #|^$/.test(node.value) && !/^(y|n|yes|no|on|off|true|false|null)$/i.test(node.value);
         if (!plainIsSame) {
           node.type = 'QUOTE_DOUBLE';
         }

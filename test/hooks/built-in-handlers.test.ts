@@ -293,6 +293,13 @@ describe('invokeCheck handler', () => {
     });
     expect((await run('invoke', config, { deploymentId: 'd-YAML00001' })).statuses).toEqual(['Succeeded']);
     expect(fake.invocations[fake.invocations.length - 1].qualifier).toBe('4');
+    // Flow style, numbers unquoted, a commented-out function before ours: read as YAML, not by line.
+    fake.addDeployment('d-YAML00002', {
+      revisionType: 'AppSpecContent',
+      appSpecContent: { content: 'version: 0.0\n# - old: {Properties: {Name: orders, TargetVersion: 1}}\nResources: [{orders: {Type: AWS::Lambda::Function, Properties: {Name: orders, Alias: live, CurrentVersion: 4, TargetVersion: 5}}}]\n' },
+    });
+    expect((await run('invoke', config, { deploymentId: 'd-YAML00002' })).statuses).toEqual(['Succeeded']);
+    expect(fake.invocations[fake.invocations.length - 1].qualifier).toBe('5');
   });
 
   test('a deployment of another function, without AppSpec content, or unknown: Failed, never a guessed version', async () => {

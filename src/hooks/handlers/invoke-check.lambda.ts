@@ -4,6 +4,7 @@
  * for its content), invokes exactly that version with
  * a payload, and passes when it answers without a function error and with the expected response.
  */
+import { parse as parseYaml } from 'yaml';
 import { brief, builtInHandler, readConfig, sdkClient, sdkPackage } from './common';
 
 export interface InvokeCheckConfig {
@@ -57,7 +58,7 @@ export const handler = builtInHandler(async (event, context) => {
   return `version ${version} answered as expected: ${brief(response, 200)}`;
 });
 
-/** The TargetVersion of our function in the deployment's AppSpec (JSON, or the simple YAML CodeDeploy accepts). */
+/** The TargetVersion of our function in the deployment's AppSpec (JSON or YAML). */
 export function targetVersion(revision: any, functionName: string): string {
   const content: string | undefined = revision?.appSpecContent?.content ?? revision?.string?.content;
   if (typeof content !== 'string') {
@@ -76,25 +77,18 @@ export function targetVersion(revision: any, functionName: string): string {
 }
 
 function lambdaResources(content: string): Array<{ name: string; targetVersion: string }> {
+  // JSON is YAML too: one parser for both (the library's YAML implementation, bundled).
   let parsed: any;
   try {
-    parsed = JSON.parse(content);
-  } catch {
-    return yamlLambdaResources(content);
+    parsed = parseYaml(content, { version: '1.1' });
+  } catch (e) {
+    throw new Error(`the deployment's AppSpec is neither JSON nor YAML: ${(e as Error).message.split('\n')[0]}`);
   }
   const resources: any[] = Array.isArray(parsed?.Resources) ? parsed.Resources : [];
   return resources
     .flatMap((entry) => Object.values(entry ?? {}))
     .filter((r: any) => r?.Type === 'AWS::Lambda::Function')
     .map((r: any) => ({ name: String(r.Properties?.Name ?? ''), targetVersion: String(r.Properties?.TargetVersion ?? '') }));
-}
-
-/** AppSpec YAML for Lambda: one `Name:` and one `TargetVersion:` per function resource, in order. */
-function yamlLambdaResources(content: string): Array<{ name: string; targetVersion: string }> {
-  const unquote = (v: string) => v.trim().replace(/^["']|["']$/g, '');
-  const names = [...content.matchAll(/^\s*Name:\s*(.+)$/gm)].map((m) => unquote(m[1]));
-  const versions = [...content.matchAll(/^\s*TargetVersion:\s*(.+)$/gm)].map((m) => unquote(m[1]));
-  return names.map((name, i) => ({ name, targetVersion: versions[i] ?? '' }));
 }
 
 /** `arn:...:function:name[:qualifier]` or `name` -> `name`. */
