@@ -1,7 +1,8 @@
-import { Annotations, Duration, Names, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elb from 'aws-cdk-lib/aws-elasticloadbalancing';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -320,8 +321,10 @@ export interface ServerDeploymentProps extends DeploymentGroupOptions {
   readonly deploymentTimeout?: Duration;
 
   /**
-   * Before deploying, wait until the Auto Scaling groups have their desired instances InService
-   * and (with SYSTEMS_MANAGER) the agent installed on each.
+   * Before deploying, wait until the Auto Scaling groups have their desired instances InService,
+   * and (with SYSTEMS_MANAGER) until the agent is installed on each of them and on every EC2
+   * instance of this stack that `ec2InstanceTags` selects. Instances outside this stack, and
+   * on-premises instances, must be running with the agent before `cdk deploy` (the README says how).
    *
    * @default true
    */
@@ -540,8 +543,19 @@ export class ServerDeployment extends Construct {
       });
     }
 
-    const wait = (props.waitForInstances ?? true) && groups.length > 0;
+    const waitAll = props.waitForInstances ?? true;
+    const wait = waitAll && groups.length > 0;
     const agentAssociation = this.agent?.autoScalingGroupAssociation;
+    // Tagged EC2 instances of this stack (the guide's tutorials: tag an instance, install the agent,
+    // then deploy). Found when the template is written, after Tags aspects have run; their IDs in
+    // the trigger's properties make CloudFormation create them first.
+    const tagSet = props.ec2InstanceTags;
+    const waitTagged = waitAll && tagSet !== undefined;
+    const tagAssociations = waitTagged ? (this.agent?.associations ?? []).filter((a) => a.node.id.startsWith('Ec2Tag')) : [];
+    const associationIds = [
+      ...(wait && agentAssociation ? [agentAssociation.attrAssociationId] : []),
+      ...tagAssociations.map((a) => a.attrAssociationId),
+    ];
     this.trigger = new DeploymentTrigger(this, 'Deploy', {
       applicationName: this.application.applicationName,
       deploymentGroupName: this.deploymentGroup.deploymentGroupName,
@@ -552,7 +566,8 @@ export class ServerDeployment extends Construct {
       fileExistsBehavior: props.fileExistsBehavior,
       ignoreApplicationStopFailures: props.ignoreApplicationStopFailures,
       waitForAutoScalingGroups: wait ? groups : undefined,
-      agentAssociationIds: wait && agentAssociation ? [agentAssociation.attrAssociationId] : undefined,
+      waitForInstanceIds: waitTagged ? Lazy.list({ produce: () => taggedInstanceIds(this, tagSet!) }) : undefined,
+      agentAssociationIds: associationIds.length > 0 ? associationIds : undefined,
       description: `cdk deploy of ${this.node.path}`.slice(0, 100),
     });
     // The deployment needs the group, the service role's permissions, the instances' permissions and the agent.
@@ -913,4 +928,23 @@ function warnHealthyHostsAboveFleet(scope: Construct, props: ServerDeploymentPro
       `The deployment configuration keeps ${mhh.value} hosts healthy, but the Auto Scaling groups' minimum size adds up to ${fleet}: at that size CodeDeploy cannot take any instance out and fails the deployment. Lower minimumHealthyHosts below ${fleet} or raise the groups' minimum capacity.`,
     );
   }
+}
+
+/**
+ * IDs of the EC2 instances of the scope's stack that a CodeDeploy tag set selects: every tag group
+ * matches (groups are AND-ed), a group matches when one of its filters does (key and value, key
+ * only when the values are empty, value only when the key is empty).
+ */
+function taggedInstanceIds(scope: IConstruct, tagSet: codedeploy.InstanceTagSet): string[] {
+  const matches = (tags: Record<string, string>) => tagSet.instanceTagGroups.every((group) =>
+    Object.entries(group).some(([key, values]) => {
+      if (key === '') {
+        return Object.values(tags).some((v) => values.includes(v));
+      }
+      return key in tags && (values.length === 0 || values.includes(tags[key]));
+    }));
+  return Stack.of(scope).node.findAll()
+    .filter((c): c is ec2.CfnInstance => c instanceof ec2.CfnInstance && Stack.of(c) === Stack.of(scope))
+    .filter((i) => matches(i.tags.tagValues()))
+    .map((i) => i.ref);
 }

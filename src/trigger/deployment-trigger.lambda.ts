@@ -40,7 +40,12 @@ export interface TriggerProperties {
   readonly CopyFrom?: { Bucket: string; Key: string };
   /** EC2: wait until these Auto Scaling groups have their desired number of instances InService. */
   readonly WaitForAutoScalingGroups?: string[];
-  /** EC2: ...and until these State Manager associations (the agent installation) succeeded on each of them. */
+  /** EC2: instances (by ID) to wait for too: those of a tag set defined beside the deployment group. */
+  readonly WaitForInstances?: string[];
+  /**
+   * EC2: ...and until one of these State Manager associations (the agent installation) succeeded
+   * on each instance of the groups and of WaitForInstances.
+   */
   readonly AgentAssociationIds?: string[];
 }
 
@@ -403,7 +408,7 @@ async function createDeployment(props: TriggerProperties, progress: Progress): P
 }
 
 function needsPreparation(props: TriggerProperties): boolean {
-  return props.CopyFrom !== undefined || (props.WaitForAutoScalingGroups ?? []).length > 0;
+  return props.CopyFrom !== undefined || (props.WaitForAutoScalingGroups ?? []).length > 0 || (props.WaitForInstances ?? []).length > 0;
 }
 
 /**
@@ -413,11 +418,8 @@ function needsPreparation(props: TriggerProperties): boolean {
  */
 async function instancesNotReady(props: TriggerProperties): Promise<{ waiting?: string; failed?: string }> {
   const names = props.WaitForAutoScalingGroups ?? [];
-  if (names.length === 0) {
-    return {};
-  }
-  const out = await autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: names }));
   const instances: string[] = [];
+  const out = names.length > 0 ? await autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: names })) : { AutoScalingGroups: [] };
   for (const name of names) {
     const g = out.AutoScalingGroups?.find((x) => x.AutoScalingGroupName === name);
     if (!g) {
@@ -430,28 +432,37 @@ async function instancesNotReady(props: TriggerProperties): Promise<{ waiting?: 
     }
     instances.push(...inService.map((i) => i.InstanceId!));
   }
-  for (const associationId of props.AgentAssociationIds ?? []) {
-    for (const instanceId of instances) {
-      let statuses: SsmSdk.InstanceAssociationStatusInfo[];
-      try {
-        statuses = await associationStatuses(instanceId);
-      } catch (err) {
-        if (errorName(err) === 'InvalidInstanceId') {
-          return { waiting: `instance ${instanceId} has not registered with Systems Manager yet` };
-        }
-        throw err;
+  // Tagged instances: CloudFormation created them before this resource (their IDs are in its properties).
+  instances.push(...(props.WaitForInstances ?? []).filter((id) => !instances.includes(id)));
+  const associations = props.AgentAssociationIds ?? [];
+  if (associations.length === 0) {
+    return {};
+  }
+  for (const instanceId of instances) {
+    let statuses: SsmSdk.InstanceAssociationStatusInfo[];
+    try {
+      statuses = await associationStatuses(instanceId);
+    } catch (err) {
+      if (errorName(err) === 'InvalidInstanceId') {
+        return { waiting: `instance ${instanceId} has not registered with Systems Manager yet` };
       }
-      const status = statuses.find((x) => x.AssociationId === associationId);
-      if (!status || status.Status !== 'Success') {
-        if (status?.Status === 'Failed') {
-          const detail = [status.DetailedStatus, status.ErrorCode, status.ExecutionSummary].filter(Boolean).join(': ');
-          return {
-            failed: `The CodeDeploy agent could not be installed on ${instanceId}: State Manager association ${associationId} failed${detail ? ` (${detail})` : ''}. Check the instance's Systems Manager agent and its outbound HTTPS access; no deployment was started.`,
-          };
-        }
-        return { waiting: `the CodeDeploy agent installation (association ${associationId}) on ${instanceId} is ${status?.Status ?? 'not started'}` };
-      }
+      throw err;
     }
+    // One of the installations (Auto Scaling groups, each tag) that target the instance must have succeeded.
+    const mine = associations.map((id) => ({ id, status: statuses.find((x) => x.AssociationId === id) }));
+    if (mine.some((a) => a.status?.Status === 'Success')) {
+      continue;
+    }
+    const failed = mine.find((a) => a.status?.Status === 'Failed');
+    if (failed && mine.every((a) => !a.status || a.status.Status === 'Failed')) {
+      const status = failed.status!;
+      const detail = [status.DetailedStatus, status.ErrorCode, status.ExecutionSummary].filter(Boolean).join(': ');
+      return {
+        failed: `The CodeDeploy agent could not be installed on ${instanceId}: State Manager association ${failed.id} failed${detail ? ` (${detail})` : ''}. Check the instance's Systems Manager agent and its outbound HTTPS access; no deployment was started.`,
+      };
+    }
+    const pending = mine.find((a) => a.status && a.status.Status !== 'Failed') ?? mine[0];
+    return { waiting: `the CodeDeploy agent installation (association ${pending.id}) on ${instanceId} is ${pending.status?.Status ?? 'not started'}` };
   }
   return {};
 }
@@ -681,7 +692,7 @@ export function parseProperties(raw: Record<string, unknown>): TriggerProperties
       problems.push(`CopyFrom must be an object with Bucket and Key strings; received ${shown(raw.CopyFrom)}`);
     }
   }
-  for (const key of ['WaitForAutoScalingGroups', 'AgentAssociationIds']) {
+  for (const key of ['WaitForAutoScalingGroups', 'WaitForInstances', 'AgentAssociationIds']) {
     const v = raw[key];
     if (v !== undefined && (!Array.isArray(v) || v.some((x) => typeof x !== 'string' || x === ''))) {
       problems.push(`${key} must be a list of names; received ${shown(v)}`);

@@ -243,9 +243,17 @@ export interface DeploymentTriggerProps {
   readonly waitForAutoScalingGroups?: autoscaling.IAutoScalingGroup[];
 
   /**
+   * EC2: IDs of instances to wait for too (tagged instances defined beside the deployment group);
+   * with `agentAssociationIds`, until the agent installation succeeded on each.
+   *
+   * @default - none
+   */
+  readonly waitForInstanceIds?: string[];
+
+  /**
    * EC2: IDs of the State Manager associations that install the CodeDeploy agent; before deploying,
-   * wait until each succeeded on every instance of `waitForAutoScalingGroups` (and fail with the
-   * association's error when it failed).
+   * wait until one of them succeeded on every instance of `waitForAutoScalingGroups` and
+   * `waitForInstanceIds` (and fail with the association's error when it failed).
    *
    * @default - no wait for the agent
    */
@@ -340,16 +348,21 @@ export class DeploymentTrigger extends Construct {
       properties.IgnoreApplicationStopFailures = true;
     }
     const groups = props.waitForAutoScalingGroups ?? [];
+    const instanceIds = props.waitForInstanceIds;
     const associations = props.agentAssociationIds ?? [];
-    if (associations.length > 0 && groups.length === 0) {
-      throwIfErrors(this, ['agentAssociationIds needs waitForAutoScalingGroups: the trigger checks the agent on the instances of those groups.']);
+    if (associations.length > 0 && groups.length === 0 && instanceIds === undefined) {
+      throwIfErrors(this, ['agentAssociationIds needs waitForAutoScalingGroups or waitForInstanceIds: the trigger checks the agent on those instances.']);
     }
     if (groups.length > 0) {
       properties.WaitForAutoScalingGroups = groups.map((g) => g.autoScalingGroupName);
-      provider.grantWatchInstances(associations.length > 0);
+      provider.grantWatchAutoScalingGroups();
+    }
+    if (instanceIds !== undefined) {
+      properties.WaitForInstances = instanceIds;
     }
     if (associations.length > 0) {
       properties.AgentAssociationIds = associations;
+      provider.grantWatchAgentInstallations();
     }
     if (props.ecsService) {
       const service = props.ecsService;
@@ -439,7 +452,8 @@ class TriggerProvider extends Construct {
   }
 
   /** Lets the function see Auto Scaling instances and (optionally) their State Manager association status. */
-  public grantWatchInstances(associations: boolean): void {
+  /** Reading which instances of Auto Scaling groups are InService. */
+  public grantWatchAutoScalingGroups(): void {
     if (!this.watchesInstances) {
       this.watchesInstances = true;
       this.role.addToPrincipalPolicy(
@@ -451,7 +465,11 @@ class TriggerProvider extends Construct {
         'autoscaling:DescribeAutoScalingGroups has no resource-level permissions in IAM; the trigger reads which instances of its groups are InService before deploying.',
       );
     }
-    if (associations && !this.watchesAssociations) {
+  }
+
+  /** Reading whether the agent installation succeeded on instances. */
+  public grantWatchAgentInstallations(): void {
+    if (!this.watchesAssociations) {
       this.watchesAssociations = true;
       const instances = Stack.of(this).formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' });
       this.role.addToPrincipalPolicy(
@@ -460,7 +478,7 @@ class TriggerProvider extends Construct {
       acknowledge(
         this.role,
         wildcardResourceFinding(this, instances),
-        'Instance IDs of Auto Scaling groups are only known at deployment time; the trigger reads whether the CodeDeploy agent installation succeeded on them. Limited to instances of this account and Region, read-only.',
+        'Instance IDs of Auto Scaling groups are only known at deployment time; the trigger reads whether the CodeDeploy agent installation succeeded on them (and on tagged instances). Limited to instances of this account and Region, read-only.',
       );
     }
   }

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, Stack, Tags } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -539,8 +539,58 @@ describe('ServerDeployment', () => {
       expect(dep.instanceProfile?.instanceProfile).toBeDefined();
       t.resourceCountIs('AWS::IAM::InstanceProfile', 1);
       t.hasResourceProperties('AWS::SSM::Association', { Targets: [{ Key: 'tag-key', Values: ['role'] }] });
-      // No Auto Scaling group to wait for.
-      t.hasResourceProperties('Custom::CodeDeployDeployment', { WaitForAutoScalingGroups: Match.absent(), AgentAssociationIds: Match.absent() });
+      // No Auto Scaling group to wait for, and no instance of this stack carries the tag.
+      t.hasResourceProperties('Custom::CodeDeployDeployment', {
+        WaitForAutoScalingGroups: Match.absent(),
+        WaitForInstances: [],
+        AgentAssociationIds: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^WebAgentEc2Tag1'), 'AssociationId'] }],
+      });
+    });
+
+    test('the guide\'s WordPress tutorial: the instance tagged in this stack is created first and its agent installed before the first deployment', () => {
+      const stack = testStack();
+      const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 1, natGateways: 0, subnetConfiguration: [{ name: 'p', subnetType: ec2.SubnetType.PUBLIC }] });
+      const dep = new ServerDeployment(stack, 'Web', {
+        revision: ServerRevision.fromDirectory(WEB),
+        ec2InstanceTags: new codedeploy.InstanceTagSet({ Name: ['CodeDeployDemo'] }),
+      });
+      const instance = new ec2.Instance(stack, 'WordPress', {
+        vpc,
+        instanceType: new ec2.InstanceType('t3.micro'),
+        machineImage: ec2.MachineImage.latestAmazonLinux2023(),
+        role: dep.instanceProfile!.role,
+        vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+      });
+      Tags.of(instance).add('Name', 'CodeDeployDemo'); // applied by an aspect, after the pattern was built
+      new ec2.Instance(stack, 'Other', { vpc, instanceType: new ec2.InstanceType('t3.micro'), machineImage: ec2.MachineImage.latestAmazonLinux2023(), vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC } });
+      const t = Template.fromStack(stack);
+      const instanceId = stack.getLogicalId(instance.node.defaultChild as ec2.CfnInstance);
+      t.hasResourceProperties('Custom::CodeDeployDeployment', {
+        DeployOnCreate: true,
+        WaitForInstances: [{ Ref: instanceId }],
+        AgentAssociationIds: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^WebAgentEc2Tag1'), 'AssociationId'] }],
+      });
+      t.hasResourceProperties('AWS::SSM::Association', { Targets: [{ Key: 'tag:Name', Values: ['CodeDeployDemo'] }] });
+      // The trigger may read the agent installation's status on instances.
+      t.hasResourceProperties('AWS::IAM::Policy', {
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'ssm:DescribeInstanceAssociationsStatus' })]) },
+      });
+    });
+
+    test('tagged instances: waitForInstances false leaves them out; groups AND-ed, filters OR-ed, key-only filters match any value', () => {
+      const build = (tagSet: codedeploy.InstanceTagSet, wait?: boolean) => {
+        const stack = testStack();
+        const a = new ec2.CfnInstance(stack, 'A', { imageId: 'ami-1', tags: [{ key: 'app', value: 'web' }, { key: 'tier', value: 'front' }] });
+        const b = new ec2.CfnInstance(stack, 'B', { imageId: 'ami-1', tags: [{ key: 'app', value: 'web' }] });
+        void a; void b;
+        new ServerDeployment(stack, 'Web', { revision: ServerRevision.fromDirectory(WEB), ec2InstanceTags: tagSet, waitForInstances: wait });
+        return Object.values(Template.fromStack(stack).findResources('Custom::CodeDeployDeployment'))[0].Properties.WaitForInstances;
+      };
+      expect(build(new codedeploy.InstanceTagSet({ app: ['web'] }))).toEqual([{ Ref: 'A' }, { Ref: 'B' }]);
+      expect(build(new codedeploy.InstanceTagSet({ app: ['web'] }, { tier: [] }))).toEqual([{ Ref: 'A' }]);
+      expect(build(new codedeploy.InstanceTagSet({ app: ['api'], tier: ['front'] }))).toEqual([{ Ref: 'A' }]);
+      expect(build(new codedeploy.InstanceTagSet({ app: ['api'] }))).toEqual([]);
+      expect(build(new codedeploy.InstanceTagSet({ app: ['web'] }), false)).toBeUndefined();
     });
 
     test('instanceRoles: the given roles get the grants, no instance profile is created', () => {

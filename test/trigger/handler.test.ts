@@ -370,6 +370,42 @@ describe('deployment trigger handler', () => {
       ]);
     });
 
+    test('tagged instances (the guide\'s tutorials): waits until the agent installation of one of their tags succeeded, then deploys', async () => {
+      const TAG_A = 'assoc-tag-a';
+      const TAG_B = 'assoc-tag-b';
+      // i-7 is targeted by tag A only (B never appears on it); i-8 by both, A failing, B succeeding.
+      fake.associationStatuses = (id, call) =>
+        id === 'i-7' && call === 0 ? undefined
+          : id === 'i-7' && call === 1 ? [{ associationId: TAG_A, status: 'Pending' }]
+            : id === 'i-7' ? [{ associationId: TAG_A, status: 'Success' }]
+              : [{ associationId: TAG_A, status: 'Failed' }, { associationId: TAG_B, status: 'Success' }];
+      const response = await run(event('Create', { ...SERVER, WaitForInstances: ['i-7', 'i-8'], AgentAssociationIds: [TAG_A, TAG_B] }));
+      expect(response.Status).toBe('SUCCESS');
+      expect(fake.callsOf('DescribeAutoScalingGroups')).toHaveLength(0);
+      const firstCreate = fake.callsOf('CreateDeployment')[0].at;
+      expect(firstCreate).toBeGreaterThanOrEqual(Math.max(...fake.callsOf('DescribeInstanceAssociationsStatus').map((c) => c.at)));
+      expect(fake.callsOf('CreateDeployment')).toHaveLength(1);
+      const waits = logs.map((l) => JSON.parse(l)).filter((l) => l.message === 'waiting for instances').map((l) => l.waitingFor);
+      expect(waits).toEqual([
+        'instance i-7 has not registered with Systems Manager yet',
+        'the CodeDeploy agent installation (association assoc-tag-a) on i-7 is Pending',
+      ]);
+    });
+
+    test('tagged instances: a failed installation with none succeeding fails without deploying', async () => {
+      fake.associationStatuses = () => [{ associationId: 'assoc-tag-a', status: 'Failed', errorCode: 'PackageInstallFailed' }];
+      const failed = await run(event('Create', { ...SERVER, WaitForInstances: ['i-7'], AgentAssociationIds: ['assoc-tag-a', 'assoc-tag-b'] }));
+      expect(failed.Status).toBe('FAILED');
+      expect(failed.Reason).toMatch(/The CodeDeploy agent could not be installed on i-7: State Manager association assoc-tag-a failed \(PackageInstallFailed\)/);
+      expect(fake.callsOf('CreateDeployment')).toHaveLength(0);
+    });
+
+    test('tagged instances: when the tag set selects no instance of the stack (they live elsewhere), it deploys at once', async () => {
+      const none = await run(event('Create', { ...SERVER, WaitForInstances: [], AgentAssociationIds: ['assoc-tag-a'] }));
+      expect(none.Status).toBe('SUCCESS');
+      expect(fake.callsOf('CreateDeployment')).toHaveLength(1);
+    });
+
     test('a failed agent installation fails the stack operation with the association error, without deploying', async () => {
       fake.autoScalingGroups = () => ({ desired: 1, instances: inService('i-9') });
       fake.associationStatuses = () => [{ associationId: ASSOCIATION, status: 'Failed', detailedStatus: 'Failed', errorCode: 'PackageInstallFailed' }];
