@@ -13,6 +13,8 @@ import {
   BlueGreenLoadBalancerType,
   CodeDeployAgent,
   DeploymentEvent,
+  DeploymentRevision,
+  DeploymentTrigger,
   EcsAppSpec,
   EcsDeployment,
   EcsDeploymentProps,
@@ -53,6 +55,12 @@ const serverDep = (s: Stack, p: Partial<ServerDeploymentProps> = {}) => {
 const importedAlarms = (s: Stack, n: number) =>
   Array.from({ length: n }, (_, i) => cloudwatch.Alarm.fromAlarmArn(s, `A${i}`, s.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `a${i}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })));
 const url = HttpCheckTarget.url('https://example.com');
+const trigger = (s: Stack, revision?: DeploymentRevision, names: { applicationName?: string; deploymentGroupName?: string } = {}) =>
+  new DeploymentTrigger(s, 'Trigger', {
+    applicationName: names.applicationName ?? 'app',
+    deploymentGroupName: names.deploymentGroupName ?? 'group',
+    revision: revision ?? DeploymentRevision.fromAppSpecContent('{"version": "0.0", "Resources": [{"fn": {"Type": "AWS::Lambda::Function"}}]}'),
+  });
 
 type Case = [name: string, build: (s: Stack) => unknown, message: RegExp];
 
@@ -175,6 +183,18 @@ const ERRORS: Record<string, Case[]> = {
       }),
     }), /has a zonal configuration, which CodeDeploy supports for EC2 instances only; this group also deploys to on-premises instances/],
     ['prebuilt bundle without key', (s) => serverDep(s, { revision: ServerRevision.fromBucket(s3.Bucket.fromBucketName(s, 'B', 'my-releases'), '') }), /ServerRevision.fromBucket: key must name an object; received ""/],
+    ['a .tar.gz key with the default zip bundle type', (s) => serverDep(s, { revision: ServerRevision.fromBucket(s3.Bucket.fromBucketName(s, 'B', 'my-releases'), 'web/app-1.2.tar.gz') }),
+      /ServerRevision.fromBucket: the key "web\/app-1\.2\.tar\.gz" names a tgz file but bundleType is zip; CodeDeploy would unpack it as zip and fail\. Set bundleType: RevisionBundleType\.TGZ/],
+    ['an IP target group on an EC2 deployment', (s) => {
+      const vpc = new ec2.Vpc(s, 'LbVpc', { maxAzs: 2, natGateways: 0 });
+      const tg = new elbv2.ApplicationTargetGroup(s, 'IpTg', { vpc, port: 80, targetType: elbv2.TargetType.IP });
+      new elbv2.ApplicationLoadBalancer(s, 'Alb', { vpc }).addListener('L', { port: 80, defaultTargetGroups: [tg] });
+      serverDep(s, { loadBalancers: [ServerLoadBalancer.application(tg)] });
+    }, /loadBalancers\[0\]: TestStack\/IpTg has target type ip; CodeDeploy registers EC2 instances by instance ID/],
+    ['a target group on no load balancer (the default alarm has no metric)', (s) => {
+      const vpc = new ec2.Vpc(s, 'LbVpc', { maxAzs: 2, natGateways: 0 });
+      serverDep(s, { loadBalancers: [ServerLoadBalancer.application(new elbv2.ApplicationTargetGroup(s, 'LooseTg', { vpc, port: 80, targetType: elbv2.TargetType.INSTANCE }))] });
+    }, /loadBalancers\[0\]: TestStack\/LooseTg is not attached to a load balancer \(aws-cdk-lib: ".*"\), so it has no UnHealthyHostCount metric for the default alarm\. Add it to a listener, or set defaultAlarms\.unhealthyHosts to false/],
     ['prebuilt bundle of Lambda type', (s) => serverDep(s, { revision: ServerRevision.fromBucket(s3.Bucket.fromBucketName(s, 'B', 'my-releases'), 'a.yaml', { bundleType: RevisionBundleType.YAML }) }),
       /bundleType YAML is for Lambda and ECS AppSpecs/],
     ['agent schedule without Systems Manager', (s) => serverDep(s, { installAgent: AgentInstallation.NONE, agentUpdateSchedule: 'rate(7 days)' }), /agentUpdateSchedule applies to installAgent SYSTEMS_MANAGER/],
@@ -206,9 +226,28 @@ const ERRORS: Record<string, Case[]> = {
   'agent and instance profile': [
     ['agent without target', (s) => new CodeDeployAgent(s, 'Agent', {}), /CodeDeployAgent needs a target/],
     ['agent schedule', (s) => new CodeDeployAgent(s, 'Agent', { ec2InstanceTags: new codedeploy.InstanceTagSet({ app: ['web'] }), updateSchedule: 'every sunday' }),
-      /updateSchedule must be a State Manager cron\(...\) or rate\(...\) expression; received "every sunday"/],
+      /updateSchedule must be a State Manager cron\(...\), rate\(...\) or at\(...\) expression, e\.g\. cron\(0 2 \? \* SUN \*\) or rate\(7 days\); received "every sunday"/],
+    ['agent schedule every 5 minutes', (s) => new CodeDeployAgent(s, 'Agent', { ec2InstanceTags: new codedeploy.InstanceTagSet({ app: ['web'] }), updateSchedule: 'rate(5 minutes)' }),
+      /updateSchedule runs more often than every 30 minutes, the shortest interval State Manager allows for associations; received "rate\(5 minutes\)"/],
+    ['agent schedule in weeks', (s) => new CodeDeployAgent(s, 'Agent', { ec2InstanceTags: new codedeploy.InstanceTagSet({ app: ['web'] }), updateSchedule: 'rate(1 week)' }),
+      /updateSchedule is not a rate expression State Manager accepts: rate\(<number> minutes\|hours\|days\)/],
+    ['agent schedule with 4 cron fields', (s) => new CodeDeployAgent(s, 'Agent', { ec2InstanceTags: new codedeploy.InstanceTagSet({ app: ['web'] }), updateSchedule: 'cron(0 2 * *)' }),
+      /updateSchedule has 4 cron fields; State Manager takes 5 or 6/],
+    ['instance profile name of 129 characters', (s) => new AgentInstanceProfile(s, 'Profile', { instanceProfileName: 'p'.repeat(129) }),
+      /instanceProfileName must be 1 to 128 letters, digits and _ \+ = , \. @ - \(IAM's rule for instance profile names\); received "p+" \(129 characters\)/],
+    ['instance profile name with a slash', (s) => new AgentInstanceProfile(s, 'Profile', { instanceProfileName: 'web/profile' }), /instanceProfileName must be 1 to 128 letters.*received "web\/profile"/],
     ['profile managed policy without Systems Manager', (s) => new AgentInstanceProfile(s, 'Profile', { systemsManager: false, useAwsManagedPolicy: true }),
       /useAwsManagedPolicy attaches the Systems Manager policy, but systemsManager is false/],
+  ],
+  'deployment trigger': [
+    ['empty AppSpec content', (s) => trigger(s, DeploymentRevision.fromAppSpecContent('  ')), /revision: the AppSpec content is empty; give the AppSpec as JSON or YAML/],
+    ['AppSpec content that is not YAML', (s) => trigger(s, DeploymentRevision.fromAppSpecContent('{"version": 0.0, "Resources": [')), /revision: the AppSpec content is neither JSON nor YAML/],
+    ['AppSpec content without Resources', (s) => trigger(s, DeploymentRevision.fromAppSpecContent('version: 0.0\nHooks: []\n')), /revision: the AppSpec has no Resources list/],
+    ['AppSpec content of version 1', (s) => trigger(s, DeploymentRevision.fromAppSpecContent('{"version": 1, "Resources": [{}]}')), /revision: the AppSpec's version must be 0\.0; received 1/],
+    ['an S3 revision whose key contradicts its bundle type', (s) => trigger(s, DeploymentRevision.fromS3(s3.Bucket.fromBucketName(s, 'B', 'my-releases'), 'app.zip', { bundleType: RevisionBundleType.TAR })),
+      /revision: the key "app\.zip" names a zip file but bundleType is tar/],
+    ['an empty application name', (s) => trigger(s, undefined, { applicationName: '' }), /applicationName is empty; give the name of an existing CodeDeploy application/],
+    ['a deployment group name with a space', (s) => trigger(s, undefined, { deploymentGroupName: 'my group' }), /deploymentGroupName may only contain letters, digits and \. _ \+ = , @ -; received "my group"/],
   ],
   'hooks': [
     ['http check relative URL', (s) => lambdaDep(s, { preTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('example.com') }) }), /HttpCheckTarget.url\(\) needs an absolute http:\/\/ or https:\/\/ URL/],

@@ -1,3 +1,4 @@
+import { Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -78,6 +79,12 @@ export class AgentInstanceProfile extends Construct {
       });
     if (!props.role) {
       acknowledgeCompliance(this.role, OwnedResource.ROLE);
+    }
+    const name = props.instanceProfileName;
+    if (name !== undefined && !Token.isUnresolved(name) && !/^[\w+=,.@-]{1,128}$/.test(name)) {
+      throwIfErrors(this, [
+        `instanceProfileName must be 1 to 128 letters, digits and _ + = , . @ - (IAM's rule for instance profile names); received "${name}" (${name.length} characters).`,
+      ]);
     }
     this.instanceProfile = new iam.InstanceProfile(this, 'InstanceProfile', {
       role: this.role,

@@ -103,6 +103,11 @@ export abstract class ServerLoadBalancer {
 
   /** ARNs of the target groups CodeDeploy deregisters instances from. @internal */
   public abstract _targetGroupArns(): string[];
+
+  /** The target group's target type, when known. @internal */
+  public _targetType(): string | undefined {
+    return undefined;
+  }
 }
 
 class ClassicServerLoadBalancer extends ServerLoadBalancer {
@@ -156,6 +161,11 @@ class TargetGroupServerLoadBalancer extends ServerLoadBalancer {
   }
   public _construct() {
     return this.tg;
+  }
+  public _targetType(): string | undefined {
+    // TargetGroupBase keeps it (set by the props or by the first target added); unknown when imported.
+    const t = (this.tg as any).targetType;
+    return typeof t === 'string' ? t : undefined;
   }
 }
 
@@ -390,6 +400,15 @@ export class ServerDeployment extends Construct {
     const loadBalancers = props.loadBalancers ?? [];
     const alarmOptions = props.defaultAlarms ?? {};
     const wantUnhealthy = (alarmOptions.unhealthyHosts ?? true) && loadBalancers.length > 0;
+    // CodeDeploy registers and deregisters instances by ID. Known now when given in the target
+    // group's props; when set by targets added later, checked again at synth.
+    const targetTypeProblems = () => loadBalancers.flatMap((lb, i) => {
+      const type = lb._targetType();
+      return type !== undefined && type !== 'instance'
+        ? [`loadBalancers[${i}]: ${lb._construct().node.path} has target type ${type}; CodeDeploy registers EC2 instances by instance ID, so an EC2/on-premises deployment needs a target group of target type instance (elbv2.TargetType.INSTANCE).`]
+        : [];
+    });
+    this.node.addValidation({ validate: targetTypeProblems });
     const autoScalingGroups = props.autoScalingGroups ?? [];
     const wantStatusChecks = (alarmOptions.instanceStatusChecks ?? true) && autoScalingGroups.length > 0;
     const defaultAlarmCount = (wantUnhealthy ? 1 : 0) + (wantStatusChecks ? 1 : 0);
@@ -399,6 +418,7 @@ export class ServerDeployment extends Construct {
       ...validateDeploymentGroupName(props.deploymentGroupName),
       ...validateSharedOptions(props, defaultAlarmCount),
       ...validateServerOptions(props, this.installAgent),
+      ...targetTypeProblems(),
       ...validateConfigPlatform(props.deploymentConfig, 'Server'),
       ...validateAlarmTuning(
         { unhealthyHostsThreshold: alarmOptions.unhealthyHostsThreshold },
@@ -661,9 +681,18 @@ export class ServerDeployment extends Construct {
   private createUnhealthyHostsAlarm(loadBalancers: ServerLoadBalancer[], options: ServerDeploymentAlarmOptions): cloudwatch.IAlarm {
     const period = options.period ?? Duration.minutes(1);
     const usingMetrics: Record<string, cloudwatch.IMetric> = {};
+    const errors: string[] = [];
     loadBalancers.forEach((lb, i) => {
-      usingMetrics[`lb${i}`] = lb._unhealthyHosts(period);
+      try {
+        usingMetrics[`lb${i}`] = lb._unhealthyHosts(period);
+      } catch (e) {
+        // aws-cdk-lib's own error names neither this construct nor a way out.
+        errors.push(
+          `loadBalancers[${i}]: ${lb._construct().node.path} is not attached to a load balancer (aws-cdk-lib: "${(e as Error).message}"), so it has no UnHealthyHostCount metric for the default alarm. Add it to a listener, or set defaultAlarms.unhealthyHosts to false and pass your own alarms.`,
+        );
+      }
     });
+    throwIfErrors(this, errors);
     const names = Object.keys(usingMetrics);
     const metric = new cloudwatch.MathExpression({
       expression: names.length === 1 ? `FILL(${names[0]}, 0)` : `MAX([${names.map((n) => `FILL(${n}, 0)`).join(', ')}])`,

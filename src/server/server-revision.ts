@@ -258,12 +258,11 @@ class BucketRevision extends ServerRevision {
 
   public bind(scope: Construct): ServerRevisionConfig {
     const errors: string[] = [];
-    if (!Token.isUnresolved(this.key) && (this.key === '' || this.key.endsWith('/'))) {
-      errors.push(`ServerRevision.fromBucket: key must name an object; received "${this.key}".`);
-    }
     const bundleType = this.options.bundleType ?? RevisionBundleType.ZIP;
     if (bundleType === RevisionBundleType.JSON || bundleType === RevisionBundleType.YAML) {
       errors.push(`ServerRevision.fromBucket: bundleType ${bundleType} is for Lambda and ECS AppSpecs; EC2/on-premises bundles are zip, tar or tgz.`);
+    } else {
+      errors.push(...DeploymentRevision.fromS3(this.bucket, this.key, { bundleType })._problems().map((p) => p.replace(/^revision:/, 'ServerRevision.fromBucket:')));
     }
     throwIfErrors(scope, errors);
     let pattern = this.options.instanceReadPattern;

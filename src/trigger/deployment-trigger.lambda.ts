@@ -419,7 +419,9 @@ function needsPreparation(props: TriggerProperties): boolean {
 async function instancesNotReady(props: TriggerProperties): Promise<{ waiting?: string; failed?: string }> {
   const names = props.WaitForAutoScalingGroups ?? [];
   const instances: string[] = [];
-  const out = names.length > 0 ? await autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: names })) : { AutoScalingGroups: [] };
+  const out = names.length > 0
+    ? await autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: names }))
+    : { AutoScalingGroups: [] };
   for (const name of names) {
     const g = out.AutoScalingGroups?.find((x) => x.AutoScalingGroupName === name);
     if (!g) {

@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { DeploymentTriggerFunction } from './deployment-trigger-function';
 import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
 import { acknowledge, wildcardResourceFinding } from '../private/nag';
+import { yamlLib } from '../private/psych-yaml';
 import { throwIfErrors } from '../private/validation';
 
 /** The longest a trigger may wait: CloudFormation gives a custom resource at most one hour, and we keep 5 minutes for the stop and the answer. */
@@ -101,6 +102,9 @@ export abstract class DeploymentRevision {
 
   /** @internal */
   public abstract _grantRead(grantee: iam.IGrantable): void;
+
+  /** What CodeDeploy would reject in this revision (empty when it is fine or unknown until deployment). @internal */
+  public abstract _problems(): string[];
 }
 
 class AppSpecRevision extends DeploymentRevision {
@@ -111,11 +115,75 @@ class AppSpecRevision extends DeploymentRevision {
     return { AppSpecContent: this.content };
   }
   public _grantRead(): void {}
+  public _problems(): string[] {
+    return appSpecContentProblems(this.content);
+  }
+}
+
+/**
+ * An ECS or Lambda AppSpec given as content: YAML (JSON is YAML too) that is a mapping with a
+ * version and a Resources list; tokens inside are left to deployment time.
+ */
+function appSpecContentProblems(content: string): string[] {
+  if (typeof content !== 'string') {
+    return [`revision: the AppSpec content must be a string (JSON or YAML); received ${typeof content}.`];
+  }
+  if (Token.isUnresolved(content)) {
+    return [];
+  }
+  if (content.trim() === '') {
+    return ['revision: the AppSpec content is empty; give the AppSpec as JSON or YAML (EcsAppSpec.toJson(), or version, Resources and Hooks).'];
+  }
+  let doc: any;
+  try {
+    doc = yamlLib().parse(content, { version: '1.1' });
+  } catch (e) {
+    return [`revision: the AppSpec content is neither JSON nor YAML (${(e as Error).message.split('\n')[0]}).`];
+  }
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
+    return ['revision: the AppSpec content must be a mapping with version, Resources and optional Hooks.'];
+  }
+  const problems: string[] = [];
+  if (!(doc.version === '0.0' || doc.version === 0)) {
+    problems.push(`revision: the AppSpec's version must be 0.0; received ${JSON.stringify(doc.version)}.`);
+  }
+  if (!Array.isArray(doc.Resources) || doc.Resources.length === 0) {
+    problems.push('revision: the AppSpec has no Resources list (the ECS service or Lambda function to deploy).');
+  }
+  return problems;
+}
+
+/** The bundle types a key's extension names (CodeDeploy unpacks the object as its bundleType says). */
+function bundleTypeProblems(key: string, bundleType: RevisionBundleType, what: string): string[] {
+  if (Token.isUnresolved(key)) {
+    return [];
+  }
+  const problems: string[] = [];
+  if (key === '' || key.endsWith('/')) {
+    problems.push(`${what}: key must name an object; received "${key}".`);
+    return problems;
+  }
+  const lower = key.toLowerCase();
+  const named = lower.endsWith('.zip') ? RevisionBundleType.ZIP
+    : lower.endsWith('.tar.gz') || lower.endsWith('.tgz') ? RevisionBundleType.TGZ
+      : lower.endsWith('.tar') ? RevisionBundleType.TAR
+        : lower.endsWith('.json') ? RevisionBundleType.JSON
+          : lower.endsWith('.yaml') || lower.endsWith('.yml') ? RevisionBundleType.YAML
+            : undefined;
+  if (named !== undefined && named !== bundleType) {
+    problems.push(
+      `${what}: the key "${key}" names a ${named} file but bundleType is ${bundleType}; CodeDeploy would unpack it as ${bundleType} and fail. Set bundleType: RevisionBundleType.${Object.entries(RevisionBundleType).find(([, v]) => v === named)![0]}, or fix the key.`,
+    );
+  }
+  return problems;
 }
 
 class S3Revision extends DeploymentRevision {
   constructor(private readonly bucket: s3.IBucket, private readonly key: string, private readonly options: S3RevisionOptions) {
     super();
+  }
+  public _problems(): string[] {
+    return bundleTypeProblems(this.key, this.options.bundleType ?? RevisionBundleType.ZIP, 'revision');
   }
   public _properties() {
     return {
@@ -287,7 +355,12 @@ export class DeploymentTrigger extends Construct {
     super(scope, id);
 
     const timeout = props.timeout ?? Duration.minutes(DEFAULT_TRIGGER_TIMEOUT_MINUTES);
-    throwIfErrors(this, validateTimeout(timeout));
+    throwIfErrors(this, [
+      ...validateTimeout(timeout),
+      ...nameProblems('applicationName', props.applicationName),
+      ...nameProblems('deploymentGroupName', props.deploymentGroupName),
+      ...props.revision._problems(),
+    ]);
 
     const stack = Stack.of(this);
     const provider = TriggerProvider.of(this);
@@ -482,4 +555,18 @@ class TriggerProvider extends Construct {
       );
     }
   }
+}
+
+/** CodeDeploy's names (applications, deployment groups): 1-100 characters of letters, digits and . _ + = , @ -. */
+function nameProblems(prop: string, name: string): string[] {
+  if (Token.isUnresolved(name)) {
+    return [];
+  }
+  if (typeof name !== 'string' || name === '') {
+    return [`${prop} is empty; give the name of an existing CodeDeploy ${prop === 'applicationName' ? 'application' : 'deployment group'}.`];
+  }
+  if (name.length > 100) {
+    return [`${prop} must be 1 to 100 characters long (CodeDeploy quota); received ${name.length} characters.`];
+  }
+  return /^[A-Za-z0-9._+=,@-]+$/.test(name) ? [] : [`${prop} may only contain letters, digits and . _ + = , @ -; received "${name}".`];
 }

@@ -49,7 +49,7 @@ describe('CodeDeployAgent', () => {
   test.each<[string, () => ConstructorParameters<typeof CodeDeployAgent>[2], RegExp]>([
     ['no target', () => ({}), /CodeDeployAgent needs a target: autoScalingGroups, ec2InstanceTags or onPremiseInstanceTags/],
     ['a value-only tag', () => ({ ec2InstanceTags: new codedeploy.InstanceTagSet({ '': ['web'] }) }), /ec2InstanceTags: State Manager cannot target instances by a tag value alone \(values \["web"\]\)/],
-    ['a bad schedule', () => ({ ec2InstanceTags: new codedeploy.InstanceTagSet({ a: ['b'] }), updateSchedule: 'every sunday' }), /updateSchedule must be a State Manager cron\(\.\.\.\) or rate\(\.\.\.\) expression; received "every sunday"/],
+    ['a bad schedule', () => ({ ec2InstanceTags: new codedeploy.InstanceTagSet({ a: ['b'] }), updateSchedule: 'every sunday' }), /updateSchedule must be a State Manager cron\(\.\.\.\), rate\(\.\.\.\) or at\(\.\.\.\) expression.*; received "every sunday"/],
   ])('%s is rejected', (_name, props, message) => {
     expect(() => new CodeDeployAgent(testStack(), 'Agent', props())).toThrow(message);
   });

@@ -12,7 +12,7 @@ function trigger(stack: Stack, id = 'Trigger', extra: Partial<ConstructorParamet
     applicationName: 'app',
     deploymentGroupName: 'group',
     deploymentConfig: codedeploy.ServerDeploymentConfig.ONE_AT_A_TIME,
-    revision: DeploymentRevision.fromAppSpecContent('{"version":"0.0"}'),
+    revision: DeploymentRevision.fromAppSpecContent('{"version":"0.0","Resources":[{"fn":{"Type":"AWS::Lambda::Function"}}]}'),
     ...extra,
   });
 }
@@ -28,7 +28,7 @@ describe('DeploymentTrigger', () => {
     Template.fromStack(stack).hasResourceProperties('Custom::CodeDeployDeployment', {
       ApplicationName: 'app',
       DeploymentGroupName: 'group',
-      AppSpecContent: '{"version":"0.0"}',
+      AppSpecContent: '{"version":"0.0","Resources":[{"fn":{"Type":"AWS::Lambda::Function"}}]}',
       TimeoutSeconds: 3000,
       ServiceTimeout: '3300',
       WaitForTermination: false,
@@ -55,14 +55,14 @@ describe('DeploymentTrigger', () => {
     const stack = testStack();
     const b = bucket(stack);
     trigger(stack, 'Trigger', {
-      revision: DeploymentRevision.fromS3(b, 'app/v1.zip', { bundleType: RevisionBundleType.TGZ, eTag: 'etag-1', objectVersion: 'v-1' }),
+      revision: DeploymentRevision.fromS3(b, 'app/v1.tgz', { bundleType: RevisionBundleType.TGZ, eTag: 'etag-1', objectVersion: 'v-1' }),
       deployOnCreate: true,
       timeout: Duration.minutes(20),
       description: 'x'.repeat(150),
     });
     const t = Template.fromStack(stack);
     t.hasResourceProperties('Custom::CodeDeployDeployment', {
-      S3Location: { Bucket: 'my-revisions', Key: 'app/v1.zip', BundleType: 'tgz', ETag: 'etag-1', Version: 'v-1' },
+      S3Location: { Bucket: 'my-revisions', Key: 'app/v1.tgz', BundleType: 'tgz', ETag: 'etag-1', Version: 'v-1' },
       DeployOnCreate: true,
       TimeoutSeconds: 1200,
       ServiceTimeout: '1500',
@@ -72,7 +72,7 @@ describe('DeploymentTrigger', () => {
         Statement: Match.arrayWith([
           Match.objectLike({
             Action: ['s3:GetObject', 's3:GetObjectVersion'],
-            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::my-revisions/app/v1.zip']] },
+            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::my-revisions/app/v1.tgz']] },
           }),
         ]),
       },
@@ -101,11 +101,21 @@ describe('DeploymentTrigger', () => {
     expect(statements).toContain('"Action":"ssm:DescribeInstanceAssociationsStatus"');
   });
 
-  test('agentAssociationIds without waitForAutoScalingGroups is rejected', () => {
+  test('agentAssociationIds without waitForAutoScalingGroups or waitForInstanceIds is rejected', () => {
     const stack = testStack();
     expect(() => trigger(stack, 'Trigger', { agentAssociationIds: ['assoc-1'] })).toThrow(
-      /agentAssociationIds needs waitForAutoScalingGroups: the trigger checks the agent on the instances of those groups/,
+      /agentAssociationIds needs waitForAutoScalingGroups or waitForInstanceIds: the trigger checks the agent on those instances/,
     );
+  });
+
+  test('waitForInstanceIds with agentAssociationIds: passed through; the role reads association statuses but not Auto Scaling groups', () => {
+    const stack = testStack();
+    trigger(stack, 'Trigger', { waitForInstanceIds: ['i-1'], agentAssociationIds: ['assoc-1'] });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('Custom::CodeDeployDeployment', { WaitForInstances: ['i-1'], AgentAssociationIds: ['assoc-1'], WaitForAutoScalingGroups: Match.absent() });
+    const actions = JSON.stringify(t.findResources('AWS::IAM::Policy'));
+    expect(actions).toContain('ssm:DescribeInstanceAssociationsStatus');
+    expect(actions).not.toContain('autoscaling:DescribeAutoScalingGroups');
   });
 
   test('fromS3Copy: copies source to target before deploying; read on the source key, write on the target key only', () => {
