@@ -6,12 +6,15 @@ import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   AgentInstallation,
   AgentInstanceProfile,
   BlueGreenLoadBalancerType,
   CodeDeployAgent,
+  CodeDeployServiceRole,
+  ComputePlatform,
   DeploymentEvent,
   DeploymentRevision,
   DeploymentTrigger,
@@ -88,6 +91,10 @@ const ERRORS: Record<string, Case[]> = {
       /CodeDeployDefault\.OneAtATime is a predefined configuration of the Server compute platform/],
     ['an ECS configuration on a Server deployment', (s) => serverDep(s, { deploymentConfig: codedeploy.EcsDeploymentConfig.ALL_AT_ONCE as any }),
       /CodeDeployDefault\.ECSAllAtOnce is a predefined configuration of the ECS compute platform; CodeDeploy rejects it for a Server deployment group/],
+    ['a service role trusting applications by wildcard', (s) => new CodeDeployServiceRole(s, 'Role', { computePlatform: ComputePlatform.LAMBDA, applicationName: 'web-*' }),
+      /applicationName must be the name of a CodeDeploy application, 1 to 100 letters, digits and \. _ \+ = , @ -; received "web-\*" \(5 characters\)\. It scopes the trust policy's aws:SourceArn, where \* and \? would admit other applications/],
+    ['a service role for an application name with a slash', (s) => new CodeDeployServiceRole(s, 'Role', { computePlatform: ComputePlatform.SERVER, applicationName: 'team/web' }),
+      /applicationName must be the name of a CodeDeploy application.*received "team\/web"/],
     ['managed policy with own role', (s) => lambdaDep(s, { useAwsManagedPolicy: true, role: new iam.Role(s, 'R', { assumedBy: new iam.ServicePrincipal('codedeploy.amazonaws.com') }) }),
       /useAwsManagedPolicy only applies to the role the pattern creates/],
   ],
@@ -96,6 +103,9 @@ const ERRORS: Record<string, Case[]> = {
       const fn = userFunction(s, 'Fn');
       new LambdaDeployment(s, 'Dep', { lambdaFunction: fn, version: fn.latestVersion });
     }, /version is \$LATEST \(fn\.latestVersion\): an alias on \$LATEST is never shifted by CodeDeploy/],
+    ['a hook function imported from another account', (s) => lambdaDep(s, {
+      preTraffic: LifecycleHook.fromFunction(lambda.Function.fromFunctionArn(s, 'Imported', 'arn:aws:lambda:us-east-1:222222222222:function:hook')),
+    }), /preTraffic: CodeDeploy's role could not be given permission to invoke TestStack\/Imported \(arn:aws:lambda:us-east-1:222222222222:function:hook\), an imported function \(aws-cdk-lib: "Cannot modify permission to lambda function\. Function is either imported or \$LATEST version\."\)\. If it is in this account, import it with lambda\.Function\.fromFunctionAttributes/],
     ['the function as its own hook', (s) => {
       const fn = userFunction(s, 'Fn');
       new LambdaDeployment(s, 'Dep', { lambdaFunction: fn, preTraffic: LifecycleHook.fromFunction(fn) });
@@ -138,6 +148,7 @@ const ERRORS: Record<string, Case[]> = {
     ['approval wait of zero', (s) => ecsDep(s, { deploymentApprovalWaitTime: Duration.minutes(0) }), /deploymentApprovalWaitTime must be a whole number of minutes from 1 to 2880; received 0 minutes/],
     ['negative desired count', (s) => ecsDep(s, { desiredCount: -1 }), /desiredCount must be a whole number of at least 0; received -1/],
     ['5xx alarm on an NLB', (s) => ecsDep(s, { loadBalancerType: BlueGreenLoadBalancerType.NETWORK, defaultAlarms: { http5xx: true } }), /defaultAlarms.http5xx needs an Application Load Balancer/],
+    ['service name with a dot', (s) => ecsDep(s, { serviceName: 'web.api' }), /serviceName must be 1 to 255 letters, digits, hyphens and underscores \(ECS's rule for service names\); received "web\.api" \(7 characters\)/],
     ['unknown container', (s) => ecsDep(s, { containerName: 'nope' }), /The task definition .* has no container named "nope"; containers: web/],
   ],
   'ECS AppSpec': [

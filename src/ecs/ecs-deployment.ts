@@ -611,6 +611,12 @@ function validateEcsOptions(
   containerPort: number | undefined,
 ): string[] {
   const errors: string[] = [];
+  const serviceName = props.serviceName;
+  if (serviceName !== undefined && !Token.isUnresolved(serviceName) && !/^[A-Za-z0-9_-]{1,255}$/.test(serviceName)) {
+    errors.push(
+      `serviceName must be 1 to 255 letters, digits, hyphens and underscores (ECS's rule for service names); received "${serviceName}" (${serviceName.length} characters).`,
+    );
+  }
   const configName = config.deploymentConfigName;
   if (isNlb && !Token.isUnresolved(configName) && configName !== NLB_CONFIG) {
     errors.push(

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -8,6 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
 import { acknowledge } from '../private/nag';
+import { throwIfErrors } from '../private/validation';
 import {
   deploymentGroupsArn,
   ecsDescribeStatements,
@@ -104,6 +105,13 @@ export class CodeDeployServiceRole extends iam.Role {
         ArnLike: { 'aws:SourceArn': deploymentGroupsArn(scope, props.applicationName) },
       }),
     });
+    const app = props.applicationName;
+    if (app !== undefined && !Token.isUnresolved(app) && !/^[A-Za-z0-9._+=,@-]{1,100}$/.test(app)) {
+      // The name goes into the trust policy's ArnLike condition: * or ? would widen it, / or : break it.
+      throwIfErrors(this, [
+        `applicationName must be the name of a CodeDeploy application, 1 to 100 letters, digits and . _ + = , @ -; received "${app}" (${app.length} characters). It scopes the trust policy's aws:SourceArn, where * and ? would admit other applications' deployment groups; omit it to trust every application of the account and Region.`,
+      ]);
+    }
     this.computePlatform = props.computePlatform;
     this.usesAwsManagedPolicy = props.useAwsManagedPolicy ?? false;
     acknowledgeCompliance(this, OwnedResource.ROLE);

@@ -253,15 +253,27 @@ export class LambdaDeployment extends Construct {
       }
       return fn;
     };
+    /** aws-cdk-lib's error for an imported hook it cannot grant on names neither this construct nor the fix. */
+    const withPath = (name: string, fn: lambda.IFunction, add: () => void) => {
+      try {
+        add();
+      } catch (e) {
+        throwIfErrors(this, [
+          `${name}: CodeDeploy's role could not be given permission to invoke ${fn.node.path} (${fn.functionArn}), an imported function (aws-cdk-lib: "${(e as Error).message.split('\n')[0]}"). If it is in this account, import it with lambda.Function.fromFunctionAttributes(..., { sameEnvironment: true }); if it is in another account, give its resource policy lambda:InvokeFunction for the service role and import it with { skipPermissions: true }.`,
+        ]);
+      }
+    };
     if (isHook(props.preTraffic)) {
       const hook = props.preTraffic.bind(this, this.hookBindOptions(LifecycleEvent.BEFORE_ALLOW_TRAFFIC));
-      this.deploymentGroup.addPreHook(notItself('preTraffic', hook.hookFunction));
+      const fn = notItself('preTraffic', hook.hookFunction);
+      withPath('preTraffic', fn, () => this.deploymentGroup.addPreHook(fn));
     }
     const postTraffic =
       props.postTraffic ?? (this.alarms.length > 0 ? LifecycleHook.alarmCheck(this.alarms, { observeFor: Duration.minutes(1) }) : undefined);
     if (isHook(postTraffic)) {
       const hook = postTraffic.bind(this, this.hookBindOptions(LifecycleEvent.AFTER_ALLOW_TRAFFIC));
-      this.deploymentGroup.addPostHook(notItself('postTraffic', hook.hookFunction));
+      const fn = notItself('postTraffic', hook.hookFunction);
+      withPath('postTraffic', fn, () => this.deploymentGroup.addPostHook(fn));
     }
 
     if (this.alarms.length === 0) {
