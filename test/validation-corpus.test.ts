@@ -267,6 +267,8 @@ const ERRORS: Record<string, Case[]> = {
     ['http check deadline of 15 minutes', (s) => lambdaDep(s, { preTraffic: LifecycleHook.httpCheck({ target: url, deadline: Duration.minutes(15) }) }), /deadline must be from 1 second to 14 minutes/],
     ['invoke check on ECS', (s) => ecsDep(s, { beforeAllowTraffic: LifecycleHook.invokeCheck() }), /invokes the Lambda version being deployed, but the BeforeAllowTraffic hook is bound to a deployment that deploys no Lambda function/],
     ['alarm check without alarms', (s) => lambdaDep(s, { preTraffic: LifecycleHook.alarmCheck([]) }), /alarmCheck takes 1 to 100 alarms/],
+    ['sdk call of a command the SDK client does not have', (s) => lambdaDep(s, { postTraffic: LifecycleHook.sdkCall({ service: 'ssm', action: 'CancelCommands', resources: ['*'] }) }),
+      /action "CancelCommands" is not a command of @aws-sdk\/client-ssm \(\d+ commands in the installed client\); did you mean CancelCommand/],
     ['sdk call of a client the SDK does not have', (s) => lambdaDep(s, { postTraffic: LifecycleHook.sdkCall({ service: 'stepfunctions', action: 'StopExecution', resources: ['*'] }) }),
       /service "stepfunctions" is not an AWS SDK v3 client \(@aws-sdk\/client-stepfunctions is not among the \d{3} clients/],
     ['sdk call without permissions', (s) => lambdaDep(s, { postTraffic: LifecycleHook.sdkCall({ service: 'ssm', action: 'CancelCommand' }) }), /needs resources \(the ARNs the call may act on\) or policyStatements/],

@@ -438,6 +438,13 @@ export function bindSdkCall(scope: Construct, options: LifecycleHookBindOptions,
         'check the package name (e.g. "sfn", "cloudwatch-logs", "elastic-load-balancing-v2"), or set iamAction for a client newer than that list.',
     );
   }
+  const commands = sdkClientCommands(props.service);
+  if (commands && /^[A-Z][A-Za-z0-9]*$/.test(props.action) && !commands.has(props.action)) {
+    const near = [...commands].filter((c) => c.toLowerCase() === props.action.toLowerCase() || c.startsWith(props.action.slice(0, 6)));
+    errors.push(
+      `action "${props.action}" is not a command of @aws-sdk/client-${props.service} (${commands.size} commands in the installed client)${near.length > 0 ? `; did you mean ${near.slice(0, 3).join(', ')}?` : ''}. Use the API action name as the SDK spells it.`,
+    );
+  }
   // The IAM prefix is not the package name for many services (sfn -> states); aws-cdk-lib's table from the SDK's metadata knows them.
   const iamAction = props.iamAction ?? awsSdkToIamAction(props.service, props.action);
   if (!/^[a-z0-9-]+:[A-Za-z0-9*]+$/.test(iamAction)) {
@@ -484,6 +491,27 @@ function knownSdkClients(): Set<string> | undefined {
     }
   }
   return sdkClients ?? undefined;
+}
+
+const clientCommands = new Map<string, Set<string> | null>();
+/**
+ * The commands of an AWS SDK v3 client, when that client is installed where this app can load it
+ * (the SDK's own list: its *Command exports); undefined otherwise (then the check is skipped).
+ */
+function sdkClientCommands(service: string): Set<string> | undefined {
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(service)) {
+    return undefined;
+  }
+  if (!clientCommands.has(service)) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const mod = require(`@aws-sdk/client-${service}`);
+      clientCommands.set(service, new Set(Object.keys(mod).filter((k) => /^[A-Z]\w*Command$/.test(k) && typeof mod[k] === 'function').map((k) => k.replace(/Command$/, ''))));
+    } catch {
+      clientCommands.set(service, null);
+    }
+  }
+  return clientCommands.get(service) ?? undefined;
 }
 
 type HookFunctionClass = new (scope: Construct, id: string, props: lambda.FunctionOptions) => lambda.Function;
