@@ -11,7 +11,7 @@ import { Construct } from 'constructs';
 import { BlueGreenListeners, BlueGreenLoadBalancerType, BlueGreenTrafficOptions } from './blue-green-listeners';
 import { EcsAppSpec, EcsAppSpecHooks } from './ecs-app-spec';
 import { DeploymentGroupOptions, DeploymentStateChangeOptions } from '../common/deployment-options';
-import { isHook, LifecycleEvent, LifecycleHook } from '../hooks/lifecycle-hook';
+import { LifecycleEvent, LifecycleHook } from '../hooks/lifecycle-hook';
 import { CodeDeployServiceRole, ComputePlatform } from '../iam/codedeploy-service-role';
 import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
 import {
@@ -23,6 +23,7 @@ import {
   validateSharedOptions,
 } from '../private/deployment-group';
 import { GrantingEcsDeploymentGroup } from '../private/granting-groups';
+import { isHook } from '../private/hooks';
 import { acknowledge } from '../private/nag';
 import {
   ecsDescribeStatements,
@@ -34,6 +35,7 @@ import {
   warnMissingStatements,
 } from '../private/permissions';
 import { sharedApplication, sharedServiceRole } from '../private/shared';
+import { DEFAULT_TRIGGER_TIMEOUT_MINUTES, MAX_TRIGGER_TIMEOUT_MINUTES } from '../private/trigger-limits';
 import {
   MAX_TRAFFIC_SHIFT_MINUTES,
   throwIfErrors,
@@ -44,15 +46,10 @@ import {
   validateDeploymentGroupName,
   validateManagedPolicyOption,
 } from '../private/validation';
-import {
-  DEFAULT_TRIGGER_TIMEOUT_MINUTES,
-  DeploymentRevision,
-  DeploymentTrigger,
-  MAX_TRIGGER_TIMEOUT_MINUTES,
-} from '../trigger/deployment-trigger';
+import { DeploymentRevision, DeploymentTrigger } from '../trigger/deployment-trigger';
 
 /** Default minutes the original task set is kept after a successful deployment. */
-export const DEFAULT_TERMINATION_WAIT_MINUTES = 5;
+const DEFAULT_TERMINATION_WAIT_MINUTES = 5;
 
 /** The alarms `EcsDeployment` defines on its target groups by default. */
 export interface EcsDeploymentAlarmOptions {

@@ -6,14 +6,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import {
   AlarmCheckOptions,
-  bindAlarmCheck,
-  bindHttpCheck,
-  bindInvokeCheck,
-  bindSdkCall,
   HttpCheckOptions,
   InvokeCheckOptions,
   SdkCallOptions,
 } from './built-in-hooks';
+import { bindAlarmCheck, bindHttpCheck, bindInvokeCheck, bindSdkCall } from '../private/built-in-hook-binding';
 import { grantInvokeHook, grantPutHookStatus } from '../private/permissions';
 
 /**
@@ -158,18 +155,22 @@ export abstract class LifecycleHook {
 
   /** Binds the hook to a deployment group: grants permissions and returns the function to invoke. */
   public abstract bind(scope: Construct, options: LifecycleHookBindOptions): LifecycleHookConfig;
+
+  /** Whether this is `LifecycleHook.none()`. @internal */
+  public get _isNone(): boolean {
+    return false;
+  }
 }
 
 /** `LifecycleHook.none()`: patterns skip it. */
 class NoHook extends LifecycleHook {
+  public get _isNone(): boolean {
+    return true;
+  }
+
   public bind(scope: Construct, options: LifecycleHookBindOptions): LifecycleHookConfig {
     throw new Error(`[${scope.node.path}] LifecycleHook.none() cannot be bound (${options.lifecycleEvent}); it only stands for no hook.`);
   }
-}
-
-/** Whether a hook was given and is not `LifecycleHook.none()`. */
-export function isHook(hook: LifecycleHook | undefined): hook is LifecycleHook {
-  return hook !== undefined && !(hook instanceof NoHook);
 }
 
 /** A hook whose function the library creates on binding. */

@@ -8,7 +8,6 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
 import { acknowledge } from '../private/nag';
-import { throwIfErrors } from '../private/validation';
 import {
   deploymentGroupsArn,
   ecsDescribeStatements,
@@ -24,6 +23,7 @@ import {
   serverDescribeStatements,
   serverLoadBalancerStatements,
 } from '../private/permissions';
+import { throwIfErrors } from '../private/validation';
 
 /** The compute platform a CodeDeploy application, deployment group and service role serve. */
 export enum ComputePlatform {

@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { DeploymentGroupOptions, DeploymentStateChangeOptions } from '../common/deployment-options';
-import { isHook, LifecycleEvent, LifecycleHook } from '../hooks/lifecycle-hook';
+import { LifecycleEvent, LifecycleHook } from '../hooks/lifecycle-hook';
 import { CodeDeployServiceRole, ComputePlatform } from '../iam/codedeploy-service-role';
 import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
 import {
@@ -18,6 +18,7 @@ import {
   validateSharedOptions,
 } from '../private/deployment-group';
 import { GrantingLambdaDeploymentGroup } from '../private/granting-groups';
+import { isHook } from '../private/hooks';
 import { grantDescribeAlarms, grantShiftAliasTraffic, immutableView, warnMissingStatements } from '../private/permissions';
 import { sharedApplication, sharedServiceRole } from '../private/shared';
 import {

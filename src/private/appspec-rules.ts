@@ -15,6 +15,9 @@ export const SCRIPT_EVENTS = [
   'BeforeBlockTraffic', 'AfterBlockTraffic', 'BeforeAllowTraffic', 'AfterAllowTraffic',
 ] as const;
 
+/** Events that only run when the deployment group has a load balancer. */
+export const TRAFFIC_EVENTS: readonly string[] = ['BeforeBlockTraffic', 'AfterBlockTraffic', 'BeforeAllowTraffic', 'AfterAllowTraffic'];
+
 /** Events the agent runs itself; scripts listed under them never run. */
 export const AGENT_EVENTS = ['DownloadBundle', 'Install', 'BlockTraffic', 'AllowTraffic'];
 

@@ -263,7 +263,7 @@ export interface ServerHookScriptReference {
 }
 
 /** The longest all scripts of one lifecycle event may run together. */
-export const MAX_EVENT_SCRIPT_SECONDS = MAX_EVENT_SECONDS;
+const MAX_EVENT_SCRIPT_SECONDS = MAX_EVENT_SECONDS;
 
 /** Scriptable events, in the AppSpec's spelling, with the prop that holds them. */
 const HOOK_EVENTS: Array<[string, keyof ServerAppSpecHooks]> = [
@@ -277,8 +277,6 @@ const HOOK_EVENTS: Array<[string, keyof ServerAppSpecHooks]> = [
   ['BeforeAllowTraffic', 'beforeAllowTraffic'],
   ['AfterAllowTraffic', 'afterAllowTraffic'],
 ];
-/** Events that only run when the deployment group has a load balancer. */
-export const TRAFFIC_EVENTS = ['BeforeBlockTraffic', 'AfterBlockTraffic', 'BeforeAllowTraffic', 'AfterAllowTraffic'];
 
 /**
  * The AppSpec file (`appspec.yml`) of an EC2/on-premises revision: what to copy, which

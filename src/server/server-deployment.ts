@@ -10,11 +10,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { CodeDeployAgent } from './codedeploy-agent';
-import { TRAFFIC_EVENTS } from './server-app-spec';
 import { ServerRevision } from './server-revision';
 import { DeploymentGroupOptions, DeploymentStateChangeOptions } from '../common/deployment-options';
 import { AgentInstanceProfile } from '../iam/agent-instance-profile';
 import { CodeDeployServiceRole, ComputePlatform } from '../iam/codedeploy-service-role';
+import { TRAFFIC_EVENTS } from '../private/appspec-rules';
 import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
 import {
   allAlarms,

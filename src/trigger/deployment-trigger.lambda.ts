@@ -15,6 +15,7 @@ import type * as LambdaSdk from '@aws-sdk/client-lambda';
 import type * as S3Sdk from '@aws-sdk/client-s3';
 import type * as SsmSdk from '@aws-sdk/client-ssm';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
+import { describeError, errorName, isTransientError, jsonLogger, Logger, sleep } from '../private/runtime';
 
 /** Resource properties, as CloudFormation passes them (every scalar a string). */
 export interface TriggerProperties {
@@ -371,7 +372,7 @@ export async function drive(
         }
       }
     } catch (err) {
-      if (!isTransient(err)) {
+      if (!isTransientError(err)) {
         throw err;
       }
       log('warn', 'transient error; retrying', { error: describeError(err) });
@@ -721,35 +722,10 @@ function pollDelay(n: number): number {
   return Math.min(POLL_MAX_MS, Math.round(POLL_MIN_MS * Math.pow(1.5, n)));
 }
 
-function isTransient(err: unknown): boolean {
-  const e = err as any;
-  const name = errorName(err);
-  if (['ThrottlingException', 'Throttling', 'ThrottledException', 'TooManyRequestsException', 'RequestLimitExceeded', 'SlowDown'].includes(name)) {
-    return true;
-  }
-  const status = e?.$metadata?.httpStatusCode;
-  if (typeof status === 'number' && status >= 500) {
-    return true;
-  }
-  return ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'TimeoutError'].includes(e?.code ?? name);
-}
-
-function errorName(err: unknown): string {
-  return (err as any)?.name ?? (err as any)?.__type ?? '';
-}
-
 function deploymentIdInMessage(err: unknown): string | undefined {
   return /\b(d-[A-Z0-9]{9,})\b/.exec((err as any)?.message ?? '')?.[1];
 }
 
-function describeError(err: unknown): string {
-  const e = err as any;
-  return e?.name && e?.message ? `${e.name}: ${e.message}` : String(err);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** A non-negative number from the environment (tests shorten the schedule), else the fallback. */
 function numberFromEnv(name: string, fallback: number): number {
@@ -758,22 +734,13 @@ function numberFromEnv(name: string, fallback: number): number {
   return Number.isFinite(v) && v >= 0 ? v : fallback;
 }
 
-type Logger = (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
-
 function logger(event: TriggerEvent): Logger {
-  return (level, message, extra = {}) => {
-    console.log(
-      JSON.stringify({
-        level,
-        message,
-        requestType: event.RequestType,
-        logicalResourceId: event.LogicalResourceId,
-        requestId: event.RequestId,
-        invocation: event.Progress?.invocation ?? 1,
-        ...extra,
-      }),
-    );
-  };
+  return jsonLogger(() => ({
+    requestType: event.RequestType,
+    logicalResourceId: event.LogicalResourceId,
+    requestId: event.RequestId,
+    invocation: event.Progress?.invocation ?? 1,
+  }));
 }
 
 /**

@@ -10,12 +10,9 @@ import { DeploymentTriggerFunction } from './deployment-trigger-function';
 import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
 import { acknowledge, wildcardResourceFinding } from '../private/nag';
 import { yamlLib } from '../private/psych-yaml';
+import { DEFAULT_TRIGGER_TIMEOUT_MINUTES, MAX_TRIGGER_TIMEOUT_MINUTES } from '../private/trigger-limits';
 import { throwIfErrors } from '../private/validation';
 
-/** The longest a trigger may wait: CloudFormation gives a custom resource at most one hour, and we keep 5 minutes for the stop and the answer. */
-export const MAX_TRIGGER_TIMEOUT_MINUTES = 55;
-/** How long a trigger waits by default. */
-export const DEFAULT_TRIGGER_TIMEOUT_MINUTES = 50;
 
 /** Bundle formats of an EC2/on-premises revision in S3. */
 export enum RevisionBundleType {

@@ -1,7 +1,8 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
-import { CodeDeployAgent, DEFAULT_AGENT_UPDATE_SCHEDULE } from '../../src';
+import { CodeDeployAgent } from '../../src';
+import { DEFAULT_AGENT_UPDATE_SCHEDULE } from '../../src/private/agent-schedule';
 import { testStack } from '../harness';
 
 describe('CodeDeployAgent', () => {

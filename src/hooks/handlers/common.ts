@@ -26,22 +26,8 @@ export function builtInHandler(check: HookCheck) {
   };
 }
 
-/** Waits `ms`, or less when the signal aborts. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) {
-      resolve();
-      return;
-    }
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done);
-  });
-}
+/** Waits `ms`, or less when the signal aborts (the library's one sleep). */
+export { sleep } from '../../private/runtime';
 
 /** An SDK v3 client package (`@aws-sdk/client-<service>`), loaded from the Lambda runtime. */
 export function sdkPackage(service: string): any {

@@ -10,6 +10,7 @@
  * network errors. A hook that never reports leaves the deployment waiting an hour for CodeDeploy's
  * own timeout; this helper never does.
  */
+import { describeError, isTransientError, jsonLogger, Logger, sleep } from '../../private/runtime';
 
 /** The event CodeDeploy invokes a hook function with. */
 export interface HookEvent {
@@ -69,33 +70,8 @@ export interface HookHandlerOptions {
 
 export type HookOutcome = { status: 'Succeeded' | 'Failed'; reason: string };
 
-const TRANSIENT_NAMES = new Set([
-  'ThrottlingException',
-  'Throttling',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'ServiceUnavailable',
-  'InternalFailure',
-  'TimeoutError',
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'EPIPE',
-]);
-
-/** Whether an AWS SDK (or network) error is worth retrying. */
-export function isTransientError(err: unknown): boolean {
-  const e = err as any;
-  const status = e?.$metadata?.httpStatusCode;
-  // The SDK wraps errors that are not Error instances (e.g. from another realm) as "AWS SDK error wrapper for <name>: ...".
-  const wrapped = /^AWS SDK error wrapper for (\w+)/.exec(String(e?.message ?? ''))?.[1];
-  return (
-    TRANSIENT_NAMES.has(e?.name) ||
-    TRANSIENT_NAMES.has(e?.code) ||
-    (wrapped !== undefined && TRANSIENT_NAMES.has(wrapped)) ||
-    (typeof status === 'number' && status >= 500)
-  );
-}
+/** Whether an AWS SDK (or network) error is worth retrying (the library's one rule, also the trigger's). */
+export { isTransientError };
 
 /** Wraps a check into a Lambda handler that always reports the hook's status exactly once. */
 export function hookHandler(check: HookCheck, options: HookHandlerOptions = {}) {
@@ -132,7 +108,6 @@ export function hookHandler(check: HookCheck, options: HookHandlerOptions = {}) 
   };
 }
 
-type Logger = (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
 
 async function runCheck(check: HookCheck, event: HookEvent, budgetMs: number, log: Logger): Promise<HookOutcome> {
   const controller = new AbortController();
@@ -181,24 +156,6 @@ function defaultPutStatus(): PutStatus {
 }
 
 function logger(event: HookEvent): Logger {
-  return (level, message, extra = {}) => {
-    console.log(
-      JSON.stringify({
-        level,
-        message,
-        deploymentId: event.DeploymentId,
-        lifecycleEventHookExecutionId: event.LifecycleEventHookExecutionId,
-        ...extra,
-      }),
-    );
-  };
+  return jsonLogger(() => ({ deploymentId: event.DeploymentId, lifecycleEventHookExecutionId: event.LifecycleEventHookExecutionId }));
 }
 
-function describeError(err: unknown): string {
-  const e = err as any;
-  return e?.name && e?.message ? `${e.name}: ${e.message}` : String(err);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

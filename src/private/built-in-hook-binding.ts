@@ -1,0 +1,426 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { awsSdkToIamAction } from 'aws-cdk-lib/custom-resources/lib/helpers-internal';
+import { Construct } from 'constructs';
+import { acknowledgeCompliance, OwnedResource } from './compliance';
+import { acknowledge, wildcardResourceFinding } from './nag';
+import { throwIfErrors } from './validation';
+import type { AlarmCheckOptions, HttpCheckOptions, InvokeCheckOptions, SdkCallOptions } from '../hooks/built-in-hooks';
+import { AlarmCheckFunction } from '../hooks/handlers/alarm-check-function';
+import type { AlarmCheckConfig } from '../hooks/handlers/alarm-check.lambda';
+import { CONFIG_VARIABLE, DEADLINE_VARIABLE } from '../hooks/handlers/common';
+import { HttpCheckFunction } from '../hooks/handlers/http-check-function';
+import type { HttpCheckConfig } from '../hooks/handlers/http-check.lambda';
+import { InvokeCheckFunction } from '../hooks/handlers/invoke-check-function';
+import type { InvokeCheckConfig } from '../hooks/handlers/invoke-check.lambda';
+import { SdkCallFunction } from '../hooks/handlers/sdk-call-function';
+import type { SdkCallConfig } from '../hooks/handlers/sdk-call.lambda';
+import type { LifecycleHookBindOptions, LifecycleHookLoadBalancer } from '../hooks/lifecycle-hook';
+
+/**
+ * The built-in hooks' functions: validation of their options, the function with its own role,
+ * log group and configuration, and exactly the permissions each check needs. Internal; the
+ * public options live in hooks/built-in-hooks.ts and the factories on LifecycleHook.
+ */
+
+/** Longest deadline of a built-in check: the Lambda maximum of 15 minutes minus the 30 s kept for reporting. */
+const MAX_DEADLINE_SECONDS = 14 * 60;
+const REPORT_MARGIN = Duration.seconds(30);
+/** Lambda environment variables: 4 KB in total. */
+const MAX_CONFIG_CHARS = 3500;
+const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+/** @internal */
+export function bindHttpCheck(scope: Construct, options: LifecycleHookBindOptions, props: HttpCheckOptions): lambda.IFunction {
+  const listener = props.target._listener;
+  const errors = [...validateDeadline(props.deadline), ...validateHttpCheck(props)];
+  let lb: LifecycleHookLoadBalancer | undefined;
+  let port: number | undefined;
+  if (listener) {
+    lb = options.loadBalancer;
+    port = listener === 'test' ? lb?.testPort : lb?.productionPort;
+    if (!lb) {
+      errors.push(
+        `HttpCheckTarget.${listener}Listener() needs the load balancer of an EcsDeployment, but the ${options.lifecycleEvent} hook is bound to a deployment without one. Use HttpCheckTarget.url(...) instead.`,
+      );
+    } else if (port === undefined) {
+      errors.push(
+        `HttpCheckTarget.testListener() was given for ${options.lifecycleEvent}, but the deployment has no test listener. Turn testListener on, or check HttpCheckTarget.productionListener().`,
+      );
+    }
+    if (listener === 'test' && (options.lifecycleEvent === 'BeforeInstall' || options.lifecycleEvent === 'AfterInstall')) {
+      errors.push(
+        `HttpCheckTarget.testListener() was given for ${options.lifecycleEvent}, but the test listener only serves the replacement task set from AfterAllowTestTraffic on. Use the hook in afterAllowTestTraffic or beforeAllowTraffic.`,
+      );
+    }
+    if (props.vpc) {
+      errors.push('vpc is set, but a listener target always runs in the load balancer\'s VPC. Drop vpc.');
+    }
+    if (lb?.secure && props.hostHeader === undefined) {
+      errors.push(
+        `HttpCheckTarget.${listener}Listener(): the ${listener} listener uses TLS with your certificate, which cannot cover the load balancer's own DNS name. Set hostHeader to a name the certificate covers (it is also the TLS server name).`,
+      );
+    }
+  } else if (props.vpcSubnets && !props.vpc) {
+    errors.push('vpcSubnets is set without vpc. Give the VPC too, or drop vpcSubnets.');
+  }
+  throwIfErrors(scope, errors);
+
+  const config: HttpCheckConfig = {
+    url: props.target._url,
+    loadBalancer:
+      lb && port !== undefined
+        ? { fullName: lb.loadBalancerFullName, dnsName: lb.loadBalancerDnsName, port, secure: lb.secure }
+        : undefined,
+    path: props.path ?? '/',
+    method: props.method ?? 'GET',
+    headers: props.headers ?? {},
+    body: props.body,
+    hostHeader: props.hostHeader,
+    expectedStatusCodes: props.expectedStatusCodes ?? [200],
+    bodyContains: props.bodyContains,
+    bodyMatches: props.bodyMatches,
+    attempts: props.attempts ?? 10,
+    intervalMs: (props.interval ?? Duration.seconds(5)).toMilliseconds(),
+    backoffRate: props.backoffRate ?? 1.5,
+    maxIntervalMs: 30_000,
+    requestTimeoutMs: (props.requestTimeout ?? Duration.seconds(5)).toMilliseconds(),
+  };
+  const vpc = lb?.vpc ?? props.vpc;
+  const fn = createHookFunction(scope, options, HttpCheckFunction, {
+    config,
+    deadline: props.deadline ?? Duration.minutes(5),
+    description: `${options.lifecycleEvent} hook: HTTP check of ${listener ? `the ${listener} listener` : 'a URL'}`,
+    vpc,
+    vpcSubnets: props.vpcSubnets,
+  });
+  if (lb && port !== undefined) {
+    lb.connections.allowFrom(fn, ec2.Port.tcp(port), `${options.lifecycleEvent} HTTP check hook`);
+  }
+  return fn;
+}
+
+/** @internal */
+export function bindInvokeCheck(scope: Construct, options: LifecycleHookBindOptions, props: InvokeCheckOptions): lambda.IFunction {
+  const target = options.lambdaFunction;
+  const errors = [...validateDeadline(props.deadline), ...validateRegex('responseMatches', props.responseMatches)];
+  if (!target) {
+    errors.push(
+      `LifecycleHook.invokeCheck() invokes the Lambda version being deployed, but the ${options.lifecycleEvent} hook is bound to a deployment that deploys no Lambda function. Use it in LambdaDeployment's preTraffic or postTraffic.`,
+    );
+  } else if (!options.applicationArn) {
+    errors.push(
+      `LifecycleHook.invokeCheck() reads the deployment's AppSpec from its application, but the ${options.lifecycleEvent} hook was bound without applicationArn. Pass applicationArn in the bind options.`,
+    );
+  }
+  throwIfErrors(scope, errors);
+  const config: InvokeCheckConfig = {
+    functionName: target!.functionName,
+    payload: JSON.stringify(props.payload ?? {}),
+    responseContains: props.responseContains,
+    responseMatches: props.responseMatches,
+  };
+  const fn = createHookFunction(scope, options, InvokeCheckFunction, {
+    config,
+    deadline: props.deadline ?? Duration.minutes(1),
+    description: `${options.lifecycleEvent} hook: invokes the version being deployed`,
+  });
+  // The deployment's AppSpec names the target version: GetDeployment gives its hash (the content is
+  // always null there), GetApplicationRevision the content.
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['codedeploy:GetDeployment'], resources: [options.deploymentGroupArn] }));
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['codedeploy:GetApplicationRevision'], resources: [options.applicationArn!] }));
+  const versions = `${target!.functionArn}:*`;
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [versions] }));
+  acknowledge(
+    fn.role!,
+    wildcardResourceFinding(scope, versions),
+    'The version being deployed is only known during the deployment; the check may invoke the versions of exactly the deployed function.',
+  );
+  return fn;
+}
+
+/** @internal */
+export function bindAlarmCheck(
+  scope: Construct,
+  options: LifecycleHookBindOptions,
+  alarms: cloudwatch.IAlarm[],
+  props: AlarmCheckOptions,
+): lambda.IFunction {
+  const observe = props.observeFor ?? Duration.seconds(0);
+  const interval = props.interval ?? Duration.seconds(30);
+  const errors = validateDeadline(props.deadline);
+  if (alarms.length === 0 || alarms.length > 100) {
+    errors.push(`alarmCheck takes 1 to 100 alarms (DescribeAlarms reads at most 100 names); received ${alarms.length}.`);
+  }
+  if (!Token.isUnresolved(observe.toSeconds()) && observe.toSeconds() > 13 * 60) {
+    errors.push(`observeFor is at most 13 minutes (the hook runs in one Lambda invocation); received ${observe.toHumanString()}.`);
+  }
+  if (!Token.isUnresolved(interval.toSeconds()) && interval.toSeconds() < 10) {
+    errors.push(`interval is at least 10 seconds (alarms are evaluated once a minute at most); received ${interval.toHumanString()}.`);
+  }
+  throwIfErrors(scope, errors);
+  const config: AlarmCheckConfig = {
+    alarmNames: alarms.map((a) => a.alarmName),
+    observeMs: observe.toMilliseconds(),
+    intervalMs: interval.toMilliseconds(),
+    failOnInsufficientData: props.failOnInsufficientData ?? false,
+  };
+  const fn = createHookFunction(scope, options, AlarmCheckFunction, {
+    config,
+    deadline: props.deadline ?? observe.plus(Duration.minutes(2)),
+    description: `${options.lifecycleEvent} hook: fails while an alarm is in ALARM`,
+  });
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: alarms.map((a) => a.alarmArn) }));
+  return fn;
+}
+
+/** @internal */
+export function bindSdkCall(scope: Construct, options: LifecycleHookBindOptions, props: SdkCallOptions): lambda.IFunction {
+  const errors = validateDeadline(props.deadline);
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(props.service)) {
+    errors.push(
+      `service must be the name of an AWS SDK v3 client package without "@aws-sdk/client-" (lower case, e.g. "appconfig"); received "${props.service}".`,
+    );
+  }
+  if (!/^[A-Z][A-Za-z0-9]*$/.test(props.action)) {
+    errors.push(`action must be an API action name like "StopDeployment" (PascalCase, as in the API reference); received "${props.action}".`);
+  }
+  const clients = knownSdkClients();
+  if (!props.iamAction && clients && /^[a-z0-9]+(-[a-z0-9]+)*$/.test(props.service) && !clients.has(props.service)) {
+    errors.push(
+      `service "${props.service}" is not an AWS SDK v3 client (@aws-sdk/client-${props.service} is not among the ${clients.size} clients in the SDK metadata aws-cdk-lib ships); ` +
+        'check the package name (e.g. "sfn", "cloudwatch-logs", "elastic-load-balancing-v2"), or set iamAction for a client newer than that list.',
+    );
+  }
+  const commands = sdkClientCommands(props.service);
+  if (commands && /^[A-Z][A-Za-z0-9]*$/.test(props.action) && !commands.has(props.action)) {
+    const near = [...commands].filter((c) => c.toLowerCase() === props.action.toLowerCase() || c.startsWith(props.action.slice(0, 6)));
+    errors.push(
+      `action "${props.action}" is not a command of @aws-sdk/client-${props.service} (${commands.size} commands in the installed client)${near.length > 0 ? `; did you mean ${near.slice(0, 3).join(', ')}?` : ''}. Use the API action name as the SDK spells it.`,
+    );
+  }
+  // The IAM prefix is not the package name for many services (sfn -> states); aws-cdk-lib's table from the SDK's metadata knows them.
+  const iamAction = props.iamAction ?? awsSdkToIamAction(props.service, props.action);
+  if (!/^[a-z0-9-]+:[A-Za-z0-9*]+$/.test(iamAction)) {
+    errors.push(`iamAction must look like "<service prefix>:<Action>"; received "${iamAction}". Set iamAction to the action's name in the Service Authorization Reference.`);
+  }
+  if (!props.resources?.length && !props.policyStatements?.length) {
+    errors.push(
+      `sdkCall ${props.service}:${props.action} needs resources (the ARNs the call may act on) or policyStatements; the hook gets no permission by default. Pass resources: ['*'] only for actions without resource-level permissions.`,
+    );
+  }
+  throwIfErrors(scope, errors);
+  const config: SdkCallConfig = {
+    service: props.service,
+    action: props.action,
+    parameters: props.parameters ?? {},
+    acceptedErrors: props.acceptedErrors ?? [],
+  };
+  const fn = createHookFunction(scope, options, SdkCallFunction, {
+    config,
+    deadline: props.deadline ?? Duration.minutes(1),
+    description: `${options.lifecycleEvent} hook: ${props.service}:${props.action}`,
+  });
+  if (props.resources?.length) {
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: [iamAction], resources: props.resources }));
+  }
+  for (const statement of props.policyStatements ?? []) {
+    fn.addToRolePolicy(statement);
+  }
+  return fn;
+}
+
+let sdkClients: Set<string> | null | undefined;
+/**
+ * The AWS SDK v3 client names of the SDK metadata aws-cdk-lib's AwsCustomResource uses (read once),
+ * or undefined when this aws-cdk-lib keeps the file elsewhere (then the check is skipped, not failed).
+ */
+function knownSdkClients(): Set<string> | undefined {
+  if (sdkClients === undefined) {
+    try {
+      const dir = path.dirname(require.resolve('aws-cdk-lib/custom-resources/lib/helpers-internal'));
+      sdkClients = new Set(Object.keys(JSON.parse(fs.readFileSync(path.join(dir, 'sdk-v3-metadata.json'), 'utf8'))));
+    } catch {
+      sdkClients = null;
+    }
+  }
+  return sdkClients ?? undefined;
+}
+
+const clientCommands = new Map<string, Set<string> | null>();
+/**
+ * The commands of an AWS SDK v3 client, when that client is installed where this app can load it
+ * (the SDK's own list: its *Command exports); undefined otherwise (then the check is skipped).
+ */
+function sdkClientCommands(service: string): Set<string> | undefined {
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(service)) {
+    return undefined;
+  }
+  if (!clientCommands.has(service)) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const mod = require(`@aws-sdk/client-${service}`);
+      clientCommands.set(service, new Set(Object.keys(mod).filter((k) => /^[A-Z]\w*Command$/.test(k) && typeof mod[k] === 'function').map((k) => k.replace(/Command$/, ''))));
+    } catch {
+      clientCommands.set(service, null);
+    }
+  }
+  return clientCommands.get(service) ?? undefined;
+}
+
+type HookFunctionClass = new (scope: Construct, id: string, props: lambda.FunctionOptions) => lambda.Function;
+
+interface HookFunctionOptions {
+  readonly config: object;
+  readonly deadline: Duration;
+  readonly description: string;
+  readonly vpc?: ec2.IVpc;
+  readonly vpcSubnets?: ec2.SubnetSelection;
+}
+
+/** The built-in hook's function: its own role and log group, the configuration in its environment. */
+function createHookFunction(
+  scope: Construct,
+  options: LifecycleHookBindOptions,
+  kind: HookFunctionClass,
+  props: HookFunctionOptions,
+): lambda.Function {
+  const id = `${options.lifecycleEvent}Hook`;
+  // Unresolved values count with their placeholder length (about 20 characters each): close enough for a 4 KB limit.
+  const size = JSON.stringify(props.config).length;
+  if (size > MAX_CONFIG_CHARS) {
+    throwIfErrors(scope, [
+      `the ${options.lifecycleEvent} hook's configuration is ${size} characters; Lambda allows 4 KB of environment variables. Shorten the payload, parameters, headers or body.`,
+    ]);
+  }
+  const configJson = Stack.of(scope).toJsonString(props.config);
+  const role = new iam.Role(scope, `${id}Role`, {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    description: `cdk-codedeploy-patterns ${options.lifecycleEvent} hook`,
+  });
+  const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: logs.RetentionDays.ONE_YEAR });
+  logGroup.grantWrite(role);
+  acknowledgeCompliance(role, OwnedResource.ROLE);
+  acknowledgeCompliance(logGroup, OwnedResource.LOG_GROUP);
+  if (props.vpc) {
+    // What Lambda needs to attach the function to the VPC (AWSLambdaVPCAccessExecutionRole's EC2 actions);
+    // DescribeNetworkInterfaces also finds a load balancer's addresses.
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'ec2:CreateNetworkInterface',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeSubnets',
+          'ec2:DeleteNetworkInterface',
+          'ec2:AssignPrivateIpAddresses',
+          'ec2:UnassignPrivateIpAddresses',
+        ],
+        resources: ['*'],
+      }),
+    );
+    acknowledge(
+      role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'Lambda needs these EC2 network-interface actions to run the hook in a VPC; Describe* have no resource-level permissions and the interfaces are created by Lambda at run time (the same actions as AWSLambdaVPCAccessExecutionRole).',
+    );
+  }
+  const fn = new kind(scope, id, {
+    description: `cdk-codedeploy-patterns ${props.description}`.slice(0, 256),
+    role,
+    logGroup,
+    timeout: props.deadline.plus(REPORT_MARGIN),
+    memorySize: 256,
+    architecture: lambda.Architecture.ARM_64,
+    // CodeDeploy invokes the hook once; a retry would report a second status for the same execution.
+    retryAttempts: 0,
+    environment: {
+      [CONFIG_VARIABLE]: configJson,
+      [DEADLINE_VARIABLE]: String(props.deadline.toMilliseconds()),
+    },
+    vpc: props.vpc,
+    vpcSubnets: props.vpc ? (props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }) : undefined,
+  });
+  acknowledgeCompliance(fn, props.vpc ? OwnedResource.VPC_FUNCTION : OwnedResource.FUNCTION);
+  if (props.vpc) {
+    warnIfIsolated(scope, options.lifecycleEvent, props.vpc, props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS });
+  }
+  return fn;
+}
+
+/** A hook in subnets without a route out cannot reach the CodeDeploy API to report its status. */
+function warnIfIsolated(scope: Construct, event: string, vpc: ec2.IVpc, selection: ec2.SubnetSelection): void {
+  const isolated = new Set(vpc.isolatedSubnets.map((s) => s.subnetId));
+  const selected = vpc.selectSubnets(selection).subnetIds;
+  if (selected.length > 0 && selected.every((id) => isolated.has(id))) {
+    Annotations.of(scope).addWarningV2(
+      'cdk-codedeploy-patterns:hookInIsolatedSubnets',
+      `The ${event} hook runs in isolated subnets (no route to the internet), so it cannot call CodeDeploy's PutLifecycleEventHookExecutionStatus and the deployment waits an hour for it, then fails. ` +
+        'Add interface VPC endpoints for CodeDeploy (and EC2 for httpCheck on a listener) to the VPC, or choose subnets with egress (vpcSubnets).',
+    );
+  }
+}
+
+function validateDeadline(deadline: Duration | undefined): string[] {
+  if (deadline === undefined || Token.isUnresolved(deadline.toSeconds())) {
+    return [];
+  }
+  const seconds = deadline.toSeconds();
+  if (seconds < 1 || seconds > MAX_DEADLINE_SECONDS) {
+    return [
+      `deadline must be from 1 second to 14 minutes (a hook runs in one Lambda invocation of at most 15 minutes, 30 seconds of which are kept for reporting); received ${deadline.toHumanString()}.`,
+    ];
+  }
+  return [];
+}
+
+function validateHttpCheck(props: HttpCheckOptions): string[] {
+  const errors: string[] = [];
+  const url = props.target._url;
+  if (url !== undefined && !Token.isUnresolved(url) && !/^https?:\/\/[^/\s]+/.test(url)) {
+    errors.push(`HttpCheckTarget.url() needs an absolute http:// or https:// URL; received "${url}".`);
+  }
+  if (props.path !== undefined && !props.path.startsWith('/')) {
+    errors.push(`path must start with "/"; received "${props.path}".`);
+  }
+  if (props.method !== undefined && !HTTP_METHODS.includes(props.method)) {
+    errors.push(`method must be one of ${HTTP_METHODS.join(', ')}; received "${props.method}".`);
+  }
+  for (const code of props.expectedStatusCodes ?? []) {
+    if (!Number.isInteger(code) || code < 100 || code > 599) {
+      errors.push(`expectedStatusCodes must be HTTP status codes from 100 to 599; received ${code}.`);
+    }
+  }
+  if (props.expectedStatusCodes !== undefined && props.expectedStatusCodes.length === 0) {
+    errors.push('expectedStatusCodes is empty, so no answer could pass. Omit it (200) or list the codes that pass.');
+  }
+  if (props.attempts !== undefined && (!Number.isInteger(props.attempts) || props.attempts < 1 || props.attempts > 100)) {
+    errors.push(`attempts must be a whole number from 1 to 100; received ${props.attempts}.`);
+  }
+  if (props.backoffRate !== undefined && (props.backoffRate < 1 || props.backoffRate > 10)) {
+    errors.push(`backoffRate must be from 1 to 10; received ${props.backoffRate}.`);
+  }
+  const timeout = props.requestTimeout?.toMilliseconds();
+  const deadline = (props.deadline ?? Duration.minutes(5)).toMilliseconds();
+  if (timeout !== undefined && (timeout < 100 || timeout > deadline)) {
+    errors.push(`requestTimeout must be from 100 ms up to the deadline (${deadline} ms); received ${timeout} ms.`);
+  }
+  return [...errors, ...validateRegex('bodyMatches', props.bodyMatches)];
+}
+
+function validateRegex(name: string, pattern: string | undefined): string[] {
+  if (pattern === undefined || Token.isUnresolved(pattern)) {
+    return [];
+  }
+  try {
+    new RegExp(pattern);
+    return [];
+  } catch (err) {
+    return [`${name} is not a valid JavaScript regular expression: ${(err as Error).message}; received "${pattern}".`];
+  }
+}

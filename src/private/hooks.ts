@@ -1,0 +1,6 @@
+import type { LifecycleHook } from '../hooks/lifecycle-hook';
+
+/** Whether a hook was given and is not `LifecycleHook.none()`. */
+export function isHook(hook: LifecycleHook | undefined): hook is LifecycleHook {
+  return hook !== undefined && !hook._isNone;
+}
