@@ -10,7 +10,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { cfnLintBinary } from './cfn-lint';
+import { runCfnLint } from './cfn-lint';
 import { checkTemplate } from '../test/iam/reference';
 
 const root = path.resolve(__dirname, '..');
@@ -71,34 +71,31 @@ for (const example of examples) {
     .map(([name, a]) => ({ name, file: path.join(outdir, a.properties.templateFile) }));
 
   const nagReport = JSON.parse(fs.readFileSync(path.join(outdir, 'nag-report.json'), 'utf8'));
-  const lint = run(cfnLintBinary(), ['-i', 'W3005', '--', ...stacks.map((s) => s.file)]);
-  if (lint.error) {
-    console.error(`cannot run cfn-lint: ${lint.error.message}`);
-    process.exit(1);
+  const lint = runCfnLint(stacks.map((s) => s.file));
+  if (lint.count > 0) {
+    console.error(lint.output);
   }
-  const lintOutput = `${lint.stdout}${lint.stderr}`;
 
   for (const s of stacks) {
     const template = JSON.parse(fs.readFileSync(s.file, 'utf8'));
     const stackPathPrefix = `${s.name}/`;
     const nagFindings = (nagReport.findings as any[]).filter((f) => f.path.startsWith(stackPathPrefix));
-    const lintFindings = lintOutput.split('\n').filter((l) => l.includes(path.basename(s.file))).length;
+    const lintFindings = lint.perFile[path.basename(s.file)] ?? 0;
     const iamFindings = checkTemplate(template, s.name);
-    const ok = nagFindings.length === 0 && lintFindings === 0 && lint.status === 0 && iamFindings.length === 0;
+    const ok = nagFindings.length === 0 && lintFindings === 0 && lint.exitCode === 0 && iamFindings.length === 0;
     failed ||= !ok;
     lines.push({
       example,
       stack: s.name,
       resources: Object.keys(template.Resources ?? {}).length,
       nag: nagFindings.length === 0 ? 'pass' : `FAIL (${nagFindings.length})`,
-      cfnLint: lintFindings === 0 && lint.status === 0 ? 'pass' : `FAIL (${lintFindings})`,
+      cfnLint: lintFindings === 0 && lint.exitCode === 0 ? 'pass' : `FAIL (${lintFindings})`,
       iam: iamFindings.length === 0 ? 'pass' : `FAIL (${iamFindings.length})`,
       ok,
     });
     for (const f of nagFindings) console.error(`  cdk-nag ${f.rule} at ${f.path}: ${f.description}`);
     for (const f of iamFindings) console.error(`  IAM reference: ${f}`);
   }
-  if (lint.status !== 0) console.error(lintOutput);
   console.log(`synthesized ${example} into ${path.relative(root, outdir)} in ${seconds} s`);
 }
 

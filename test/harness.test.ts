@@ -12,6 +12,17 @@ describe('quality harness', () => {
     expect(cfnLint({ good })).toEqual({ exitCode: 0, output: '' });
   });
 
+  test('cfn-lint: a redundant DependsOn is reported, except aws-cdk-lib\'s own lambda.Function on its role', () => {
+    const role = { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] } } };
+    const fn = { Type: 'AWS::Lambda::Function', DependsOn: ['R'], Properties: { Role: { 'Fn::GetAtt': ['R', 'Arn'] }, Handler: 'index.handler', Runtime: 'nodejs22.x', Code: { ZipFile: 'x' } } };
+    expect(cfnLint({ upstream: { Resources: { R: role, F: fn } } })).toEqual({ exitCode: 0, output: '' });
+    const queue = { Type: 'AWS::SQS::Queue' };
+    const ours = { Type: 'AWS::SQS::QueuePolicy', DependsOn: ['Q'], Properties: { Queues: [{ Ref: 'Q' }], PolicyDocument: { Version: '2012-10-17', Statement: [] } } };
+    const res = cfnLint({ ours: { Resources: { Q: queue, P: ours } } });
+    expect(res.exitCode).not.toBe(0);
+    expect(res.output).toMatch(/W3005 'Q' dependency already enforced by a 'Ref'/);
+  });
+
   test('cdk-nag reports an AWS managed policy on a role', () => {
     const stack = testStack();
     new iam.Role(stack, 'R', {

@@ -1,4 +1,3 @@
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -7,7 +6,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { checkTemplate } from './iam/reference';
-import { cfnLintBinary } from '../scripts/cfn-lint';
+import { runCfnLint } from '../scripts/cfn-lint';
 import { CodeDeployChecks } from '../src/nag';
 
 /**
@@ -64,8 +63,8 @@ export interface CfnLintResult {
 }
 
 /**
- * Runs cfn-lint (preinstalled; only W3005 ignored) once over all templates: one process,
- * because cfn-lint pays ~3 s of start-up.
+ * Runs cfn-lint (preinstalled) once over all templates: one process, because cfn-lint pays ~3 s
+ * of start-up. Every finding counts except aws-cdk-lib's own W3005 (see scripts/cfn-lint.ts).
  */
 export function cfnLint(templates: Record<string, unknown>): CfnLintResult {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfn-lint-'));
@@ -74,15 +73,12 @@ export function cfnLint(templates: Record<string, unknown>): CfnLintResult {
     fs.writeFileSync(file, JSON.stringify(t, null, 1));
     return file;
   });
-  const bin = cfnLintBinary();
-  const res = spawnSync(bin, ['--non-zero-exit-code', 'informational', '-i', 'W3005', '--', ...files], {
-    encoding: 'utf8',
-  });
-  fs.rmSync(dir, { recursive: true, force: true });
-  if (res.error) {
-    throw new Error(`cannot run ${bin} (set CFN_LINT to its path): ${res.error.message}`);
+  try {
+    const res = runCfnLint(files);
+    return { exitCode: res.exitCode, output: res.output };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
-  return { exitCode: res.status ?? 1, output: `${res.stdout}${res.stderr}` };
 }
 
 /** Literal `arn:aws:` occurrences in a template (there must be none outside the `aws` partition). */

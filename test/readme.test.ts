@@ -47,7 +47,7 @@ function allLibraryAcknowledgements() {
     clusterName: 'c', vpc: ec2.Vpc.fromVpcAttributes(stack, 'Vpc', { vpcId: 'vpc-1', availabilityZones: ['us-east-1a'] }),
   });
   ecsRole.grantEcsService(ecs.FargateService.fromFargateServiceAttributes(stack, 'S', { cluster, serviceName: 's' }), []);
-  ecsRole.grantModifyListeners([stack.formatArn({ service: 'elasticloadbalancing', resource: 'listener', resourceName: 'app/lb/1/2' })]);
+  ecsRole.grantModifyListeners([stack.formatArn({ service: 'elasticloadbalancing', resource: 'listener', resourceName: 'app/lb/1/2' })], 'app/lb/1');
   const fixture = ecsFixture(new Construct(stack, 'EcsFixture'));
   new EcsDeployment(stack, 'EcsPublic', { cluster: fixture.cluster, taskDefinition: fixture.taskDefinition });
   new EcsDeployment(stack, 'EcsInternal', { cluster: fixture.cluster, taskDefinition: fixture.taskDefinition, internetFacing: false });

@@ -62,6 +62,7 @@ const trigger = (s: Stack, revision?: DeploymentRevision, names: { applicationNa
   new DeploymentTrigger(s, 'Trigger', {
     applicationName: names.applicationName ?? 'app',
     deploymentGroupName: names.deploymentGroupName ?? 'group',
+    deploymentConfig: codedeploy.LambdaDeploymentConfig.ALL_AT_ONCE,
     revision: revision ?? DeploymentRevision.fromAppSpecContent('{"version": "0.0", "Resources": [{"fn": {"Type": "AWS::Lambda::Function"}}]}'),
   });
 

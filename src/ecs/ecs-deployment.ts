@@ -14,6 +14,7 @@ import { DeploymentGroupOptions, DeploymentStateChangeOptions } from '../common/
 import { LifecycleEvent, LifecycleHook } from '../hooks/lifecycle-hook';
 import { CodeDeployServiceRole, ComputePlatform } from '../iam/codedeploy-service-role';
 import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
+import { dependOn } from '../private/dependencies';
 import {
   allAlarms,
   applyNotifications,
@@ -406,7 +407,7 @@ export class EcsDeployment extends Construct {
     // A Network Load Balancer allows only all-at-once, so that is no choice to warn about.
     warnRiskyOptions(this, props, this.alarms.length, isNlb ? undefined : deploymentConfig.deploymentConfigName);
     // CodeDeploy checks the listeners and the service when the group is created.
-    this.deploymentGroup.node.addDependency(this.service);
+    dependOn(this.deploymentGroup, this.service, [this.service.serviceName]);
 
     // The platform's permissions go to any role that takes them (ours, a user's iam.Role, a mutable import);
     // the AWS managed policy already has them on "*".
@@ -475,7 +476,7 @@ export class EcsDeployment extends Construct {
       description: `cdk deploy of ${this.node.path}`.slice(0, 100),
     });
     // The deployment needs the group, its role's permissions, and the hooks' permissions in place.
-    this.trigger.node.addDependency(this.deploymentGroup);
+    dependOn(this.trigger, this.deploymentGroup, [this.deploymentGroup.deploymentGroupName]);
     this.trigger.node.addDependency(this.role);
     for (const fn of Object.values(hookFunctions)) {
       if (fn.role) {

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { aws_cloudwatch as cloudwatchRefs } from 'aws-cdk-lib/interfaces';
 import { Construct } from 'constructs';
+import { dependOn } from './dependencies';
 import { grantDescribeAlarms, grantInvokeHook, grantStatements, serverAutoScalingStatements, warnMissingStatements } from './permissions';
 
 /**
@@ -50,7 +51,7 @@ export class GrantingLambdaDeploymentGroup extends codedeploy.LambdaDeploymentGr
   private grantHook(hook: lambda.IFunction): void {
     grantInvokeHook(this.grantRole, hook);
     // The alias update runs the deployment: the hook and its permissions must exist before it.
-    this.lambdaAlias.node.addDependency(hook);
+    dependOn(this.lambdaAlias, hook, [hook.functionName]);
   }
 }
 
@@ -102,7 +103,7 @@ export class GrantingServerDeploymentGroup extends codedeploy.ServerDeploymentGr
     // The group's constructor adds its own groups before the role is known; the pattern grants those.
     if (this.grantRole && !this.managedPolicy) {
       warnMissingStatements(this, this.grantRole, grantStatements(this.grantRole, serverAutoScalingStatements(this, [asg.autoScalingGroupName])));
-      this.node.addDependency(asg);
+      dependOn(this, asg, [asg.autoScalingGroupName]);
     }
   }
 }

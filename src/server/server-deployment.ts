@@ -16,6 +16,7 @@ import { AgentInstanceProfile } from '../iam/agent-instance-profile';
 import { CodeDeployServiceRole, ComputePlatform } from '../iam/codedeploy-service-role';
 import { TRAFFIC_EVENTS } from '../private/appspec-rules';
 import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
+import { dependOn } from '../private/dependencies';
 import {
   allAlarms,
   applyNotifications,
@@ -482,7 +483,7 @@ export class ServerDeployment extends Construct {
     }
     // CodeDeploy installs its lifecycle hooks in the groups and reads the load balancers when the group is created.
     for (const g of groups) {
-      this.deploymentGroup.node.addDependency(g);
+      dependOn(this.deploymentGroup, g, [g.autoScalingGroupName]);
     }
     warnMissingStatements(this, this.role, grantDescribeAlarms(this.role, this.alarms.map((a) => a.alarmArn)));
     applyNotifications(this.deploymentGroup, this.role, props.notifications ?? []);
@@ -591,7 +592,8 @@ export class ServerDeployment extends Construct {
       description: `cdk deploy of ${this.node.path}`.slice(0, 100),
     });
     // The deployment needs the group, the service role's permissions, the instances' permissions and the agent.
-    this.trigger.node.addDependency(this.deploymentGroup, this.role);
+    dependOn(this.trigger, this.deploymentGroup, [this.deploymentGroup.deploymentGroupName]);
+    this.trigger.node.addDependency(this.role);
     for (const role of this.instanceRoles) {
       if (role instanceof Construct) {
         this.trigger.node.addDependency(role);
@@ -601,10 +603,10 @@ export class ServerDeployment extends Construct {
       this.trigger.node.addDependency(this.instanceProfile);
     }
     for (const g of groups) {
-      this.trigger.node.addDependency(g);
+      dependOn(this.trigger, g, [g.autoScalingGroupName]);
     }
     if (this.agent) {
-      this.trigger.node.addDependency(this.agent);
+      dependOn(this.trigger, this.agent, associationIds);
     }
 
     const trafficHooks = (revision.appSpec?.hookEvents ?? []).filter((e) => TRAFFIC_EVENTS.includes(e));

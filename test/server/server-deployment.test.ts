@@ -230,8 +230,14 @@ describe('ServerDeployment', () => {
       });
       const trigger = Object.entries(t.findResources('Custom::CodeDeployDeployment'))[0][1] as any;
       const deps: string[] = trigger.DependsOn;
-      for (const expected of ['WebDeploymentGroup', 'WebAgentAutoScalingGroups', 'InstanceRoleDefaultPolicy', 'CodeDeployPatternsServerServiceRoleDefaultPolicy', 'FleetASG']) {
+      // The policies it needs by DependsOn; the group, the Auto Scaling group and the agent
+      // association through the references above (a DependsOn on them too would be redundant: cfn-lint W3005).
+      for (const expected of ['InstanceRoleDefaultPolicy', 'CodeDeployPatternsServerServiceRoleDefaultPolicy']) {
         expect(deps.some((d) => d.startsWith(expected))).toBe(true);
+      }
+      expect(trigger.Properties.DeploymentGroupName).toEqual({ Ref: expect.stringMatching(/^WebDeploymentGroup/) });
+      for (const referenced of ['WebDeploymentGroup', 'WebAgentAutoScalingGroups', 'FleetASG']) {
+        expect(deps.filter((d) => d.startsWith(referenced))).toEqual([]);
       }
     });
 
