@@ -31,9 +31,7 @@ const KIND_TITLES: Record<OwnedResource, string> = {
   [OwnedResource.ROLE]: 'roles the library creates (service role, trigger, hooks, instance profile)',
   [OwnedResource.REVISION_BUCKET]: 'the revision bucket of `ServerDeployment`',
   [OwnedResource.DEFAULT_ALARM]: 'default alarms',
-  [OwnedResource.LOAD_BALANCER]: 'a load balancer `BlueGreenListeners` creates',
-  [OwnedResource.HTTP_LISTENER]: 'its listeners without certificates',
-  [OwnedResource.LOAD_BALANCER_SECURITY_GROUP]: 'its security group',
+  [OwnedResource.LOAD_BALANCER_SECURITY_GROUP]: 'the security group of a load balancer `BlueGreenListeners` creates',
 };
 
 const PATTERNS: Array<[string, (stack: Stack) => void]> = [

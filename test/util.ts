@@ -1,4 +1,4 @@
-import { Fn, RemovalPolicy } from 'aws-cdk-lib';
+import { Fn, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -9,6 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
+import { BlueGreenListeners } from '../src';
 import { acknowledge } from '../src/private/nag';
 
 /**
@@ -119,4 +120,34 @@ export function serverFixture(scope: Construct) {
   acknowledgeFixture(loadBalancer, 'the user\'s load balancer', 'ELBLoggingEnabled', 'ALBWAFEnabled', 'ELBDeletionProtectionEnabled', 'ALBHttpDropInvalidHeaderEnabled',
     'ALBHttpToHttpsRedirection', 'ELBv2ACMCertificateRequired', 'EC2RestrictedCommonPorts', 'EC2RestrictedSSH');
   return { vpc, role, launchTemplate, asg, loadBalancer, listener, targetGroup };
+}
+
+/**
+ * What a user of a default `EcsDeployment` acknowledges on the traffic it creates, as the README
+ * shows: these findings follow from choices left at their defaults (plain HTTP without
+ * certificates, an internet-facing load balancer open to the world, no access logs, no web ACL,
+ * no deletion protection), so the library surfaces them instead of acknowledging them.
+ */
+export function acknowledgeTrafficChoices(scope: IConstruct): void {
+  for (const traffic of scope.node.findAll().filter((c) => c instanceof BlueGreenListeners)) {
+    acknowledgeOn(traffic);
+  }
+}
+
+function acknowledgeOn(traffic: IConstruct): void {
+  const reasons: Record<string, string> = {
+    'AwsSolutions-ELB2': 'Test stack: no access log bucket for a load balancer that lives minutes.',
+    'AwsSolutions-EC23': 'Test stack: the production listener of an internet-facing load balancer serves the internet.',
+    'ELBLoggingEnabled': 'Test stack: no access log bucket for a load balancer that lives minutes.',
+    'ALBWAFEnabled': 'Test stack: no web ACL in front of a sample service.',
+    'ELBDeletionProtectionEnabled': 'Test stack: deleted with the stack.',
+    'ALBHttpToHttpsRedirection': 'Test stack: no certificate, plain HTTP.',
+    'ELBv2ACMCertificateRequired': 'Test stack: no certificate, plain HTTP.',
+  };
+  const suppressions = Object.entries(reasons).flatMap(([rule, reason]) =>
+    (rule.startsWith('AwsSolutions') ? [rule] : ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map((pack) => `${pack}-${rule}`))
+      .map((id) => ({ id, reason })));
+  // aws-cdk-lib's acknowledgement, which cdk-nag 3 reads on a resource and its ancestors: on the
+  // traffic construct it covers the load balancer, its listeners and its security group.
+  Validations.of(traffic).acknowledge(...suppressions);
 }

@@ -262,11 +262,8 @@ export class BlueGreenListeners extends Construct {
         this.testListener = test;
       }
       if (created) {
-        acknowledgeCreatedLoadBalancer(created, created, 'applicationLoadBalancer', [...productionPeers, ...(wantTest ? testPeers : [])]);
+        acknowledgeCreatedLoadBalancer(created, [...productionPeers, ...(wantTest ? testPeers : [])]);
         created.connections.securityGroups.forEach((sg) => acknowledgeCompliance(sg, OwnedResource.LOAD_BALANCER_SECURITY_GROUP));
-        if (!secure) {
-          [production, this.testListener].forEach((l) => l && acknowledgeCompliance(l, OwnedResource.HTTP_LISTENER));
-        }
       }
     } else {
       const nlbSecurityGroup = props.networkLoadBalancer
@@ -314,11 +311,8 @@ export class BlueGreenListeners extends Construct {
         testPeers.forEach((peer) => lb.connections.allowFrom(peer, ec2.Port.tcp(testPort), 'Test traffic of blue/green deployments'));
       }
       if (created) {
-        acknowledgeCreatedLoadBalancer(created, nlbSecurityGroup!, 'networkLoadBalancer', [...productionPeers, ...(wantTest ? testPeers : [])]);
+        acknowledgeCreatedLoadBalancer(nlbSecurityGroup!, [...productionPeers, ...(wantTest ? testPeers : [])]);
         acknowledgeCompliance(nlbSecurityGroup!, OwnedResource.LOAD_BALANCER_SECURITY_GROUP);
-        if (!secure) {
-          [this.productionListener, this.testListener].forEach((l) => l && acknowledgeCompliance(l, OwnedResource.HTTP_LISTENER));
-        }
       }
     }
   }
@@ -422,31 +416,22 @@ const HEALTH_CHECK_TIMING = {
 };
 
 /**
- * The two cdk-nag findings of a load balancer we create. ELB2: no access logs (they need a bucket
- * the user owns). EC23 on its security group: either the production listener is open to the
- * internet on purpose, or the ingress is the VPC's CIDR block, a CloudFormation reference cdk-nag
- * cannot evaluate (it reports a rule error).
+ * The one finding of a load balancer we create that is not the user's choice: AwsSolutions-EC23
+ * on its security group when the ingress is the VPC's CIDR block, a CloudFormation reference
+ * cdk-nag cannot evaluate (it reports a rule error). Everything that follows from a choice the
+ * user made or left at its default (plain HTTP without certificates, internet-facing and open to
+ * the world, no access logs, no web ACL, no deletion protection) is left for the user to see and
+ * decide; the README shows how to acknowledge it on their own stack.
  */
-function acknowledgeCreatedLoadBalancer(
-  loadBalancer: Construct,
-  securityGroupScope: Construct,
-  propName: 'applicationLoadBalancer' | 'networkLoadBalancer',
-  peers: ec2.IPeer[],
-): void {
-  acknowledgeCompliance(loadBalancer, OwnedResource.LOAD_BALANCER);
-  acknowledge(
-    loadBalancer,
-    'AwsSolutions-ELB2',
-    `Access logs need an S3 bucket with a policy for the Regional Elastic Load Balancing account; pass your own ${propName} with access logs turned on to have them.`,
-  );
+function acknowledgeCreatedLoadBalancer(securityGroupScope: Construct, peers: ec2.IPeer[]): void {
   const open = peers.some((p) => p.uniqueId === ec2.Peer.anyIpv4().uniqueId || p.uniqueId === ec2.Peer.anyIpv6().uniqueId);
-  acknowledge(
-    securityGroupScope,
-    'AwsSolutions-EC23',
-    open
-      ? 'An internet-facing load balancer serves the internet on its production listener; only the listener ports are open (the test listener only to the VPC unless testTrafficPeers says otherwise).'
-      : 'Ingress is limited to the listener ports from the VPC\'s CIDR block (or the peers given), a CloudFormation reference cdk-nag cannot evaluate.',
-  );
+  if (!open) {
+    acknowledge(
+      securityGroupScope,
+      'AwsSolutions-EC23',
+      'Ingress is limited to the listener ports from the VPC\'s CIDR block (or the peers given), a CloudFormation reference cdk-nag cannot evaluate.',
+    );
+  }
 }
 
 /** `app/<name>/<id>` from `arn:...:loadbalancer/app/<name>/<id>`. */

@@ -21,10 +21,6 @@ export enum OwnedResource {
   REVISION_BUCKET = 'REVISION_BUCKET',
   /** A default alarm of a pattern. */
   DEFAULT_ALARM = 'DEFAULT_ALARM',
-  /** A load balancer `BlueGreenListeners` creates. */
-  LOAD_BALANCER = 'LOAD_BALANCER',
-  /** A listener without TLS `BlueGreenListeners` creates (no certificates given). */
-  HTTP_LISTENER = 'HTTP_LISTENER',
   /** The security group of a load balancer `BlueGreenListeners` creates. */
   LOAD_BALANCER_SECURITY_GROUP = 'LOAD_BALANCER_SECURITY_GROUP',
 }
@@ -98,26 +94,6 @@ export const COMPLIANCE_ACKNOWLEDGEMENTS: Record<OwnedResource, ComplianceAcknow
     {
       rules: inPacks('CloudWatchAlarmAction', NIST, HIPAA),
       reason: 'The alarm\'s action is CodeDeploy\'s: the deployment group stops and rolls back the deployment when it fires. Add your own actions (alarmActions) for paging.',
-    },
-  ],
-  [OwnedResource.LOAD_BALANCER]: [
-    {
-      rules: inPacks('ELBLoggingEnabled', NIST, HIPAA, PCI),
-      reason: 'Access logs need an S3 bucket with a policy for the Regional Elastic Load Balancing account; pass your own load balancer with access logs turned on to have them.',
-    },
-    {
-      rules: inPacks('ALBWAFEnabled', NIST, PCI),
-      reason: 'A web ACL is the application owner\'s choice of rules; associate one with the load balancer (loadBalancer.loadBalancerArn) or pass your own load balancer.',
-    },
-    {
-      rules: inPacks('ELBDeletionProtectionEnabled', NIST, HIPAA),
-      reason: 'Created and deleted with the stack (cdk destroy must work); pass your own load balancer with deletion protection for a long-lived one.',
-    },
-  ],
-  [OwnedResource.HTTP_LISTENER]: [
-    {
-      rules: [...inPacks('ALBHttpToHttpsRedirection', NIST, HIPAA, PCI), ...inPacks('ELBv2ACMCertificateRequired', NIST, HIPAA, PCI)],
-      reason: 'No certificates were given, so the listener serves plain HTTP (TCP on a Network Load Balancer); pass certificates to get HTTPS (TLS) listeners on 443 and 8443.',
     },
   ],
   [OwnedResource.LOAD_BALANCER_SECURITY_GROUP]: [

@@ -5,7 +5,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { BlueGreenListeners, EcsAppSpec, EcsAppSpecProps } from '../../src';
 import { complianceSuite, testStack } from '../harness';
-import { ecsFixture } from '../util';
+import { acknowledgeTrafficChoices, ecsFixture } from '../util';
 
 const ARN = 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:7';
 
@@ -134,6 +134,6 @@ describe('BlueGreenListeners with your own service', () => {
   });
 
   complianceSuite({
-    'own service': (stack) => { build(stack); },
+    'own service': (stack) => { build(stack); acknowledgeTrafficChoices(stack); },
   });
 });

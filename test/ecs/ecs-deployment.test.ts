@@ -16,8 +16,8 @@ import {
   EcsDeploymentProps,
   LifecycleHook,
 } from '../../src';
-import { complianceSuite, snapshotSuite, testStack } from '../harness';
-import { acknowledgeFixture, ecsFixture, secureTopic, userFunction } from '../util';
+import { complianceSuite, nagFindings, snapshotSuite, testStack } from '../harness';
+import { acknowledgeFixture, acknowledgeTrafficChoices, ecsFixture, secureTopic, userFunction } from '../util';
 
 function deploy(stack: Stack, props: Partial<EcsDeploymentProps> = {}): EcsDeployment {
   const { cluster, taskDefinition } = ecsFixture(stack);
@@ -474,11 +474,27 @@ describe('EcsDeployment', () => {
     'everything on': (stack) => everythingOn(stack),
   });
 
+  // The findings of the traffic's defaults (plain HTTP, internet-facing, no access logs, web ACL or
+  // deletion protection) are the user's to see: each case acknowledges them as a user would.
   complianceSuite({
-    'defaults': (stack) => { deploy(stack); },
-    'everything on': (stack) => { everythingOn(stack); },
-    'network load balancer': (stack) => { deploy(stack, { loadBalancerType: BlueGreenLoadBalancerType.NETWORK }); },
-    'internal, no test listener': (stack) => { deploy(stack, { internetFacing: false, testListener: false }); },
-    'AWS managed policy': (stack) => { deploy(stack, { useAwsManagedPolicy: true }); },
+    'defaults': (stack) => { deploy(stack); acknowledgeTrafficChoices(stack); },
+    'everything on': (stack) => { everythingOn(stack); acknowledgeTrafficChoices(stack); },
+    'network load balancer': (stack) => { deploy(stack, { loadBalancerType: BlueGreenLoadBalancerType.NETWORK }); acknowledgeTrafficChoices(stack); },
+    'internal, no test listener': (stack) => { deploy(stack, { internetFacing: false, testListener: false }); acknowledgeTrafficChoices(stack); },
+    'AWS managed policy': (stack) => { deploy(stack, { useAwsManagedPolicy: true }); acknowledgeTrafficChoices(stack); },
   }, { allPacks: true });
+
+  test('the traffic\'s defaults surface as findings in the user\'s stack; the library acknowledges none of them', () => {
+    const stack = testStack();
+    deploy(stack);
+    const rules = nagFindings(stack, true).map((f) => String(f).split(' at ')[0]);
+    for (const expected of ['AwsSolutions-ELB2', 'AwsSolutions-EC23', 'NIST.800.53.R5-ELBLoggingEnabled', 'NIST.800.53.R5-ALBWAFEnabled',
+      'NIST.800.53.R5-ELBDeletionProtectionEnabled', 'NIST.800.53.R5-ALBHttpToHttpsRedirection', 'NIST.800.53.R5-ELBv2ACMCertificateRequired']) {
+      expect(rules).toContain(expected);
+    }
+    const acknowledged = testStack();
+    deploy(acknowledged);
+    acknowledgeTrafficChoices(acknowledged);
+    expect(nagFindings(acknowledged, true)).toEqual([]);
+  });
 });

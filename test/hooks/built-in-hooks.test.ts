@@ -7,7 +7,7 @@ import { EcsDeployment, EcsDeploymentProps, HttpCheckTarget, LambdaDeployment, L
 import { acknowledge } from '../../src/private/nag';
 import { acknowledgements, complianceSuite, testStack } from '../harness';
 import { expandAction } from '../iam/reference';
-import { ecsFixture, userFunction } from '../util';
+import { acknowledgeTrafficChoices, ecsFixture, userFunction } from '../util';
 
 /** Synthesis of the built-in hooks: their functions, configuration, IAM and errors. */
 
@@ -455,6 +455,7 @@ complianceSuite({
       afterAllowTestTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.testListener(), path: '/health' }),
       afterAllowTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.productionListener() }),
     });
+    acknowledgeTrafficChoices(stack);
   },
   'invokeCheck and alarmCheck (Lambda)': (stack) => {
     lambdaDeployment(stack, { preTraffic: LifecycleHook.invokeCheck({ payload: { probe: true } }), postTraffic: LifecycleHook.alarmCheck([alarm(stack, 'A')], { observeFor: Duration.minutes(2) }) });
@@ -484,5 +485,6 @@ complianceSuite({
     // The user's choice of call, so the user's acknowledgement (the library does not hide it).
     const hookRole = stack.node.findAll().find((c) => c.node.path.endsWith('/AfterAllowTrafficHookRole'))!;
     acknowledge(hookRole, 'AwsSolutions-IAM5[Resource::*]', 'Test fixture: ssm:CancelCommand has no resource-level permissions.');
+    acknowledgeTrafficChoices(stack);
   },
 });
