@@ -286,6 +286,7 @@ const WARNINGS: Case[] = [
   ['no alarms', (s) => lambdaDep(s, { defaultAlarms: { errors: false, throttles: false } }), /no alarms, so CodeDeploy cannot stop or roll back a bad version on its own/],
   ['no rollback on failure', (s) => lambdaDep(s, { autoRollback: { failedDeployment: false } }), /autoRollback.failedDeployment is false.*\[ack: cdk-codedeploy-patterns:noFailureRollback\]/],
   ['no rollback on alarm', (s) => ecsDep(s, { autoRollback: { deploymentInAlarm: false } }), /autoRollback.deploymentInAlarm is false although the deployment has alarms.*\[ack: cdk-codedeploy-patterns:noAlarmRollback\]/],
+  ['alarms ignored by deployments', (s) => lambdaDep(s, { ignoreAlarmConfiguration: true }), /ignoreAlarmConfiguration is true: deployments do not watch the alarms.*\[ack: cdk-codedeploy-patterns:ignoreAlarmConfiguration\]/],
   ['alarm read failures ignored', (s) => serverDep(s, { ignorePollAlarmsFailure: true }), /ignorePollAlarmsFailure is true.*\[ack: cdk-codedeploy-patterns:ignorePollAlarmsFailure\]/],
   ['Lambda all at once', (s) => lambdaDep(s, { deploymentConfig: codedeploy.LambdaDeploymentConfig.ALL_AT_ONCE }), /deploymentConfig is CodeDeployDefault.LambdaAllAtOnce.*\[ack: cdk-codedeploy-patterns:allAtOnce\]/],
   ['ECS all at once behind an ALB', (s) => ecsDep(s, { deploymentConfig: codedeploy.EcsDeploymentConfig.ALL_AT_ONCE }), /deploymentConfig is CodeDeployDefault.ECSAllAtOnce.*\[ack: cdk-codedeploy-patterns:allAtOnce\]/],

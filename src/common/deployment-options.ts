@@ -138,6 +138,15 @@ export interface DeploymentGroupOptions {
   readonly ignorePollAlarmsFailure?: boolean;
 
   /**
+   * Deploy without watching the alarms, which stay in the deployment group (CloudFormation's
+   * `AlarmConfiguration.Enabled: false`, aws-cdk-lib's `ignoreAlarmConfiguration`): for a deployment
+   * that must go through while an alarm is known to fire. The pattern warns when it is on.
+   *
+   * @default false
+   */
+  readonly ignoreAlarmConfiguration?: boolean;
+
+  /**
    * SNS notifications (CodeDeploy triggers) for deployment events; at most 10.
    *
    * @default - no notifications

@@ -394,6 +394,7 @@ export class EcsDeployment extends Construct {
       role: immutableView(this, 'ImmutableServiceRole', this.role),
       alarms: this.alarms,
       ignorePollAlarmsFailure: props.ignorePollAlarmsFailure,
+      ignoreAlarmConfiguration: props.ignoreAlarmConfiguration,
       autoRollback: autoRollbackConfig(props, this.alarms.length),
       blueGreenDeploymentConfig: {
         blueTargetGroup: this.blueTargetGroup,

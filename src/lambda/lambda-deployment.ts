@@ -238,6 +238,7 @@ export class LambdaDeployment extends Construct {
       role: immutableView(this, 'ImmutableServiceRole', this.role),
       alarms: this.alarms,
       ignorePollAlarmsFailure: props.ignorePollAlarmsFailure,
+      ignoreAlarmConfiguration: props.ignoreAlarmConfiguration,
       autoRollback: autoRollbackConfig(props, this.alarms.length),
     });
 

@@ -155,6 +155,12 @@ export function warnRiskyOptions(
       'autoRollback.deploymentInAlarm is false although the deployment has alarms: an alarm stops the deployment but leaves it half done. Keep alarm rollback on.',
     );
   }
+  if (options.ignoreAlarmConfiguration === true) {
+    warn(
+      'ignoreAlarmConfiguration',
+      'ignoreAlarmConfiguration is true: deployments do not watch the alarms, so nothing stops or rolls back a bad version until the scripts or hooks fail. Turn it off once the deployment that needed it is through.',
+    );
+  }
   if (options.ignorePollAlarmsFailure === true) {
     warn(
       'ignorePollAlarmsFailure',

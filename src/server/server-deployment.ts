@@ -473,6 +473,7 @@ export class ServerDeployment extends Construct {
       onPremiseInstanceTags: props.onPremiseInstanceTags,
       alarms: this.alarms,
       ignorePollAlarmsFailure: props.ignorePollAlarmsFailure,
+      ignoreAlarmConfiguration: props.ignoreAlarmConfiguration,
       autoRollback: autoRollbackConfig(props, this.alarms.length),
       terminationHook: props.terminationHook,
     });

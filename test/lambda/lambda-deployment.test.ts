@@ -390,6 +390,17 @@ describe('LambdaDeployment', () => {
       });
     });
 
+    test('ignoreAlarmConfiguration: the alarms stay in the group, deployments do not watch them (default: they do)', () => {
+      const stack = testStack();
+      deploy(stack, { ignoreAlarmConfiguration: true });
+      Template.fromStack(stack).hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
+        AlarmConfiguration: { Enabled: false, Alarms: Match.arrayWith([Match.objectLike({ Name: Match.anyValue() })]) },
+      });
+      const defaults = testStack();
+      deploy(defaults);
+      Template.fromStack(defaults).hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', { AlarmConfiguration: { Enabled: true } });
+    });
+
     test('preTraffic and postTraffic hooks: update policy, invoke on exactly the hook, status on exactly the group', () => {
       const stack = testStack();
       const pre = userFunction(stack, 'PreHook');
