@@ -8,6 +8,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
 import {
   AgentInstallation,
   AgentInstanceProfile,
@@ -83,6 +84,8 @@ const ERRORS: Record<string, Case[]> = {
     }, /notifications\[1\] reuses the name "n"; trigger names must be unique/],
     ['alarm rollback without alarms', (s) => lambdaDep(s, { defaultAlarms: { errors: false, throttles: false }, autoRollback: { deploymentInAlarm: true } }),
       /autoRollback.deploymentInAlarm is true but the deployment group has no alarms/],
+    ['a construct of the user under the id of a shared part', (s) => { new Construct(s, 'CodeDeployPatternsLambdaApplication'); lambdaDep(s); },
+      /the construct id "CodeDeployPatternsLambdaApplication" is where cdk-codedeploy-patterns keeps its shared LambdaApplication for this stack, but TestStack\/CodeDeployPatternsLambdaApplication is a Construct\. Give your construct another id\./],
     ['empty group name', (s) => lambdaDep(s, { deploymentGroupName: '' }), /deploymentGroupName is empty; give a name of 1 to 100 characters, or omit it/],
     ['an ECS configuration on a Lambda deployment', (s) => lambdaDep(s, { deploymentConfig: codedeploy.EcsDeploymentConfig.ALL_AT_ONCE as any }),
       /deploymentConfig CodeDeployDefault\.ECSAllAtOnce is a predefined configuration of the ECS compute platform; CodeDeploy rejects it for a Lambda deployment group\. Use one of the Lambda configurations/],

@@ -1,17 +1,59 @@
 import { Stack } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import { Construct, IConstruct } from 'constructs';
+import { throwIfErrors } from './validation';
 import { CodeDeployServiceRole, ComputePlatform } from '../iam/codedeploy-service-role';
 
 /**
- * Parts every pattern of a stack can share, created once per stack (next to the shared trigger
- * provider): the CodeDeploy application of each platform and its least-privilege service role.
- * A stack of 50 Lambda deployments then holds one application and one role instead of 50 of each;
- * each pattern adds only its own grants to the role.
+ * The library's per-stack singletons, in one place. Each is a child of the stack with a fixed id:
+ *
+ * | id | what | created by |
+ * | --- | --- | --- |
+ * | `CodeDeployPatterns<Platform>Application` | the CodeDeploy application of a platform | the patterns without `application` |
+ * | `CodeDeployPatterns<Platform>[Managed]ServiceRole` | its service role (one per managed-policy choice) | the patterns without `role` |
+ * | `CodeDeployPatternsRevisions` | the revision bucket of `ServerDeployment` | `ServerDeployment` without `revisionBucket` |
+ * | `CodeDeployPatternsDeploymentTrigger` | the function every `DeploymentTrigger` of the stack shares | `DeploymentTrigger` |
+ *
+ * A stack of 50 Lambda deployments then holds one application, one role and one trigger function
+ * instead of 50 of each. The lookup checks the type: a construct of another type under one of these
+ * ids is an error naming both, never an unchecked cast.
  */
-export function sharedApplication<T extends Construct>(scope: Construct, platform: ComputePlatform, create: (stack: Stack, id: string) => T): T {
+export function perStack<T extends IConstruct>(
+  scope: IConstruct,
+  id: string,
+  type: ConstructClass<T>,
+  create: (stack: Stack, id: string) => T,
+): T {
   const stack = Stack.of(scope);
-  const id = `CodeDeployPatterns${platform}Application`;
-  return (stack.node.tryFindChild(id) as T | undefined) ?? create(stack, id);
+  const existing = stack.node.tryFindChild(id);
+  if (existing === undefined) {
+    return create(stack, id);
+  }
+  if (!(existing instanceof (type as any))) {
+    throwIfErrors(stack, [
+      `the construct id "${id}" is where cdk-codedeploy-patterns keeps its shared ${className(type.name)} for this stack, but ${existing.node.path} is a ${className(existing.constructor.name)}. Give your construct another id.`,
+    ]);
+  }
+  return existing as T;
+}
+
+/** aws-cdk-lib's compiled classes carry a numeric suffix (LambdaApplication2): the name a user knows. */
+function className(name: string): string {
+  return name.replace(/\d+$/, '');
+}
+
+/** A construct class (its constructor may be private). */
+export type ConstructClass<T> = { readonly prototype: T; readonly name: string };
+
+const APPLICATION_TYPES: Record<ComputePlatform, ConstructClass<Construct>> = {
+  [ComputePlatform.LAMBDA]: codedeploy.LambdaApplication,
+  [ComputePlatform.ECS]: codedeploy.EcsApplication,
+  [ComputePlatform.SERVER]: codedeploy.ServerApplication,
+};
+
+/** The CodeDeploy application of a platform every pattern of the stack shares. */
+export function sharedApplication<T extends Construct>(scope: Construct, platform: ComputePlatform, create: (stack: Stack, id: string) => T): T {
+  return perStack(scope, `CodeDeployPatterns${platform}Application`, APPLICATION_TYPES[platform] as ConstructClass<T>, create);
 }
 
 /** The service role of a shared application (one per stack and platform, and per managed-policy choice). */
@@ -21,10 +63,7 @@ export function sharedServiceRole(
   applicationName: string,
   useAwsManagedPolicy: boolean,
 ): CodeDeployServiceRole {
-  const stack = Stack.of(scope);
   const id = `CodeDeployPatterns${platform}${useAwsManagedPolicy ? 'Managed' : ''}ServiceRole`;
-  return (
-    (stack.node.tryFindChild(id) as CodeDeployServiceRole | undefined) ??
-    new CodeDeployServiceRole(stack, id, { computePlatform: platform, applicationName, useAwsManagedPolicy })
-  );
+  return perStack(scope, id, CodeDeployServiceRole, (stack) =>
+    new CodeDeployServiceRole(stack, id, { computePlatform: platform, applicationName, useAwsManagedPolicy }));
 }

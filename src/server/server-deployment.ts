@@ -38,7 +38,7 @@ import {
   serverLoadBalancerStatements,
   warnMissingStatements,
 } from '../private/permissions';
-import { sharedApplication, sharedServiceRole } from '../private/shared';
+import { perStack, sharedApplication, sharedServiceRole } from '../private/shared';
 import {
   throwIfErrors,
   validateAlarmTuning,
@@ -358,8 +358,6 @@ const MAX_TAGS_PER_GROUP = 10;
 const MAX_TAG_KEY = 128;
 const MAX_TAG_VALUE = 256;
 
-/** Deployment groups per Auto Scaling group seen in this app (one group per ASG is AWS's advice). */
-const asgGroups = new WeakMap<IConstruct, string[]>();
 
 /**
  * An application deployed to EC2 instances and on-premises servers by AWS CodeDeploy, in one
@@ -389,6 +387,9 @@ export class ServerDeployment extends Construct {
   /** The instance profile created for tagged instances (launch your instances with it). */
   public readonly instanceProfile?: AgentInstanceProfile;
   /** Every instance role that got the grants. */
+  /** The Auto Scaling groups this deployment group deploys to. @internal */
+  public readonly _autoScalingGroups: autoscaling.IAutoScalingGroup[];
+
   public readonly instanceRoles: iam.IRole[];
 
   private readonly revisionReadPattern: string;
@@ -459,6 +460,7 @@ export class ServerDeployment extends Construct {
     this.alarms = allAlarms(this.defaultAlarms, props.alarms);
 
     const groups = props.autoScalingGroups ?? [];
+    this._autoScalingGroups = [...groups];
     this.deploymentGroup = new GrantingServerDeploymentGroup(this, 'DeploymentGroup', {
       grantRole: this.role,
       managedPolicy: serviceRole instanceof CodeDeployServiceRole && serviceRole.usesAwsManagedPolicy,
@@ -739,25 +741,25 @@ function usesLaunchTemplate(group: autoscaling.IAutoScalingGroup): boolean {
   return cfn instanceof autoscaling.CfnAutoScalingGroup && (cfn.launchTemplate !== undefined || cfn.mixedInstancesPolicy !== undefined);
 }
 
+/** Warns when another ServerDeployment of the app already deploys to this Auto Scaling group (one group per ASG is AWS's advice). */
 function recordAutoScalingGroup(deployment: ServerDeployment, group: autoscaling.IAutoScalingGroup): void {
-  const seen = asgGroups.get(group) ?? [];
+  const seen = deployment.node.root.node.findAll()
+    .filter((c): c is ServerDeployment => c instanceof ServerDeployment && c !== deployment && c._autoScalingGroups.includes(group))
+    .map((c) => c.node.path);
   if (seen.length > 0) {
     Annotations.of(deployment).addWarningV2(
       'cdk-codedeploy-patterns:sharedAutoScalingGroup',
       `${group.node.path} is also in the deployment group of ${seen.join(', ')}. With several deployment groups per Auto Scaling group, every launch runs all of their deployments at once, which can exceed the 5-minute event timeout; AWS recommends one deployment group per Auto Scaling group.`,
     );
   }
-  asgGroups.set(group, [...seen, deployment.node.path]);
 }
 
 /** The stack's revision bucket, created once per stack. */
 function revisionBucketOf(scope: Construct): s3.IBucket {
-  const stack = Stack.of(scope);
-  const id = 'CodeDeployPatternsRevisions';
-  const existing = stack.node.tryFindChild(id) as s3.Bucket | undefined;
-  if (existing) {
-    return existing;
-  }
+  return perStack(scope, 'CodeDeployPatternsRevisions', s3.Bucket, createRevisionBucket);
+}
+
+function createRevisionBucket(stack: Stack, id: string): s3.Bucket {
   const bucket = new s3.Bucket(stack, id, {
     encryption: s3.BucketEncryption.S3_MANAGED,
     blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,

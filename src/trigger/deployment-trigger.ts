@@ -10,6 +10,7 @@ import { DeploymentTriggerFunction } from './deployment-trigger-function';
 import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
 import { acknowledge, wildcardResourceFinding } from '../private/nag';
 import { yamlLib } from '../private/psych-yaml';
+import { perStack } from '../private/shared';
 import { DEFAULT_TRIGGER_TIMEOUT_MINUTES, MAX_TRIGGER_TIMEOUT_MINUTES } from '../private/trigger-limits';
 import { throwIfErrors } from '../private/validation';
 
@@ -480,9 +481,7 @@ function validateTimeout(timeout: Duration): string[] {
 /** The one function (with its role and log group) every trigger of a stack shares. */
 class TriggerProvider extends Construct {
   public static of(scope: Construct): TriggerProvider {
-    const stack = Stack.of(scope);
-    const id = 'CodeDeployPatternsDeploymentTrigger';
-    return (stack.node.tryFindChild(id) as TriggerProvider | undefined) ?? new TriggerProvider(stack, id);
+    return perStack(scope, 'CodeDeployPatternsDeploymentTrigger', TriggerProvider, (stack, id) => new TriggerProvider(stack, id));
   }
 
   public readonly function: DeploymentTriggerFunction;
