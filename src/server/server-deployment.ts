@@ -387,10 +387,10 @@ export class ServerDeployment extends Construct {
   /** The instance profile created for tagged instances (launch your instances with it). */
   public readonly instanceProfile?: AgentInstanceProfile;
   /** Every instance role that got the grants. */
+  public readonly instanceRoles: iam.IRole[];
+
   /** The Auto Scaling groups this deployment group deploys to. @internal */
   public readonly _autoScalingGroups: autoscaling.IAutoScalingGroup[];
-
-  public readonly instanceRoles: iam.IRole[];
 
   private readonly revisionReadPattern: string;
   private readonly installAgent: AgentInstallation;
