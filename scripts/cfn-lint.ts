@@ -59,7 +59,7 @@ export function runCfnLint(files: string[]): CfnLintRun {
     }
     return templates.get(file);
   };
-  const remaining = findings.filter((f) => !isUpstreamFunctionRoleDependency(f, template(f.Filename)));
+  const remaining = findings.filter((f) => !isUpstreamRedundantDependency(f, template(f.Filename)));
   const perFile: Record<string, number> = {};
   for (const f of remaining) {
     perFile[path.basename(f.Filename)] = (perFile[path.basename(f.Filename)] ?? 0) + 1;
@@ -76,7 +76,7 @@ const UPSTREAM_W3005: Array<[string, string, string]> = [
   ['AWS::CodeDeploy::DeploymentGroup', 'DeploymentConfigName', 'AWS::CodeDeploy::DeploymentConfig'],
 ];
 
-function isUpstreamFunctionRoleDependency(finding: any, template: any): boolean {
+function isUpstreamRedundantDependency(finding: any, template: any): boolean {
   if (finding?.Rule?.Id !== 'W3005') {
     return false;
   }

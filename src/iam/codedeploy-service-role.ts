@@ -23,7 +23,7 @@ import {
   serverDescribeStatements,
   serverLoadBalancerStatements,
 } from '../private/permissions';
-import { throwIfErrors } from '../private/validation';
+import { CODEDEPLOY_NAME, throwIfErrors } from '../private/validation';
 
 /** The compute platform a CodeDeploy application, deployment group and service role serve. */
 export enum ComputePlatform {
@@ -106,7 +106,7 @@ export class CodeDeployServiceRole extends iam.Role {
       }),
     });
     const app = props.applicationName;
-    if (app !== undefined && !Token.isUnresolved(app) && !/^[A-Za-z0-9._+=,@-]{1,100}$/.test(app)) {
+    if (app !== undefined && !Token.isUnresolved(app) && !CODEDEPLOY_NAME.test(app)) {
       // The name goes into the trust policy's ArnLike condition: * or ? would widen it, / or : break it.
       throwIfErrors(this, [
         `applicationName must be the name of a CodeDeploy application, 1 to 100 letters, digits and . _ + = , @ -; received "${app}" (${app.length} characters). It scopes the trust policy's aws:SourceArn, where * and ? would admit other applications' deployment groups; omit it to trust every application of the account and Region.`,

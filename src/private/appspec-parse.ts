@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import {
-  AGENT_EVENTS, MAX_EVENT_SECONDS, SCRIPT_EVENTS, aclIsDefault, aclProblem, isWindowsAbsolute, leavesRevision, modeProblem, rangeProblem,
+  AGENT_EVENTS, MAX_EVENT_SECONDS, SCRIPT_EVENT_PROPS, SCRIPT_EVENTS,
+  aclIsDefault, aclProblem, isWindowsAbsolute, leavesRevision, modeProblem, rangeProblem,
 } from './appspec-rules';
 import { RNode, loadLikePsych, rget, rubyClass, rubyStringToI, rubyToS, truthy } from './psych-yaml';
 import type {
@@ -37,17 +38,7 @@ const CONTEXT_KEYS = ['name', 'type', 'range'];
 const SCRIPT_KEYS = ['location', 'timeout', 'runas', 'sudo'];
 const FILE_EXISTS = ['DISALLOW', 'OVERWRITE', 'RETAIN'];
 
-const HOOK_PROPS: Record<string, keyof ServerAppSpecHooks> = {
-  ApplicationStop: 'applicationStop',
-  BeforeInstall: 'beforeInstall',
-  AfterInstall: 'afterInstall',
-  ApplicationStart: 'applicationStart',
-  ValidateService: 'validateService',
-  BeforeBlockTraffic: 'beforeBlockTraffic',
-  AfterBlockTraffic: 'afterBlockTraffic',
-  BeforeAllowTraffic: 'beforeAllowTraffic',
-  AfterAllowTraffic: 'afterAllowTraffic',
-};
+const HOOK_PROPS = new Map(SCRIPT_EVENT_PROPS as ReadonlyArray<readonly [string, keyof ServerAppSpecHooks]>);
 
 const describe = (node: RNode) => (node.kind === 'str' ? JSON.stringify(node.value) : node.kind === 'seq' || node.kind === 'map' ? rubyClass(node) : rubyToS(node));
 
@@ -182,7 +173,7 @@ export function readAppSpec(content: string, options: AppSpecReadOptions = {}): 
   if (windows && permissionItems.length > 0) {
     err(rget(root, 'permissions'), 'permissions apply to Linux only; the Windows agent rejects a file with permissions. Remove the section.');
   }
-  const isFile = options.isFileSource ?? ((s: string) => !s.endsWith('/') && /\.[^./\\]+$/.test(s));
+  const isFile = options.isFileSource ?? looksLikeFile;
   const copiedFiles = new Set(files.filter((f) => f.source !== '' && f.source !== '/' && isFile(f.source))
     .map((f) => normalizeObject(`${f.destination}/${f.source.split(/[\\/]/).pop()}`)));
   const objectTypes = new Map<string, { types: string[]; line: number }>();
@@ -369,7 +360,7 @@ export function readAppSpec(content: string, options: AppSpecReadOptions = {}): 
     } else {
       for (const [eventNode, scriptsNode] of hooksNode.entries) {
         const event = rubyToS(eventNode);
-        const prop = eventNode.kind === 'str' ? HOOK_PROPS[event] : undefined;
+        const prop = eventNode.kind === 'str' ? HOOK_PROPS.get(event) : undefined;
         if (!prop) {
           if (AGENT_EVENTS.includes(event)) {
             err(eventNode, `hooks.${event}: ${event} is run by the CodeDeploy agent itself; the agent ignores scripts listed under it, so they would never run. Use one of ${SCRIPT_EVENTS.join(', ')}.`);
@@ -472,6 +463,11 @@ export function readAppSpec(content: string, options: AppSpecReadOptions = {}): 
       hooks: Object.keys(hooks).length > 0 ? hooks : undefined,
     },
   };
+}
+
+/** Without the revision folder: a source with a file extension is a file, anything else a folder. */
+export function looksLikeFile(source: string): boolean {
+  return !source.endsWith('/') && /\.[^./\\]+$/.test(source);
 }
 
 /** Ruby's File.expand_path for an absolute path: no duplicate or trailing slashes, . and .. resolved. */

@@ -9,11 +9,21 @@
  * list and the reasons are in the README ("AppSpec files: the agent decides").
  */
 
+/** Lifecycle events that take scripts, in the order the agent runs them, with their `ServerAppSpecHooks` prop. */
+export const SCRIPT_EVENT_PROPS: ReadonlyArray<readonly [event: string, prop: string]> = [
+  ['ApplicationStop', 'applicationStop'],
+  ['BeforeInstall', 'beforeInstall'],
+  ['AfterInstall', 'afterInstall'],
+  ['ApplicationStart', 'applicationStart'],
+  ['ValidateService', 'validateService'],
+  ['BeforeBlockTraffic', 'beforeBlockTraffic'],
+  ['AfterBlockTraffic', 'afterBlockTraffic'],
+  ['BeforeAllowTraffic', 'beforeAllowTraffic'],
+  ['AfterAllowTraffic', 'afterAllowTraffic'],
+];
+
 /** Lifecycle events that take scripts, in the order the agent runs them. */
-export const SCRIPT_EVENTS = [
-  'ApplicationStop', 'BeforeInstall', 'AfterInstall', 'ApplicationStart', 'ValidateService',
-  'BeforeBlockTraffic', 'AfterBlockTraffic', 'BeforeAllowTraffic', 'AfterAllowTraffic',
-] as const;
+export const SCRIPT_EVENTS: readonly string[] = SCRIPT_EVENT_PROPS.map(([event]) => event);
 
 /** Events that only run when the deployment group has a load balancer. */
 export const TRAFFIC_EVENTS: readonly string[] = ['BeforeBlockTraffic', 'AfterBlockTraffic', 'BeforeAllowTraffic', 'AfterAllowTraffic'];

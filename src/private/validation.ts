@@ -13,25 +13,33 @@ export function throwIfErrors(scope: IConstruct, errors: string[]): void {
   throw new Error(`[${scope.node.path}] invalid configuration:\n${lines}`);
 }
 
-/** Deployment group names: 1-100 characters (CodeDeploy quota, not adjustable) from a fixed character set. */
-export function validateDeploymentGroupName(name: string | undefined): string[] {
+/** CodeDeploy's names (applications, deployment groups): 1-100 letters, digits and . _ + = , @ - (a quota, not adjustable). */
+export const CODEDEPLOY_NAME = /^[A-Za-z0-9._+=,@-]{1,100}$/;
+
+/**
+ * What CodeDeploy would reject in a name it takes (an application or deployment group name).
+ * `ifEmpty` is the fix for an empty name (the prop may be optional, or must name something existing).
+ */
+export function codeDeployNameProblems(prop: string, name: string | undefined, ifEmpty: string): string[] {
   if (name === undefined || Token.isUnresolved(name)) {
     return [];
   }
+  if (typeof name !== 'string' || name.length === 0) {
+    return [`${prop} is empty; ${ifEmpty}`];
+  }
   const errors: string[] = [];
-  if (name.length === 0) {
-    errors.push('deploymentGroupName is empty; give a name of 1 to 100 characters, or omit it to let CloudFormation generate one.');
-  } else if (name.length > 100) {
-    errors.push(
-      `deploymentGroupName must be 1 to 100 characters long (CodeDeploy quota); received ${name.length} characters: "${name}". Use a shorter name or omit it to let CloudFormation generate one.`,
-    );
+  if (name.length > 100) {
+    errors.push(`${prop} must be 1 to 100 characters long (CodeDeploy quota); received ${name.length} characters: "${name}". Use a shorter name.`);
   }
   if (!/^[A-Za-z0-9._+=,@-]*$/.test(name)) {
-    errors.push(
-      `deploymentGroupName may only contain letters, digits and . _ + = , @ -; received "${name}". Remove the other characters.`,
-    );
+    errors.push(`${prop} may only contain letters, digits and . _ + = , @ -; received "${name}". Remove the other characters.`);
   }
   return errors;
+}
+
+/** Deployment group names of the patterns (optional: CloudFormation generates one). */
+export function validateDeploymentGroupName(name: string | undefined): string[] {
+  return codeDeployNameProblems('deploymentGroupName', name, 'give a name of 1 to 100 characters, or omit it to let CloudFormation generate one.');
 }
 
 /** Maximum minutes between the first and the last Lambda/ECS traffic shift (CodeDeploy quota: 2 days). */

@@ -1,7 +1,7 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { readAppSpec } from '../private/appspec-parse';
 import {
-  MAX_EVENT_SECONDS, aclIsDefault, aclProblem, isWindowsAbsolute, leavesRevision, modeProblem, rangeProblem,
+  MAX_EVENT_SECONDS, SCRIPT_EVENT_PROPS, aclIsDefault, aclProblem, isWindowsAbsolute, leavesRevision, modeProblem, rangeProblem,
 } from '../private/appspec-rules';
 import { psychSafeYaml } from '../private/psych-yaml';
 import { FileExistsBehavior } from '../trigger/deployment-trigger';
@@ -266,17 +266,7 @@ export interface ServerHookScriptReference {
 const MAX_EVENT_SCRIPT_SECONDS = MAX_EVENT_SECONDS;
 
 /** Scriptable events, in the AppSpec's spelling, with the prop that holds them. */
-const HOOK_EVENTS: Array<[string, keyof ServerAppSpecHooks]> = [
-  ['ApplicationStop', 'applicationStop'],
-  ['BeforeInstall', 'beforeInstall'],
-  ['AfterInstall', 'afterInstall'],
-  ['ApplicationStart', 'applicationStart'],
-  ['ValidateService', 'validateService'],
-  ['BeforeBlockTraffic', 'beforeBlockTraffic'],
-  ['AfterBlockTraffic', 'afterBlockTraffic'],
-  ['BeforeAllowTraffic', 'beforeAllowTraffic'],
-  ['AfterAllowTraffic', 'afterAllowTraffic'],
-];
+const HOOK_EVENTS = SCRIPT_EVENT_PROPS as ReadonlyArray<readonly [string, keyof ServerAppSpecHooks]>;
 
 /**
  * The AppSpec file (`appspec.yml`) of an EC2/on-premises revision: what to copy, which
@@ -300,7 +290,9 @@ export class ServerAppSpec {
     if (reading.errors.length > 0 || !reading.props) {
       throw new Error(`${fileName} is not a valid AppSpec file:\n${reading.errors.map((e) => `  - ${e}`).join('\n')}`);
     }
-    return new ServerAppSpec(reading.props, reading.warnings);
+    const spec = new ServerAppSpec(reading.props);
+    spec.warnings.push(...reading.warnings);
+    return spec;
   }
 
   /**
@@ -328,14 +320,14 @@ export class ServerAppSpec {
 
   private readonly props: ServerAppSpecProps;
 
-  constructor(props: ServerAppSpecProps, warnings?: string[]) {
+  constructor(props: ServerAppSpecProps) {
     const errors = validateProps(props);
     if (errors.length > 0) {
       throw new Error(`Invalid ServerAppSpec:\n${errors.map((e) => `  - ${e}`).join('\n')}`);
     }
     this.props = props;
     this.os = props.os;
-    this.warnings = [...(warnings ?? [])];
+    this.warnings = [];
   }
 
   /** Every script with its lifecycle event, in event order. */

@@ -6,7 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { ServerAppSpec, ServerOs } from './server-app-spec';
-import { readAppSpec } from '../private/appspec-parse';
+import { looksLikeFile, readAppSpec } from '../private/appspec-parse';
 import { referencedPaths } from '../private/appspec-paths';
 import { throwIfErrors } from '../private/validation';
 import { DeploymentRevision, RevisionBundleType } from '../trigger/deployment-trigger';
@@ -160,12 +160,13 @@ class DirectoryRevision extends ServerRevision {
       const reading = readAppSpec(content, {
         isFileSource: (source) => {
           const p = path.join(dir, source);
-          return fs.existsSync(p) ? fs.statSync(p).isFile() : !source.endsWith('/') && /\.[^./\\]+$/.test(source);
+          return fs.existsSync(p) ? fs.statSync(p).isFile() : looksLikeFile(source);
         },
       });
       errors.push(...reading.errors.map((p) => `${ymlPath}: ${p}`));
       if (reading.errors.length === 0 && reading.props) {
-        appSpec = new ServerAppSpec(reading.props, reading.warnings);
+        appSpec = new ServerAppSpec(reading.props);
+        appSpec.warnings.push(...reading.warnings);
         for (const warning of reading.warnings) {
           Annotations.of(scope).addWarningV2('cdk-codedeploy-patterns:appSpecIgnoredKey', `${ymlPath}: ${warning}`);
         }

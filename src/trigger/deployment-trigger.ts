@@ -12,7 +12,7 @@ import { acknowledge, wildcardResourceFinding } from '../private/nag';
 import { yamlLib } from '../private/psych-yaml';
 import { perStack } from '../private/shared';
 import { DEFAULT_TRIGGER_TIMEOUT_MINUTES, MAX_TRIGGER_TIMEOUT_MINUTES } from '../private/trigger-limits';
-import { throwIfErrors } from '../private/validation';
+import { codeDeployNameProblems, throwIfErrors } from '../private/validation';
 
 
 /** Bundle formats of an EC2/on-premises revision in S3. */
@@ -355,8 +355,8 @@ export class DeploymentTrigger extends Construct {
     const timeout = props.timeout ?? Duration.minutes(DEFAULT_TRIGGER_TIMEOUT_MINUTES);
     throwIfErrors(this, [
       ...validateTimeout(timeout),
-      ...nameProblems('applicationName', props.applicationName),
-      ...nameProblems('deploymentGroupName', props.deploymentGroupName),
+      ...codeDeployNameProblems('applicationName', props.applicationName, 'give the name of an existing CodeDeploy application.'),
+      ...codeDeployNameProblems('deploymentGroupName', props.deploymentGroupName, 'give the name of an existing CodeDeploy deployment group.'),
       ...props.revision._problems(),
     ]);
 
@@ -551,18 +551,4 @@ class TriggerProvider extends Construct {
       );
     }
   }
-}
-
-/** CodeDeploy's names (applications, deployment groups): 1-100 characters of letters, digits and . _ + = , @ -. */
-function nameProblems(prop: string, name: string): string[] {
-  if (Token.isUnresolved(name)) {
-    return [];
-  }
-  if (typeof name !== 'string' || name === '') {
-    return [`${prop} is empty; give the name of an existing CodeDeploy ${prop === 'applicationName' ? 'application' : 'deployment group'}.`];
-  }
-  if (name.length > 100) {
-    return [`${prop} must be 1 to 100 characters long (CodeDeploy quota); received ${name.length} characters.`];
-  }
-  return /^[A-Za-z0-9._+=,@-]+$/.test(name) ? [] : [`${prop} may only contain letters, digits and . _ + = , @ -; received "${name}".`];
 }

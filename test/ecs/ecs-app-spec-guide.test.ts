@@ -140,6 +140,7 @@ describe('EcsAppSpec renders what the guide\'s ECS AppSpec reference describes',
     // meets the others' values); the whole product takes half a minute.
     let n = 0;
     let checked = 0;
+    const seen = Array.from({ length: 7 }, () => new Set<unknown>());
     for (const taskDefinitionArn of ARNS) {
       for (const containerName of NAMES) {
         for (const containerPort of PORTS) {
@@ -151,6 +152,8 @@ describe('EcsAppSpec renders what the guide\'s ECS AppSpec reference describes',
                     continue;
                   }
                   checked++;
+                  [taskDefinitionArn, containerName, containerPort, platformVersion, networkConfiguration, capacityProviderStrategy, hooks]
+                    .forEach((v, i) => seen[i].add(v));
                   const spec = new EcsAppSpec({
                     taskDefinitionArn, containerName, containerPort, platformVersion, networkConfiguration, capacityProviderStrategy, hooks,
                   });
@@ -172,6 +175,8 @@ describe('EcsAppSpec renders what the guide\'s ECS AppSpec reference describes',
     }
     expect(n).toBe(3 * 5 * 4 * 3 * 3 * 3 * 4);
     expect(checked).toBe(499);
+    const sizes = [ARNS, NAMES, PORTS, PLATFORMS, NETWORKS, STRATEGIES, hookSets].map((values) => values.length);
+    expect(seen.map((values) => values.size)).toEqual(sizes);
   });
 
   test('tokens resolve in place: a port from a parameter stays a number in YAML', () => {

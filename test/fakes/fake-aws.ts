@@ -81,6 +81,21 @@ export class FakeAws {
   /** Association statuses of an instance by call number; `undefined` = not a managed instance (InvalidInstanceId). */
   public associationStatuses: (instanceId: string, call: number) => FakeAssociationStatus[] | undefined = () => [];
 
+  /** Forgets every call, deployment, fault and scripted answer: the state each test starts from. */
+  public reset(): void {
+    this.calls.length = 0;
+    this.responses.length = 0;
+    this.invocations.length = 0;
+    this.deployments.clear();
+    this.services.clear();
+    this.copies.clear();
+    this.errors.clear();
+    this.responseFaults = [];
+    this.nextTimelines = [[{ at: 0, status: 'Succeeded' }]];
+    this.autoScalingGroups = () => undefined;
+    this.associationStatuses = () => [];
+  }
+
   public get endpoint(): string {
     const address = this.server!.address() as AddressInfo;
     return `http://127.0.0.1:${address.port}`;

@@ -101,7 +101,7 @@ describe('scalars typed as Psych types them', () => {
     const node = (loaded.root as any).entries[0][1];
     expect(node.kind).toBe(kindOf[r.class]);
     if (node.kind === 'float' && typeof r.value === 'string') {
-      expect(String(node.value)).toBe(r.value.replace('Infinity', 'Infinity'));
+      expect(String(node.value)).toBe(r.value); // Infinity, -Infinity, NaN
     } else if (node.kind !== 'nil') {
       expect(node.value).toEqual(r.value);
     }

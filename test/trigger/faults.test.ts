@@ -37,12 +37,7 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  fake.calls.length = 0;
-  fake.responses.length = 0;
-  fake.invocations.length = 0;
-  fake.deployments.clear();
-  fake.responseFaults = [];
-  fake.nextTimelines = [[{ at: 0, status: 'Succeeded' }]];
+  fake.reset();
   logs = [];
   jest.spyOn(console, 'log').mockImplementation((line: string) => {
     logs.push(JSON.parse(line));

@@ -32,15 +32,7 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  fake.calls.length = 0;
-  fake.responses.length = 0;
-  fake.invocations.length = 0;
-  fake.deployments.clear();
-  fake.services.clear();
-  fake.nextTimelines = [[{ at: 0, status: 'Succeeded' }]];
-  fake.copies.clear();
-  fake.autoScalingGroups = () => undefined;
-  fake.associationStatuses = () => [];
+  fake.reset();
   logs = [];
   jest.spyOn(console, 'log').mockImplementation((line: string) => {
     logs.push(line);

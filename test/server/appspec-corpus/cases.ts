@@ -29,7 +29,6 @@ const range = (r: string) => perm(`context:\n  name: system_u\n  type: httpd_sys
 
 const UNKNOWN = 'unknown keys: the agent ignores a key it does not know, so what it holds never takes effect';
 const RELATIVE = 'relative destinations and objects: the agent resolves them against its own working directory, not where the user expects';
-const ESCAPES = 'paths that leave the revision: agent 2.1 rejects them (release notes of v2.1.0, aws/aws-codedeploy-agent#428); we follow the stricter agent';
 const OCTAL = 'unquoted leading-zero modes: Psych reads 0644 as the octal number 420, so the agent sets mode 420 (r---w----)';
 const EVENT = 'unknown, reserved or wrongly cased lifecycle events: the agent ignores them, so nothing listed there runs';
 const HOUR = 'script timeouts past an hour: CodeDeploy stops a lifecycle event after 3,600 seconds whatever the scripts say';
@@ -39,7 +38,6 @@ const RUNAS_WINDOWS = 'runas on Windows: the Windows agent ignores it, scripts r
 const EMPTY_RUNAS = 'an empty runas: the agent runs "su  -c script", which runs the script as root';
 const EMPTY_MODE = 'an empty mode: the agent pads it to 000 and removes every permission';
 
-const ACL_FILE_DEFAULT = 'default ACL entries applied to files';
 
 export const CASES: CorpusCase[] = [
   // --- The guide's examples (indentation as intended; the PDF text shifts some lines) -------
@@ -295,10 +293,6 @@ export const CASES: CorpusCase[] = [
   { name: 'timeouts adding up past an hour', content: L('hooks:\n  AfterInstall:\n    - location: scripts/a.sh\n      timeout: 2000\n    - location: scripts/b.sh\n      timeout: 2000\n'), deliberate: HOUR },
 ];
 
-/** The deliberate reasons, for the README's table. */
-export const DELIBERATE_REASONS = [UNKNOWN, RELATIVE, OCTAL, EVENT, HOUR, DUPLICATE, SECOND_DOC, RUNAS_WINDOWS, EMPTY_RUNAS, EMPTY_MODE];
-void ACL_FILE_DEFAULT;
-void ESCAPES;
 
 /** Plain scalars whose typing by Psych the recorded verdicts also hold (checked against psychScalar). */
 export const SCALARS = [
