@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
-import { LifecycleHookLoadBalancer } from '../hooks/lifecycle-hook';
+import { LifecycleHookLoadBalancer } from '../hooks/lifecycle-hook-bind';
 import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
 import { acknowledge } from '../private/nag';
 import { throwIfErrors } from '../private/validation';

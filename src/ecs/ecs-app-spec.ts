@@ -2,7 +2,7 @@ import { Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
-import { LifecycleEvent } from '../hooks/lifecycle-hook';
+import { LifecycleEvent } from '../hooks/lifecycle-hook-bind';
 import { psychSafeYaml } from '../private/psych-yaml';
 
 /**

@@ -1,3 +1,4 @@
 export * from './blue-green-listeners';
 export * from './ecs-app-spec';
+export * from './ecs-deployment-props';
 export * from './ecs-deployment';

@@ -1,2 +1,3 @@
+export * from './lifecycle-hook-bind';
 export * from './lifecycle-hook';
 export * from './built-in-hooks';

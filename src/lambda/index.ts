@@ -1,1 +1,2 @@
+export * from './lambda-deployment-props';
 export * from './lambda-deployment';

@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { grantPublishNotifications } from './permissions';
 import { DeploymentGroupOptions, DeploymentNotification, DeploymentStateChangeOptions } from '../common/deployment-options';
 
@@ -70,7 +70,7 @@ function notificationName(n: DeploymentNotification, index: number): string {
  * trigger support) and lets the service role publish to each topic.
  */
 export function applyNotifications(
-  deploymentGroup: codedeploy.ILambdaDeploymentGroup | codedeploy.IEcsDeploymentGroup | codedeploy.IServerDeploymentGroup,
+  deploymentGroup: IConstruct,
   role: iam.IRole,
   notifications: DeploymentNotification[],
 ): void {

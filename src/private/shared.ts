@@ -1,8 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
-import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
-import { Construct, IConstruct } from 'constructs';
+import { IConstruct } from 'constructs';
 import { throwIfErrors } from './validation';
-import { CodeDeployServiceRole, ComputePlatform } from '../iam/codedeploy-service-role';
 
 /**
  * The library's per-stack singletons, in one place. Each is a child of the stack with a fixed id:
@@ -44,26 +42,3 @@ function className(name: string): string {
 
 /** A construct class (its constructor may be private). */
 export type ConstructClass<T> = { readonly prototype: T; readonly name: string };
-
-const APPLICATION_TYPES: Record<ComputePlatform, ConstructClass<Construct>> = {
-  [ComputePlatform.LAMBDA]: codedeploy.LambdaApplication,
-  [ComputePlatform.ECS]: codedeploy.EcsApplication,
-  [ComputePlatform.SERVER]: codedeploy.ServerApplication,
-};
-
-/** The CodeDeploy application of a platform every pattern of the stack shares. */
-export function sharedApplication<T extends Construct>(scope: Construct, platform: ComputePlatform, create: (stack: Stack, id: string) => T): T {
-  return perStack(scope, `CodeDeployPatterns${platform}Application`, APPLICATION_TYPES[platform] as ConstructClass<T>, create);
-}
-
-/** The service role of a shared application (one per stack and platform, and per managed-policy choice). */
-export function sharedServiceRole(
-  scope: Construct,
-  platform: ComputePlatform,
-  applicationName: string,
-  useAwsManagedPolicy: boolean,
-): CodeDeployServiceRole {
-  const id = `CodeDeployPatterns${platform}${useAwsManagedPolicy ? 'Managed' : ''}ServiceRole`;
-  return perStack(scope, id, CodeDeployServiceRole, (stack) =>
-    new CodeDeployServiceRole(stack, id, { computePlatform: platform, applicationName, useAwsManagedPolicy }));
-}

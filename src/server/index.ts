@@ -1,4 +1,6 @@
+export * from './server-app-spec-props';
 export * from './server-app-spec';
 export * from './server-revision';
 export * from './codedeploy-agent';
+export * from './server-deployment-props';
 export * from './server-deployment';

@@ -3,8 +3,8 @@ import * as path from 'path';
 import { builderSamples } from './appspec-corpus/builder-samples';
 import { CASES, CorpusCase, SCALARS } from './appspec-corpus/cases';
 import { ServerAppSpec } from '../../src';
-import { readAppSpec } from '../../src/private/appspec-parse';
 import { loadLikePsych } from '../../src/private/psych-yaml';
+import { readAppSpec } from '../../src/server/appspec-reader';
 
 /**
  * Our appspec.yml validator against the CodeDeploy agent's own code, file by file.

@@ -1,4 +1,4 @@
-import type { LifecycleHook } from '../hooks/lifecycle-hook';
+import type { LifecycleHook } from './lifecycle-hook';
 
 /** Whether a hook was given and is not `LifecycleHook.none()`. */
 export function isHook(hook: LifecycleHook | undefined): hook is LifecycleHook {

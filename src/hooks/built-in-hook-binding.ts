@@ -8,20 +8,20 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { awsSdkToIamAction } from 'aws-cdk-lib/custom-resources/lib/helpers-internal';
 import { Construct } from 'constructs';
-import { acknowledgeCompliance, OwnedResource } from './compliance';
-import { acknowledge, wildcardResourceFinding } from './nag';
-import { throwIfErrors } from './validation';
-import type { AlarmCheckOptions, HttpCheckOptions, InvokeCheckOptions, SdkCallOptions } from '../hooks/built-in-hooks';
-import { AlarmCheckFunction } from '../hooks/handlers/alarm-check-function';
-import type { AlarmCheckConfig } from '../hooks/handlers/alarm-check.lambda';
-import { CONFIG_VARIABLE, DEADLINE_VARIABLE } from '../hooks/handlers/common';
-import { HttpCheckFunction } from '../hooks/handlers/http-check-function';
-import type { HttpCheckConfig } from '../hooks/handlers/http-check.lambda';
-import { InvokeCheckFunction } from '../hooks/handlers/invoke-check-function';
-import type { InvokeCheckConfig } from '../hooks/handlers/invoke-check.lambda';
-import { SdkCallFunction } from '../hooks/handlers/sdk-call-function';
-import type { SdkCallConfig } from '../hooks/handlers/sdk-call.lambda';
-import type { LifecycleHookBindOptions, LifecycleHookLoadBalancer } from '../hooks/lifecycle-hook';
+import type { AlarmCheckOptions, HttpCheckOptions, InvokeCheckOptions, SdkCallOptions } from './built-in-hooks';
+import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
+import { acknowledge, wildcardResourceFinding } from '../private/nag';
+import { throwIfErrors } from '../private/validation';
+import { AlarmCheckFunction } from './handlers/alarm-check-function';
+import type { AlarmCheckConfig } from './handlers/alarm-check.lambda';
+import { CONFIG_VARIABLE, DEADLINE_VARIABLE } from './handlers/common';
+import { HttpCheckFunction } from './handlers/http-check-function';
+import type { HttpCheckConfig } from './handlers/http-check.lambda';
+import { InvokeCheckFunction } from './handlers/invoke-check-function';
+import type { InvokeCheckConfig } from './handlers/invoke-check.lambda';
+import { SdkCallFunction } from './handlers/sdk-call-function';
+import type { SdkCallConfig } from './handlers/sdk-call.lambda';
+import type { LifecycleHookBindOptions, LifecycleHookLoadBalancer } from './lifecycle-hook-bind';
 
 /**
  * The built-in hooks' functions: validation of their options, the function with its own role,

@@ -1,16 +1,16 @@
 import { Duration } from 'aws-cdk-lib';
-import {
-  AGENT_EVENTS, MAX_EVENT_SECONDS, SCRIPT_EVENT_PROPS, SCRIPT_EVENTS,
-  aclIsDefault, aclProblem, isWindowsAbsolute, leavesRevision, modeProblem, rangeProblem,
-} from './appspec-rules';
-import { RNode, loadLikePsych, rget, rubyClass, rubyStringToI, rubyToS, truthy } from './psych-yaml';
 import type {
   ServerAppSpecFile,
   ServerAppSpecPermission,
   ServerAppSpecProps,
   ServerHookScript,
   ServerAppSpecHooks,
-} from '../server/server-app-spec';
+} from './server-app-spec-props';
+import {
+  AGENT_EVENTS, MAX_EVENT_SECONDS, SCRIPT_EVENT_PROPS, SCRIPT_EVENTS,
+  aclIsDefault, aclProblem, isWindowsAbsolute, leavesRevision, modeProblem, rangeProblem,
+} from '../private/appspec-rules';
+import { RNode, loadLikePsych, rget, rubyClass, rubyStringToI, rubyToS, truthy } from '../private/psych-yaml';
 
 /** What reading an appspec.yml found. */
 export interface AppSpecReading {

@@ -1,0 +1,127 @@
+import { Duration } from 'aws-cdk-lib';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DeploymentGroupOptions } from '../common/deployment-options';
+import { LifecycleHook } from '../hooks/lifecycle-hook';
+
+/** The alarms `LambdaDeployment` defines on the alias by default. */
+export interface LambdaDeploymentAlarmOptions {
+  /**
+   * Define an alarm on the alias' `Errors` metric.
+   *
+   * @default true
+   */
+  readonly errors?: boolean;
+
+  /**
+   * Errors (sum per period) at or above which the alarm fires.
+   *
+   * @default 1
+   */
+  readonly errorsThreshold?: number;
+
+  /**
+   * Define an alarm on the alias' `Throttles` metric.
+   *
+   * @default true
+   */
+  readonly throttles?: boolean;
+
+  /**
+   * Throttles (sum per period) at or above which the alarm fires.
+   *
+   * @default 1
+   */
+  readonly throttlesThreshold?: number;
+
+  /**
+   * Period of the metrics, a whole number of minutes.
+   *
+   * @default Duration.minutes(1)
+   */
+  readonly period?: Duration;
+
+  /**
+   * Number of periods over which the threshold is compared.
+   *
+   * @default 1
+   */
+  readonly evaluationPeriods?: number;
+}
+
+/** Construction properties for `LambdaDeployment`. */
+export interface LambdaDeploymentProps extends DeploymentGroupOptions {
+  /**
+   * The function to deploy safely.
+   *
+   * A concrete `lambda.Function`, because the pattern publishes its `currentVersion`: a new
+   * version, and so a CodeDeploy deployment, whenever its code or configuration changes.
+   */
+  readonly lambdaFunction: lambda.Function;
+
+  /**
+   * The version the alias points to.
+   *
+   * @default - `lambdaFunction.currentVersion`
+   */
+  readonly version?: lambda.IVersion;
+
+  /**
+   * Name of the alias whose traffic CodeDeploy shifts.
+   *
+   * @default 'live'
+   */
+  readonly aliasName?: string;
+
+  /**
+   * Provisioned concurrency of the alias.
+   *
+   * @default - none
+   */
+  readonly provisionedConcurrentExecutions?: number;
+
+  /**
+   * The CodeDeploy application; pass one to put several deployments in one application.
+   *
+   * @default - the stack's shared Lambda application (one per stack, for all its LambdaDeployments)
+   */
+  readonly application?: codedeploy.ILambdaApplication;
+
+  /**
+   * How traffic shifts to the new version: predefined (`LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES` ...)
+   * or a custom `LambdaDeploymentConfig` (canary or linear: step 1-99 %, whole-minute intervals,
+   * all shifts within 2,880 minutes).
+   *
+   * @default codedeploy.LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES
+   */
+  readonly deploymentConfig?: codedeploy.ILambdaDeploymentConfig;
+
+  /**
+   * Hook run before traffic shifts (`BeforeAllowTraffic`).
+   *
+   * @default - no hook
+   */
+  readonly preTraffic?: LifecycleHook;
+
+  /**
+   * Hook run after all traffic has shifted (`AfterAllowTraffic`). `LifecycleHook.none()` for none.
+   *
+   * @default - when the deployment has alarms, `LifecycleHook.alarmCheck(alarms, { observeFor: Duration.minutes(1) })`: one more minute at full traffic during which an alarm still rolls the deployment back; otherwise no hook
+   */
+  readonly postTraffic?: LifecycleHook;
+
+  /**
+   * The default alarms on the alias (errors, throttles).
+   *
+   * @default - both alarms, threshold 1 in one 1-minute period
+   */
+  readonly defaultAlarms?: LambdaDeploymentAlarmOptions;
+
+  /**
+   * Attach the AWS managed `AWSCodeDeployRoleForLambdaLimited` policy to the service role the
+   * pattern creates, instead of scoped inline statements. Ignored when `role` is given.
+   *
+   * @default false
+   */
+  readonly useAwsManagedPolicy?: boolean;
+}

@@ -1,0 +1,314 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as elb from 'aws-cdk-lib/aws-elasticloadbalancing';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { IConstruct } from 'constructs';
+import { ServerRevision } from './server-revision';
+import { DeploymentGroupOptions } from '../common/deployment-options';
+import { FileExistsBehavior } from '../trigger/deployment-trigger';
+
+/** How the CodeDeploy agent gets onto the instances. */
+export enum AgentInstallation {
+  /** A Systems Manager State Manager association installs it and keeps it current (`CodeDeployAgent`). */
+  SYSTEMS_MANAGER = 'SYSTEMS_MANAGER',
+  /** User data of the Auto Scaling groups installs it at launch (aws-cdk-lib's route; never updated). */
+  USER_DATA = 'USER_DATA',
+  /** The agent is already on the instances (baked into the image, or installed by you). */
+  NONE = 'NONE',
+}
+
+/** What CodeDeploy does with instances launched while a deployment runs. */
+export enum OutdatedInstancesStrategy {
+  /** Start a follow-on deployment to bring them to the new revision (CodeDeploy's default). */
+  UPDATE = 'UPDATE',
+  /** Leave them on the revision they launched with. */
+  IGNORE = 'IGNORE',
+}
+
+/** A load balancer (or target group) whose instances are taken out of service while they are updated. */
+export abstract class ServerLoadBalancer {
+  /** A Classic Load Balancer. */
+  public static classic(loadBalancer: elb.LoadBalancer): ServerLoadBalancer {
+    return new ClassicServerLoadBalancer(loadBalancer);
+  }
+
+  /** A target group of an Application Load Balancer (target type instance). */
+  public static application(targetGroup: elbv2.IApplicationTargetGroup): ServerLoadBalancer {
+    return new TargetGroupServerLoadBalancer(targetGroup, codedeploy.LoadBalancer.application(targetGroup), () =>
+      targetGroup.metrics.unhealthyHostCount(),
+    );
+  }
+
+  /** A target group of a Network Load Balancer (target type instance). */
+  public static network(targetGroup: elbv2.INetworkTargetGroup): ServerLoadBalancer {
+    return new TargetGroupServerLoadBalancer(targetGroup, codedeploy.LoadBalancer.network(targetGroup), () =>
+      targetGroup.metrics.unHealthyHostCount(),
+    );
+  }
+
+  /** Whether this is a Classic Load Balancer (counted against the 10 Classic Load Balancers of a group). */
+  public abstract readonly isClassic: boolean;
+
+  /** @internal */
+  public abstract _loadBalancer(): codedeploy.LoadBalancer;
+
+  /** @internal */
+  public abstract _unhealthyHosts(period: Duration): cloudwatch.IMetric;
+
+  /** @internal */
+  public abstract _construct(): IConstruct;
+
+  /** ARNs of the Classic Load Balancers CodeDeploy deregisters instances from. @internal */
+  public abstract _classicLoadBalancerArns(scope: IConstruct): string[];
+
+  /** ARNs of the target groups CodeDeploy deregisters instances from. @internal */
+  public abstract _targetGroupArns(): string[];
+
+  /** The target group's target type, when known. @internal */
+  public _targetType(): string | undefined {
+    return undefined;
+  }
+}
+
+class ClassicServerLoadBalancer extends ServerLoadBalancer {
+  public readonly isClassic = true;
+  constructor(private readonly lb: elb.LoadBalancer) {
+    super();
+  }
+  public _loadBalancer() {
+    return codedeploy.LoadBalancer.classic(this.lb);
+  }
+  public _unhealthyHosts(period: Duration) {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/ELB',
+      metricName: 'UnHealthyHostCount',
+      dimensionsMap: { LoadBalancerName: this.lb.loadBalancerName },
+      statistic: 'Maximum',
+      period,
+    });
+  }
+  public _construct() {
+    return this.lb;
+  }
+  public _classicLoadBalancerArns(scope: IConstruct) {
+    return [Stack.of(scope).formatArn({ service: 'elasticloadbalancing', resource: 'loadbalancer', resourceName: this.lb.loadBalancerName })];
+  }
+  public _targetGroupArns() {
+    return [];
+  }
+}
+
+class TargetGroupServerLoadBalancer extends ServerLoadBalancer {
+  public readonly isClassic = false;
+  constructor(
+    private readonly tg: elbv2.ITargetGroup,
+    private readonly lb: codedeploy.LoadBalancer,
+    private readonly metric: () => cloudwatch.Metric,
+  ) {
+    super();
+  }
+  public _loadBalancer() {
+    return this.lb;
+  }
+  public _unhealthyHosts(period: Duration) {
+    return this.metric().with({ statistic: 'Maximum', period });
+  }
+  public _classicLoadBalancerArns() {
+    return [];
+  }
+  public _targetGroupArns() {
+    return [this.tg.targetGroupArn];
+  }
+  public _construct() {
+    return this.tg;
+  }
+  public _targetType(): string | undefined {
+    // TargetGroupBase keeps it (set by the props or by the first target added); unknown when imported.
+    const t = (this.tg as any).targetType;
+    return typeof t === 'string' ? t : undefined;
+  }
+}
+
+/** The alarms `ServerDeployment` defines by default. */
+export interface ServerDeploymentAlarmOptions {
+  /**
+   * Alarm when any load balancer or target group of the group reports unhealthy hosts (only with load balancers).
+   *
+   * @default true
+   */
+  readonly unhealthyHosts?: boolean;
+
+  /**
+   * Alarm when an instance of the Auto Scaling groups fails its EC2 status checks (for instance a
+   * deployment that exhausts memory or breaks the network configuration); only with Auto Scaling groups.
+   *
+   * @default true
+   */
+  readonly instanceStatusChecks?: boolean;
+
+  /**
+   * Unhealthy hosts (maximum over the load balancers) at or above which the alarm fires.
+   *
+   * @default 1
+   */
+  readonly unhealthyHostsThreshold?: number;
+
+  /**
+   * Period of the metric, a whole number of minutes.
+   *
+   * @default Duration.minutes(1)
+   */
+  readonly period?: Duration;
+
+  /**
+   * Number of periods over which the threshold is compared.
+   *
+   * @default 2
+   */
+  readonly evaluationPeriods?: number;
+}
+
+/** Construction properties for `ServerDeployment`. */
+export interface ServerDeploymentProps extends DeploymentGroupOptions {
+  /** The application revision to deploy on every `cdk deploy` that changes it. */
+  readonly revision: ServerRevision;
+
+  /**
+   * Auto Scaling groups to deploy to (at most 10). Their instance roles get read access to the
+   * revisions and what the agent needs; new instances get the last successful revision.
+   *
+   * @default - none
+   */
+  readonly autoScalingGroups?: autoscaling.IAutoScalingGroup[];
+
+  /**
+   * EC2 instances to deploy to, by tag (at most 3 tag groups of at most 10 tags).
+   *
+   * @default - none
+   */
+  readonly ec2InstanceTags?: codedeploy.InstanceTagSet;
+
+  /**
+   * On-premises instances to deploy to, by tag (at most 3 tag groups of at most 10 tags).
+   *
+   * @default - none
+   */
+  readonly onPremiseInstanceTags?: codedeploy.InstanceTagSet;
+
+  /**
+   * Load balancers whose traffic CodeDeploy blocks and allows around each instance's update
+   * (at most 10 Classic Load Balancers and 10 target groups).
+   *
+   * @default - no traffic control
+   */
+  readonly loadBalancers?: ServerLoadBalancer[];
+
+  /**
+   * The CodeDeploy application; pass one to share it.
+   *
+   * @default - the stack's shared Server application (one per stack, for all its ServerDeployments)
+   */
+  readonly application?: codedeploy.IServerApplication;
+
+  /**
+   * How many instances are updated at once: a predefined configuration or a custom
+   * `ServerDeploymentConfig` (minimum healthy hosts, optionally zonal).
+   *
+   * @default ServerDeploymentConfig.ONE_AT_A_TIME
+   */
+  readonly deploymentConfig?: codedeploy.IServerDeploymentConfig;
+
+  /**
+   * Install a termination hook in the Auto Scaling groups, so that instances run
+   * `ApplicationStop` and the BlockTraffic events before they terminate.
+   *
+   * @default false
+   */
+  readonly terminationHook?: boolean;
+
+  /**
+   * What to do with instances launched while a deployment runs.
+   *
+   * @default OutdatedInstancesStrategy.UPDATE
+   */
+  readonly outdatedInstancesStrategy?: OutdatedInstancesStrategy;
+
+  /**
+   * How the CodeDeploy agent is installed.
+   *
+   * @default AgentInstallation.SYSTEMS_MANAGER
+   */
+  readonly installAgent?: AgentInstallation;
+
+  /**
+   * When State Manager re-runs the agent installation (updating the agent); with SYSTEMS_MANAGER.
+   *
+   * @default 'cron(0 2 ? * SUN *)'
+   */
+  readonly agentUpdateSchedule?: string;
+
+  /**
+   * Roles of instances you launch yourself (tagged instances, on-premises session roles): they get
+   * read access to the revisions and what the agent installation needs.
+   *
+   * @default - with ec2InstanceTags, a new `AgentInstanceProfile` (exposed as `instanceProfile`); else none
+   */
+  readonly instanceRoles?: iam.IRole[];
+
+  /**
+   * Bucket that revisions from local folders are copied to and deployed from.
+   *
+   * @default - one encrypted, private, TLS-only bucket per stack
+   */
+  readonly revisionBucket?: s3.IBucket;
+
+  /**
+   * The default alarms.
+   *
+   * @default - an unhealthy-hosts alarm over the load balancers, if any, and a failed-status-checks alarm over the Auto Scaling groups, if any
+   */
+  readonly defaultAlarms?: ServerDeploymentAlarmOptions;
+
+  /**
+   * What to do with files that already exist where the revision installs files.
+   *
+   * @default - CodeDeploy's default, DISALLOW
+   */
+  readonly fileExistsBehavior?: FileExistsBehavior;
+
+  /**
+   * Continue when `ApplicationStop`, `BeforeBlockTraffic` or `AfterBlockTraffic` scripts fail.
+   *
+   * @default false
+   */
+  readonly ignoreApplicationStopFailures?: boolean;
+
+  /**
+   * How long `cdk deploy` waits for the instances and the deployment before stopping it with rollback (1-55 minutes).
+   *
+   * @default Duration.minutes(50)
+   */
+  readonly deploymentTimeout?: Duration;
+
+  /**
+   * Before deploying, wait until the Auto Scaling groups have their desired instances InService,
+   * and (with SYSTEMS_MANAGER) until the agent is installed on each of them and on every EC2
+   * instance of this stack that `ec2InstanceTags` selects. Instances outside this stack, and
+   * on-premises instances, must be running with the agent before `cdk deploy` (the README says how).
+   *
+   * @default true
+   */
+  readonly waitForInstances?: boolean;
+
+  /**
+   * Attach the AWS managed `AWSCodeDeployRole` policy to the service role the pattern creates,
+   * and `AmazonSSMManagedInstanceCore` to instance roles, instead of scoped inline statements.
+   *
+   * @default false
+   */
+  readonly useAwsManagedPolicy?: boolean;
+}
