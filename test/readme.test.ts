@@ -31,7 +31,9 @@ function allLibraryAcknowledgements() {
   const stack = testStack();
   new LambdaDeployment(stack, 'Lambda', {
     lambdaFunction: userFunction(stack, 'Fn'),
-    preTraffic: LifecycleHook.fromFunction(userFunction(stack, 'Hook')),
+    hooks: {
+      beforeAllowTraffic: LifecycleHook.fromFunction(userFunction(stack, 'Hook')),
+    },
     deploymentConfig: new codedeploy.LambdaDeploymentConfig(stack, 'C', {
       trafficRouting: codedeploy.TrafficRouting.timeBasedCanary({ interval: Duration.minutes(5), percentage: 10 }),
     }),
@@ -50,8 +52,8 @@ function allLibraryAcknowledgements() {
   ecsRole.grantModifyListeners([stack.formatArn({ service: 'elasticloadbalancing', resource: 'listener', resourceName: 'app/lb/1/2' })], 'app/lb/1');
   const fixture = ecsFixture(new Construct(stack, 'EcsFixture'));
   new EcsDeployment(stack, 'EcsPublic', { cluster: fixture.cluster, taskDefinition: fixture.taskDefinition });
-  new EcsDeployment(stack, 'EcsInternal', { cluster: fixture.cluster, taskDefinition: fixture.taskDefinition, internetFacing: false });
-  new EcsDeployment(stack, 'EcsNlb', { cluster: fixture.cluster, taskDefinition: fixture.taskDefinition, loadBalancerType: BlueGreenLoadBalancerType.NETWORK });
+  new EcsDeployment(stack, 'EcsInternal', { cluster: fixture.cluster, taskDefinition: fixture.taskDefinition, traffic: { internetFacing: false } });
+  new EcsDeployment(stack, 'EcsNlb', { cluster: fixture.cluster, taskDefinition: fixture.taskDefinition, traffic: { loadBalancerType: BlueGreenLoadBalancerType.NETWORK } });
   const fleet = serverFixture(new Construct(stack, 'ServerFixture'));
   new ServerDeployment(stack, 'ServerDefaults', { revision: ServerRevision.fromDirectory(WEB), autoScalingGroups: [fleet.asg] });
   new ServerDeployment(stack, 'ServerTagged', {
@@ -63,20 +65,28 @@ function allLibraryAcknowledgements() {
   // Built-in hooks: invokeCheck's version wildcard, httpCheck's VPC network-interface actions.
   new LambdaDeployment(stack, 'LambdaChecked', {
     lambdaFunction: userFunction(stack, 'Fn3'),
-    preTraffic: LifecycleHook.invokeCheck(),
-    postTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('https://example.com') }),
+    hooks: {
+      beforeAllowTraffic: LifecycleHook.invokeCheck(),
+      afterAllowTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('https://example.com') }),
+    },
   });
   // Risky choices made explicitly: the matching CodeDeployChecks findings are acknowledged.
   new EcsDeployment(stack, 'EcsRisky', {
     cluster: fixture.cluster,
     taskDefinition: fixture.taskDefinition,
-    testListener: false,
-    terminationWaitTime: Duration.minutes(0),
+    traffic: {
+      testListener: false,
+    },
+    blueGreen: {
+      terminationWaitTime: Duration.minutes(0),
+    },
   });
   new EcsDeployment(stack, 'EcsChecked', {
     cluster: fixture.cluster,
     taskDefinition: fixture.taskDefinition,
-    afterAllowTestTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.testListener() }),
+    hooks: {
+      afterAllowTestTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.testListener() }),
+    },
   });
   return libraryOnly(acknowledgements(stack));
 }

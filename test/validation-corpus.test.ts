@@ -108,12 +108,14 @@ const ERRORS: Record<string, Case[]> = {
       new LambdaDeployment(s, 'Dep', { lambdaFunction: fn, version: fn.latestVersion });
     }, /version is \$LATEST \(fn\.latestVersion\): an alias on \$LATEST is never shifted by CodeDeploy/],
     ['a hook function imported from another account', (s) => lambdaDep(s, {
-      preTraffic: LifecycleHook.fromFunction(lambda.Function.fromFunctionArn(s, 'Imported', 'arn:aws:lambda:us-east-1:222222222222:function:hook')),
-    }), /preTraffic: CodeDeploy's role could not be given permission to invoke TestStack\/Imported \(arn:aws:lambda:us-east-1:222222222222:function:hook\), an imported function \(aws-cdk-lib: "Cannot modify permission to lambda function\. Function is either imported or \$LATEST version\."\)\. If it is in this account, import it with lambda\.Function\.fromFunctionAttributes/],
+      hooks: {
+        beforeAllowTraffic: LifecycleHook.fromFunction(lambda.Function.fromFunctionArn(s, 'Imported', 'arn:aws:lambda:us-east-1:222222222222:function:hook')),
+      },
+    }), /hooks.beforeAllowTraffic: CodeDeploy's role could not be given permission to invoke TestStack\/Imported \(arn:aws:lambda:us-east-1:222222222222:function:hook\), an imported function \(aws-cdk-lib: "Cannot modify permission to lambda function\. Function is either imported or \$LATEST version\."\)\. If it is in this account, import it with lambda\.Function\.fromFunctionAttributes/],
     ['the function as its own hook', (s) => {
       const fn = userFunction(s, 'Fn');
-      new LambdaDeployment(s, 'Dep', { lambdaFunction: fn, preTraffic: LifecycleHook.fromFunction(fn) });
-    }, /preTraffic is the deployed function itself \(TestStack\/Fn\)/],
+      new LambdaDeployment(s, 'Dep', { lambdaFunction: fn, hooks: { beforeAllowTraffic: LifecycleHook.fromFunction(fn) } });
+    }, /hooks.beforeAllowTraffic is the deployed function itself \(TestStack\/Fn\)/],
     ['alias name of digits', (s) => lambdaDep(s, { aliasName: '42' }), /aliasName must be 1-128 letters, digits, "-" or "_" and not only digits \(a number names a version\); received "42"/],
     ['alias name with a dot', (s) => lambdaDep(s, { aliasName: 'v1.2' }), /aliasName must be 1-128 letters.*received "v1.2"/],
     ['canary step 100 %', (s) => lambdaDep(s, {
@@ -135,24 +137,26 @@ const ERRORS: Record<string, Case[]> = {
       new EcsDeployment(s, 'Dep', {
         cluster,
         taskDefinition,
-        applicationLoadBalancer: new elbv2.ApplicationLoadBalancer(s, 'Alb', { vpc }),
-        networkLoadBalancer: new elbv2.NetworkLoadBalancer(s, 'Nlb', { vpc }),
+        traffic: {
+          applicationLoadBalancer: new elbv2.ApplicationLoadBalancer(s, 'Alb', { vpc }),
+          networkLoadBalancer: new elbv2.NetworkLoadBalancer(s, 'Nlb', { vpc }),
+        },
       });
     }, /Give either applicationLoadBalancer or networkLoadBalancer, not both/],
-    ['NLB with a canary', (s) => ecsDep(s, { loadBalancerType: BlueGreenLoadBalancerType.NETWORK, deploymentConfig: codedeploy.EcsDeploymentConfig.CANARY_10PERCENT_5MINUTES }),
+    ['NLB with a canary', (s) => ecsDep(s, { traffic: { loadBalancerType: BlueGreenLoadBalancerType.NETWORK }, deploymentConfig: codedeploy.EcsDeploymentConfig.CANARY_10PERCENT_5MINUTES }),
       /A Network Load Balancer only supports all-at-once traffic shifting .*deploymentConfig is CodeDeployDefault.ECSCanary10Percent5Minutes/],
-    ['same production and test port', (s) => ecsDep(s, { productionPort: 8080, testPort: 8080 }), /The test listener needs its own port; productionPort and testPort are both 8080/],
-    ['port out of range', (s) => ecsDep(s, { productionPort: 70000 }), /productionPort must be a whole number from 1 to 65535; received 70000/],
-    ['testPort without test listener', (s) => ecsDep(s, { testListener: false, testPort: 9000 }), /testPort is 9000 but testListener is false/],
-    ['test peers without test listener', (s) => ecsDep(s, { testListener: false, testTrafficPeers: [ec2.Peer.ipv4('10.0.0.0/8')] }), /testTrafficPeers is set but testListener is false/],
-    ['AfterAllowTestTraffic without test listener', (s) => ecsDep(s, { testListener: false, afterAllowTestTraffic: LifecycleHook.httpCheck({ target: url }) }),
-      /afterAllowTestTraffic needs a test listener, but testListener is false/],
-    ['termination wait of seconds', (s) => ecsDep(s, { terminationWaitTime: Duration.seconds(90) }), /terminationWaitTime must be a whole number of minutes from 0 to 2880; received 1.5 minutes/],
-    ['termination wait past 2,880 minutes', (s) => ecsDep(s, { terminationWaitTime: Duration.minutes(2881) }), /terminationWaitTime must be a whole number of minutes from 0 to 2880; received 2881 minutes/],
-    ['approval wait of zero', (s) => ecsDep(s, { deploymentApprovalWaitTime: Duration.minutes(0) }), /deploymentApprovalWaitTime must be a whole number of minutes from 1 to 2880; received 0 minutes/],
-    ['negative desired count', (s) => ecsDep(s, { desiredCount: -1 }), /desiredCount must be a whole number of at least 0; received -1/],
-    ['5xx alarm on an NLB', (s) => ecsDep(s, { loadBalancerType: BlueGreenLoadBalancerType.NETWORK, defaultAlarms: { http5xx: true } }), /defaultAlarms.http5xx needs an Application Load Balancer/],
-    ['service name with a dot', (s) => ecsDep(s, { serviceName: 'web.api' }), /serviceName must be 1 to 255 letters, digits, hyphens and underscores \(ECS's rule for service names\); received "web\.api" \(7 characters\)/],
+    ['same production and test port', (s) => ecsDep(s, { traffic: { productionPort: 8080, testPort: 8080 } }), /The test listener needs its own port; productionPort and testPort are both 8080/],
+    ['port out of range', (s) => ecsDep(s, { traffic: { productionPort: 70000 } }), /productionPort must be a whole number from 1 to 65535; received 70000/],
+    ['testPort without test listener', (s) => ecsDep(s, { traffic: { testListener: false, testPort: 9000 } }), /testPort is 9000 but testListener is false/],
+    ['test peers without test listener', (s) => ecsDep(s, { traffic: { testListener: false, testTrafficPeers: [ec2.Peer.ipv4('10.0.0.0/8')] } }), /testTrafficPeers is set but testListener is false/],
+    ['AfterAllowTestTraffic without test listener', (s) => ecsDep(s, { traffic: { testListener: false }, hooks: { afterAllowTestTraffic: LifecycleHook.httpCheck({ target: url }) } }),
+      /hooks\.afterAllowTestTraffic needs a test listener, but traffic\.testListener is false/],
+    ['termination wait of seconds', (s) => ecsDep(s, { blueGreen: { terminationWaitTime: Duration.seconds(90) } }), /terminationWaitTime must be a whole number of minutes from 0 to 2880; received 1.5 minutes/],
+    ['termination wait past 2,880 minutes', (s) => ecsDep(s, { blueGreen: { terminationWaitTime: Duration.minutes(2881) } }), /terminationWaitTime must be a whole number of minutes from 0 to 2880; received 2881 minutes/],
+    ['approval wait of zero', (s) => ecsDep(s, { blueGreen: { deploymentApprovalWaitTime: Duration.minutes(0) } }), /deploymentApprovalWaitTime must be a whole number of minutes from 1 to 2880; received 0 minutes/],
+    ['negative desired count', (s) => ecsDep(s, { service: { desiredCount: -1 } }), /desiredCount must be a whole number of at least 0; received -1/],
+    ['5xx alarm on an NLB', (s) => ecsDep(s, { traffic: { loadBalancerType: BlueGreenLoadBalancerType.NETWORK }, defaultAlarms: { http5xx: true } }), /defaultAlarms.http5xx needs an Application Load Balancer/],
+    ['service name with a dot', (s) => ecsDep(s, { service: { serviceName: 'web.api' } }), /serviceName must be 1 to 255 letters, digits, hyphens and underscores \(ECS's rule for service names\); received "web\.api" \(7 characters\)/],
     ['unknown container', (s) => ecsDep(s, { containerName: 'nope' }), /The task definition .* has no container named "nope"; containers: web/],
   ],
   'ECS AppSpec': [
@@ -265,17 +269,17 @@ const ERRORS: Record<string, Case[]> = {
     ['a deployment group name with a space', (s) => trigger(s, undefined, { deploymentGroupName: 'my group' }), /deploymentGroupName may only contain letters, digits and \. _ \+ = , @ -; received "my group"/],
   ],
   'hooks': [
-    ['http check relative URL', (s) => lambdaDep(s, { preTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('example.com') }) }), /HttpCheckTarget.url\(\) needs an absolute http:\/\/ or https:\/\/ URL/],
-    ['http check test listener on Lambda', (s) => lambdaDep(s, { preTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.testListener() }) }), /needs the load balancer of an EcsDeployment/],
-    ['http check test listener at AfterInstall', (s) => ecsDep(s, { afterInstall: LifecycleHook.httpCheck({ target: HttpCheckTarget.testListener() }) }), /only serves the replacement task set from AfterAllowTestTraffic on/],
-    ['http check deadline of 15 minutes', (s) => lambdaDep(s, { preTraffic: LifecycleHook.httpCheck({ target: url, deadline: Duration.minutes(15) }) }), /deadline must be from 1 second to 14 minutes/],
-    ['invoke check on ECS', (s) => ecsDep(s, { beforeAllowTraffic: LifecycleHook.invokeCheck() }), /invokes the Lambda version being deployed, but the BeforeAllowTraffic hook is bound to a deployment that deploys no Lambda function/],
-    ['alarm check without alarms', (s) => lambdaDep(s, { preTraffic: LifecycleHook.alarmCheck([]) }), /alarmCheck takes 1 to 100 alarms/],
-    ['sdk call of a command the SDK client does not have', (s) => lambdaDep(s, { postTraffic: LifecycleHook.sdkCall({ service: 'ssm', action: 'CancelCommands', resources: ['*'] }) }),
+    ['http check relative URL', (s) => lambdaDep(s, { hooks: { beforeAllowTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('example.com') }) } }), /HttpCheckTarget.url\(\) needs an absolute http:\/\/ or https:\/\/ URL/],
+    ['http check test listener on Lambda', (s) => lambdaDep(s, { hooks: { beforeAllowTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.testListener() }) } }), /needs the load balancer of an EcsDeployment/],
+    ['http check test listener at AfterInstall', (s) => ecsDep(s, { hooks: { afterInstall: LifecycleHook.httpCheck({ target: HttpCheckTarget.testListener() }) } }), /only serves the replacement task set from AfterAllowTestTraffic on/],
+    ['http check deadline of 15 minutes', (s) => lambdaDep(s, { hooks: { beforeAllowTraffic: LifecycleHook.httpCheck({ target: url, deadline: Duration.minutes(15) }) } }), /deadline must be from 1 second to 14 minutes/],
+    ['invoke check on ECS', (s) => ecsDep(s, { hooks: { beforeAllowTraffic: LifecycleHook.invokeCheck() } }), /invokes the Lambda version being deployed, but the BeforeAllowTraffic hook is bound to a deployment that deploys no Lambda function/],
+    ['alarm check without alarms', (s) => lambdaDep(s, { hooks: { beforeAllowTraffic: LifecycleHook.alarmCheck([]) } }), /alarmCheck takes 1 to 100 alarms/],
+    ['sdk call of a command the SDK client does not have', (s) => lambdaDep(s, { hooks: { afterAllowTraffic: LifecycleHook.sdkCall({ service: 'ssm', action: 'CancelCommands', resources: ['*'] }) } }),
       /action "CancelCommands" is not a command of @aws-sdk\/client-ssm \(\d+ commands in the installed client\); did you mean CancelCommand/],
-    ['sdk call of a client the SDK does not have', (s) => lambdaDep(s, { postTraffic: LifecycleHook.sdkCall({ service: 'stepfunctions', action: 'StopExecution', resources: ['*'] }) }),
+    ['sdk call of a client the SDK does not have', (s) => lambdaDep(s, { hooks: { afterAllowTraffic: LifecycleHook.sdkCall({ service: 'stepfunctions', action: 'StopExecution', resources: ['*'] }) } }),
       /service "stepfunctions" is not an AWS SDK v3 client \(@aws-sdk\/client-stepfunctions is not among the \d{3} clients/],
-    ['sdk call without permissions', (s) => lambdaDep(s, { postTraffic: LifecycleHook.sdkCall({ service: 'ssm', action: 'CancelCommand' }) }), /needs resources \(the ARNs the call may act on\) or policyStatements/],
+    ['sdk call without permissions', (s) => lambdaDep(s, { hooks: { afterAllowTraffic: LifecycleHook.sdkCall({ service: 'ssm', action: 'CancelCommand' }) } }), /needs resources \(the ARNs the call may act on\) or policyStatements/],
   ],
 };
 
@@ -284,7 +288,7 @@ const WARNINGS: Case[] = [
   ['a built-in hook in isolated subnets', (s) => {
     const vpc = new ec2.Vpc(s, 'IsolatedVpc', { availabilityZones: [Fn.select(0, Fn.getAzs()), Fn.select(1, Fn.getAzs())], subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
     vpc.addFlowLog('FlowLog');
-    lambdaDep(s, { preTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('http://10.0.0.10/health'), vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } }) });
+    lambdaDep(s, { hooks: { beforeAllowTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('http://10.0.0.10/health'), vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } }) } });
   }, /BeforeAllowTraffic hook runs in isolated subnets .* cannot call CodeDeploy's PutLifecycleEventHookExecutionStatus.*\[ack: cdk-codedeploy-patterns:hookInIsolatedSubnets\]/],
   ['no alarms', (s) => lambdaDep(s, { defaultAlarms: { errors: false, throttles: false } }), /no alarms, so CodeDeploy cannot stop or roll back a bad version on its own/],
   ['no rollback on failure', (s) => lambdaDep(s, { autoRollback: { failedDeployment: false } }), /autoRollback.failedDeployment is false.*\[ack: cdk-codedeploy-patterns:noFailureRollback\]/],
@@ -294,11 +298,11 @@ const WARNINGS: Case[] = [
   ['Lambda all at once', (s) => lambdaDep(s, { deploymentConfig: codedeploy.LambdaDeploymentConfig.ALL_AT_ONCE }), /deploymentConfig is CodeDeployDefault.LambdaAllAtOnce.*\[ack: cdk-codedeploy-patterns:allAtOnce\]/],
   ['ECS all at once behind an ALB', (s) => ecsDep(s, { deploymentConfig: codedeploy.EcsDeploymentConfig.ALL_AT_ONCE }), /deploymentConfig is CodeDeployDefault.ECSAllAtOnce.*\[ack: cdk-codedeploy-patterns:allAtOnce\]/],
   ['Server all at once', (s) => serverDep(s, { deploymentConfig: codedeploy.ServerDeploymentConfig.ALL_AT_ONCE }), /deploymentConfig is CodeDeployDefault.AllAtOnce.*\[ack: cdk-codedeploy-patterns:allAtOnce\]/],
-  ['no test listener', (s) => ecsDep(s, { testListener: false }), /testListener is false, so no hook can test the replacement task set.*\[ack: cdk-codedeploy-patterns:noTestListener\]/],
+  ['no test listener', (s) => ecsDep(s, { traffic: { testListener: false } }), /testListener is false, so no hook can test the replacement task set.*\[ack: cdk-codedeploy-patterns:noTestListener\]/],
   ['minimum healthy hosts at the fleet size', (s) => serverDep(s, {
     deploymentConfig: new codedeploy.ServerDeploymentConfig(s, 'Mhh', { minimumHealthyHosts: codedeploy.MinimumHealthyHosts.count(2) }),
   }), /keeps 2 hosts healthy, but the Auto Scaling groups' minimum size adds up to 2.*\[ack: cdk-codedeploy-patterns:minimumHealthyHostsTooHigh\]/],
-  ['no termination wait', (s) => ecsDep(s, { terminationWaitTime: Duration.minutes(0) }), /terminationWaitTime is zero.*\[ack: cdk-codedeploy-patterns:noTerminationWait\]/],
+  ['no termination wait', (s) => ecsDep(s, { blueGreen: { terminationWaitTime: Duration.minutes(0) } }), /terminationWaitTime is zero.*\[ack: cdk-codedeploy-patterns:noTerminationWait\]/],
 ];
 
 /** Unresolved tokens where literals are validated: no false errors. */
@@ -307,20 +311,26 @@ const TOKENS: Array<[string, (s: Stack) => unknown]> = [
   ['alias name from a parameter', (s) => lambdaDep(s, { aliasName: new CfnParameter(s, 'Alias').valueAsString })],
   ['alarm threshold from a parameter', (s) => lambdaDep(s, { defaultAlarms: { errorsThreshold: new CfnParameter(s, 'T', { type: 'Number' }).valueAsNumber } })],
   ['ECS ports and desired count from parameters', (s) => ecsDep(s, {
-    productionPort: new CfnParameter(s, 'Prod', { type: 'Number' }).valueAsNumber,
-    testPort: new CfnParameter(s, 'Test', { type: 'Number' }).valueAsNumber,
-    desiredCount: new CfnParameter(s, 'Count', { type: 'Number' }).valueAsNumber,
+    service: {
+      desiredCount: new CfnParameter(s, 'Count', { type: 'Number' }).valueAsNumber,
+    },
+    traffic: {
+      productionPort: new CfnParameter(s, 'Prod', { type: 'Number' }).valueAsNumber,
+      testPort: new CfnParameter(s, 'Test', { type: 'Number' }).valueAsNumber,
+    },
   })],
-  ['termination wait from a parameter', (s) => ecsDep(s, { terminationWaitTime: Duration.minutes(new CfnParameter(s, 'Wait', { type: 'Number' }).valueAsNumber) })],
+  ['termination wait from a parameter', (s) => ecsDep(s, { blueGreen: { terminationWaitTime: Duration.minutes(new CfnParameter(s, 'Wait', { type: 'Number' }).valueAsNumber) } })],
   ['tags from imports', (s) => serverDep(s, { autoScalingGroups: undefined, ec2InstanceTags: new codedeploy.InstanceTagSet({ app: [Fn.importValue('AppTag')] }) })],
-  ['hook URL from an import', (s) => lambdaDep(s, { postTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url(Fn.importValue('HealthUrl')) }) })],
+  ['hook URL from an import', (s) => lambdaDep(s, { hooks: { afterAllowTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url(Fn.importValue('HealthUrl')) }) } })],
   ['sdk call resources from a parameter', (s) => lambdaDep(s, {
-    postTraffic: LifecycleHook.sdkCall({
-      service: 'appconfig',
-      action: 'StopDeployment',
-      // An action with a resource type (ssm:CancelCommand has none, so only "*" would ever match it).
-      resources: [s.formatArn({ service: 'appconfig', resource: 'application', resourceName: `${new CfnParameter(s, 'App').valueAsString}/environment/env/deployment/1` })],
-    }),
+    hooks: {
+      afterAllowTraffic: LifecycleHook.sdkCall({
+        service: 'appconfig',
+        action: 'StopDeployment',
+        // An action with a resource type (ssm:CancelCommand has none, so only "*" would ever match it).
+        resources: [s.formatArn({ service: 'appconfig', resource: 'application', resourceName: `${new CfnParameter(s, 'App').valueAsString}/environment/env/deployment/1` })],
+      }),
+    },
   })],
 ];
 

@@ -9,9 +9,9 @@ export function build(stack: Stack, id: string): void {
   new EcsDeployment(stack, id, {
     cluster,
     taskDefinition,
-    internetFacing: false,
-    terminationWaitTime: Duration.minutes(10),
-    afterAllowTestTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.testListener(), path: '/' }),
+    traffic: { internetFacing: false },
+    blueGreen: { terminationWaitTime: Duration.minutes(10) },
+    hooks: { afterAllowTestTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.testListener(), path: '/' }) },
   });
   // --- user code end
 }

@@ -8,7 +8,7 @@ export function build(stack: Stack, id: string): void {
   // --- user code begin
   new LambdaDeployment(stack, id, {
     lambdaFunction: fn,
-    preTraffic: LifecycleHook.invokeCheck({ payload: { healthCheck: true }, responseContains: '"ok":true' }),
+    hooks: { beforeAllowTraffic: LifecycleHook.invokeCheck({ payload: { healthCheck: true }, responseContains: '"ok":true' }) },
   });
   // --- user code end
 }

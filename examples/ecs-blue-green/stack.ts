@@ -34,12 +34,20 @@ export class EcsBlueGreenStack extends Stack {
     const deployment = new EcsDeployment(this, 'Deployment', {
       cluster,
       taskDefinition,
-      internetFacing: false,
-      desiredCount: 2,
+      service: {
+        desiredCount: 2,
+      },
+      traffic: {
+        internetFacing: false,
+      },
+      blueGreen: {
+        terminationWaitTime: Duration.minutes(10),
+      },
       deploymentConfig: codedeploy.EcsDeploymentConfig.CANARY_10PERCENT_5MINUTES,
-      terminationWaitTime: Duration.minutes(10),
-      // GET / through the test listener (serving the replacement tasks) on every load balancer node.
-      afterAllowTestTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.testListener(), path: '/', deadline: Duration.minutes(3) }),
+      hooks: {
+        // GET / through the test listener (serving the replacement tasks) on every load balancer node.
+        afterAllowTestTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.testListener(), path: '/', deadline: Duration.minutes(3) }),
+      },
     });
     // The library leaves this finding to us (it follows from our choice): acknowledged here, with our reason.
     Validations.of(deployment.listeners).acknowledge({

@@ -51,9 +51,11 @@ export class LambdaCanaryStack extends Stack {
     new LambdaDeployment(this, 'Deployment', {
       lambdaFunction: handler,
       deploymentConfig: canary,
-      // BeforeAllowTraffic: invoke the version being deployed (read from the deployment) before it gets traffic.
-      preTraffic: LifecycleHook.invokeCheck({ payload: { healthCheck: true }, responseContains: '"ok":true' }),
-      postTraffic: LifecycleHook.alarmCheck([errors], { observeFor: Duration.minutes(2) }),
+      hooks: {
+        // BeforeAllowTraffic: invoke the version being deployed (read from the deployment) before it gets traffic.
+        beforeAllowTraffic: LifecycleHook.invokeCheck({ payload: { healthCheck: true }, responseContains: '"ok":true' }),
+        afterAllowTraffic: LifecycleHook.alarmCheck([errors], { observeFor: Duration.minutes(2) }),
+      },
       notifications: [
         { topic: notifications, events: [DeploymentEvent.DEPLOYMENT_FAILURE, DeploymentEvent.DEPLOYMENT_ROLLBACK] },
       ],

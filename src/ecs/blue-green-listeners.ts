@@ -210,111 +210,28 @@ export class BlueGreenListeners extends Construct {
     this.port = props.targetPort;
     const internetFacing = props.internetFacing ?? true;
     const vpcPeer = ec2.Peer.ipv4(props.vpc.vpcCidrBlock);
-    const productionPeers = props.productionTrafficPeers ?? [internetFacing ? ec2.Peer.anyIpv4() : vpcPeer];
-    const testPeers = props.testTrafficPeers ?? [vpcPeer];
-    const targetType = props.targetType ?? elbv2.TargetType.IP;
-    const deregistrationDelay = props.deregistrationDelay ?? Duration.seconds(30);
 
-    if (this.loadBalancerType === BlueGreenLoadBalancerType.APPLICATION) {
-      const created = props.applicationLoadBalancer
-        ? undefined
-        : new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
-          vpc: props.vpc,
-          internetFacing,
-          vpcSubnets: props.loadBalancerSubnets,
-          dropInvalidHeaderFields: true,
-        });
-      const lb = props.applicationLoadBalancer ?? created!;
-      this.loadBalancer = lb;
-      this.connections = lb.connections;
-      this.loadBalancerFullName = created?.loadBalancerFullName ?? loadBalancerFullNameFromArn(lb.loadBalancerArn);
-      const targetGroup = (name: string) =>
-        new elbv2.ApplicationTargetGroup(this, name, {
-          vpc: props.vpc,
-          port: props.targetPort,
-          protocol: props.targetProtocol ?? elbv2.ApplicationProtocol.HTTP,
-          targetType,
-          deregistrationDelay,
-          healthCheck: props.healthCheck ?? { path: '/', healthyHttpCodes: '200-399', ...HEALTH_CHECK_TIMING },
-        });
-      const blue = targetGroup('BlueTargetGroup');
-      const green = targetGroup('GreenTargetGroup');
-      [this.blueTargetGroup, this.greenTargetGroup] = [blue, green];
-      const protocol = secure ? elbv2.ApplicationProtocol.HTTPS : elbv2.ApplicationProtocol.HTTP;
-      const production = lb.addListener('ProductionListener', {
-        port: productionPort,
-        protocol,
-        certificates: props.certificates,
-        defaultTargetGroups: [blue],
-        open: false,
-      });
-      productionPeers.forEach((peer) => production.connections.allowDefaultPortFrom(peer, 'Production traffic'));
-      this.productionListener = production;
-      if (wantTest) {
-        const test = lb.addListener('TestListener', {
-          port: testPort,
-          protocol,
-          certificates: props.certificates,
-          defaultTargetGroups: [green],
-          open: false,
-        });
-        testPeers.forEach((peer) => test.connections.allowDefaultPortFrom(peer, 'Test traffic of blue/green deployments'));
-        this.testListener = test;
-      }
-      if (created) {
-        acknowledgeCreatedLoadBalancer(created, [...productionPeers, ...(wantTest ? testPeers : [])]);
-        created.connections.securityGroups.forEach((sg) => acknowledgeCompliance(sg, OwnedResource.LOAD_BALANCER_SECURITY_GROUP));
-      }
-    } else {
-      const nlbSecurityGroup = props.networkLoadBalancer
-        ? undefined
-        : new ec2.SecurityGroup(this, 'SecurityGroup', { vpc: props.vpc, description: 'Network Load Balancer of a blue/green ECS service' });
-      const created = props.networkLoadBalancer
-        ? undefined
-        : new elbv2.NetworkLoadBalancer(this, 'LoadBalancer', {
-          vpc: props.vpc,
-          internetFacing,
-          vpcSubnets: props.loadBalancerSubnets,
-          securityGroups: [nlbSecurityGroup!],
-        });
-      const lb = props.networkLoadBalancer ?? created!;
-      this.loadBalancer = lb;
-      this.connections = lb.connections;
-      this.loadBalancerFullName = created?.loadBalancerFullName ?? loadBalancerFullNameFromArn(lb.loadBalancerArn);
-      const targetGroup = (name: string) =>
-        new elbv2.NetworkTargetGroup(this, name, {
-          vpc: props.vpc,
-          port: props.targetPort,
-          protocol: elbv2.Protocol.TCP,
-          targetType,
-          deregistrationDelay,
-          healthCheck: props.healthCheck ?? { protocol: elbv2.Protocol.TCP, ...HEALTH_CHECK_TIMING },
-        });
-      const blue = targetGroup('BlueTargetGroup');
-      const green = targetGroup('GreenTargetGroup');
-      [this.blueTargetGroup, this.greenTargetGroup] = [blue, green];
-      const protocol = secure ? elbv2.Protocol.TLS : elbv2.Protocol.TCP;
-      this.productionListener = lb.addListener('ProductionListener', {
-        port: productionPort,
-        protocol,
-        certificates: props.certificates,
-        defaultTargetGroups: [blue],
-      });
-      productionPeers.forEach((peer) => lb.connections.allowFrom(peer, ec2.Port.tcp(productionPort), 'Production traffic'));
-      if (wantTest) {
-        this.testListener = lb.addListener('TestListener', {
-          port: testPort,
-          protocol,
-          certificates: props.certificates,
-          defaultTargetGroups: [green],
-        });
-        testPeers.forEach((peer) => lb.connections.allowFrom(peer, ec2.Port.tcp(testPort), 'Test traffic of blue/green deployments'));
-      }
-      if (created) {
-        acknowledgeCreatedLoadBalancer(nlbSecurityGroup!, [...productionPeers, ...(wantTest ? testPeers : [])]);
-        acknowledgeCompliance(nlbSecurityGroup!, OwnedResource.LOAD_BALANCER_SECURITY_GROUP);
-      }
-    }
+    const settings: TrafficSettings = {
+      secure,
+      productionPort,
+      wantTest,
+      testPort,
+      internetFacing,
+      productionPeers: props.productionTrafficPeers ?? [internetFacing ? ec2.Peer.anyIpv4() : vpcPeer],
+      testPeers: props.testTrafficPeers ?? [vpcPeer],
+      targetType: props.targetType ?? elbv2.TargetType.IP,
+      deregistrationDelay: props.deregistrationDelay ?? Duration.seconds(30),
+    };
+    const parts = this.loadBalancerType === BlueGreenLoadBalancerType.APPLICATION
+      ? applicationTraffic(this, props, settings)
+      : networkTraffic(this, props, settings);
+    this.loadBalancer = parts.loadBalancer;
+    this.connections = parts.loadBalancer.connections;
+    this.loadBalancerFullName = parts.loadBalancerFullName;
+    this.blueTargetGroup = parts.blueTargetGroup;
+    this.greenTargetGroup = parts.greenTargetGroup;
+    this.productionListener = parts.productionListener;
+    this.testListener = parts.testListener;
   }
 
   /**
@@ -446,4 +363,118 @@ function targetGroupFullName(tg: elbv2.ITargetGroup): string {
   }
   const parts = Fn.split(':', tg.targetGroupArn);
   return Fn.select(5, parts);
+}
+
+/** The listener settings both kinds of load balancer share, defaults applied. */
+interface TrafficSettings {
+  readonly secure: boolean;
+  readonly productionPort: number;
+  readonly wantTest: boolean;
+  readonly testPort: number;
+  readonly internetFacing: boolean;
+  readonly productionPeers: ec2.IPeer[];
+  readonly testPeers: ec2.IPeer[];
+  readonly targetType: elbv2.TargetType;
+  readonly deregistrationDelay: Duration;
+}
+
+/** What either kind of load balancer gives the construct. */
+interface TrafficParts {
+  readonly loadBalancer: elbv2.ILoadBalancerV2 & ec2.IConnectable;
+  readonly loadBalancerFullName: string;
+  readonly blueTargetGroup: elbv2.ITargetGroup;
+  readonly greenTargetGroup: elbv2.ITargetGroup;
+  readonly productionListener: elbv2.IListener;
+  readonly testListener?: elbv2.IListener;
+}
+
+/** An Application Load Balancer (the user's or a new one) with HTTP(S) listeners and two target groups. */
+function applicationTraffic(scope: Construct, props: BlueGreenListenersProps, t: TrafficSettings): TrafficParts {
+  const created = props.applicationLoadBalancer
+    ? undefined
+    : new elbv2.ApplicationLoadBalancer(scope, 'LoadBalancer', {
+      vpc: props.vpc,
+      internetFacing: t.internetFacing,
+      vpcSubnets: props.loadBalancerSubnets,
+      dropInvalidHeaderFields: true,
+    });
+  const lb = props.applicationLoadBalancer ?? created!;
+  const targetGroup = (name: string) =>
+    new elbv2.ApplicationTargetGroup(scope, name, {
+      vpc: props.vpc,
+      port: props.targetPort,
+      protocol: props.targetProtocol ?? elbv2.ApplicationProtocol.HTTP,
+      targetType: t.targetType,
+      deregistrationDelay: t.deregistrationDelay,
+      healthCheck: props.healthCheck ?? { path: '/', healthyHttpCodes: '200-399', ...HEALTH_CHECK_TIMING },
+    });
+  const blue = targetGroup('BlueTargetGroup');
+  const green = targetGroup('GreenTargetGroup');
+  const protocol = t.secure ? elbv2.ApplicationProtocol.HTTPS : elbv2.ApplicationProtocol.HTTP;
+  const listener = (id: string, port: number, target: elbv2.IApplicationTargetGroup, peers: ec2.IPeer[], description: string) => {
+    const l = lb.addListener(id, { port, protocol, certificates: props.certificates, defaultTargetGroups: [target], open: false });
+    peers.forEach((peer) => l.connections.allowDefaultPortFrom(peer, description));
+    return l;
+  };
+  const production = listener('ProductionListener', t.productionPort, blue, t.productionPeers, 'Production traffic');
+  const test = t.wantTest ? listener('TestListener', t.testPort, green, t.testPeers, 'Test traffic of blue/green deployments') : undefined;
+  if (created) {
+    acknowledgeCreatedLoadBalancer(created, [...t.productionPeers, ...(t.wantTest ? t.testPeers : [])]);
+    created.connections.securityGroups.forEach((sg) => acknowledgeCompliance(sg, OwnedResource.LOAD_BALANCER_SECURITY_GROUP));
+  }
+  return {
+    loadBalancer: lb,
+    loadBalancerFullName: created?.loadBalancerFullName ?? loadBalancerFullNameFromArn(lb.loadBalancerArn),
+    blueTargetGroup: blue,
+    greenTargetGroup: green,
+    productionListener: production,
+    testListener: test,
+  };
+}
+
+/** A Network Load Balancer (the user's or a new one, with a security group) with TCP/TLS listeners and two target groups. */
+function networkTraffic(scope: Construct, props: BlueGreenListenersProps, t: TrafficSettings): TrafficParts {
+  const nlbSecurityGroup = props.networkLoadBalancer
+    ? undefined
+    : new ec2.SecurityGroup(scope, 'SecurityGroup', { vpc: props.vpc, description: 'Network Load Balancer of a blue/green ECS service' });
+  const created = props.networkLoadBalancer
+    ? undefined
+    : new elbv2.NetworkLoadBalancer(scope, 'LoadBalancer', {
+      vpc: props.vpc,
+      internetFacing: t.internetFacing,
+      vpcSubnets: props.loadBalancerSubnets,
+      securityGroups: [nlbSecurityGroup!],
+    });
+  const lb = props.networkLoadBalancer ?? created!;
+  const targetGroup = (name: string) =>
+    new elbv2.NetworkTargetGroup(scope, name, {
+      vpc: props.vpc,
+      port: props.targetPort,
+      protocol: elbv2.Protocol.TCP,
+      targetType: t.targetType,
+      deregistrationDelay: t.deregistrationDelay,
+      healthCheck: props.healthCheck ?? { protocol: elbv2.Protocol.TCP, ...HEALTH_CHECK_TIMING },
+    });
+  const blue = targetGroup('BlueTargetGroup');
+  const green = targetGroup('GreenTargetGroup');
+  const protocol = t.secure ? elbv2.Protocol.TLS : elbv2.Protocol.TCP;
+  const listener = (id: string, port: number, target: elbv2.INetworkTargetGroup, peers: ec2.IPeer[], description: string) => {
+    const l = lb.addListener(id, { port, protocol, certificates: props.certificates, defaultTargetGroups: [target] });
+    peers.forEach((peer) => lb.connections.allowFrom(peer, ec2.Port.tcp(port), description));
+    return l;
+  };
+  const production = listener('ProductionListener', t.productionPort, blue, t.productionPeers, 'Production traffic');
+  const test = t.wantTest ? listener('TestListener', t.testPort, green, t.testPeers, 'Test traffic of blue/green deployments') : undefined;
+  if (created) {
+    acknowledgeCreatedLoadBalancer(nlbSecurityGroup!, [...t.productionPeers, ...(t.wantTest ? t.testPeers : [])]);
+    acknowledgeCompliance(nlbSecurityGroup!, OwnedResource.LOAD_BALANCER_SECURITY_GROUP);
+  }
+  return {
+    loadBalancer: lb,
+    loadBalancerFullName: created?.loadBalancerFullName ?? loadBalancerFullNameFromArn(lb.loadBalancerArn),
+    blueTargetGroup: blue,
+    greenTargetGroup: green,
+    productionListener: production,
+    testListener: test,
+  };
 }

@@ -52,30 +52,8 @@ export interface EcsDeploymentAlarmOptions {
 }
 
 /** Construction properties for `EcsDeployment`. */
-export interface EcsDeploymentProps extends DeploymentGroupOptions, BlueGreenTrafficOptions {
-  /** The cluster to run the service in. */
-  readonly cluster: ecs.ICluster;
-
-  /**
-   * The task definition to run. Every new revision of it (any change) is deployed by CodeDeploy
-   * during `cdk deploy`.
-   */
-  readonly taskDefinition: ecs.TaskDefinition;
-
-  /**
-   * The container that receives load balancer traffic.
-   *
-   * @default - the task definition's default (first essential) container
-   */
-  readonly containerName?: string;
-
-  /**
-   * The port of that container that receives traffic.
-   *
-   * @default - the container's first port mapping
-   */
-  readonly containerPort?: number;
-
+/** The ECS service `EcsDeployment` creates. */
+export interface EcsServiceOptions {
   /**
    * Number of tasks.
    *
@@ -138,45 +116,13 @@ export interface EcsDeploymentProps extends DeploymentGroupOptions, BlueGreenTra
    * @default Duration.seconds(60)
    */
   readonly healthCheckGracePeriod?: Duration;
+}
 
-  /**
-   * The CodeDeploy application; pass one to share it.
-   *
-   * @default - the stack's shared ECS application (one per stack, for all its EcsDeployments)
-   */
-  readonly application?: codedeploy.IEcsApplication;
-
-  /**
-   * How production traffic shifts: any predefined (`EcsDeploymentConfig.CANARY_10PERCENT_5MINUTES` ...)
-   * or custom ECS configuration. A Network Load Balancer allows only `ALL_AT_ONCE`.
-   *
-   * @default - EcsDeploymentConfig.CANARY_10PERCENT_5MINUTES with an Application Load Balancer, ALL_AT_ONCE with a Network Load Balancer
-   */
-  readonly deploymentConfig?: codedeploy.IEcsDeploymentConfig;
-
-  /**
-   * How long the original task set is kept after a successful deployment, ready for a
-   * rollback (at most 2,880 minutes). A new deployment of the group waits for it to end.
-   *
-   * @default Duration.minutes(5)
-   */
-  readonly terminationWaitTime?: Duration;
-
-  /**
-   * Wait this long for an approval (`ContinueDeployment`) before rerouting production traffic;
-   * the deployment stops if nobody approves in time.
-   *
-   * @default - traffic is rerouted as soon as the replacement task set is ready
-   */
-  readonly deploymentApprovalWaitTime?: Duration;
-
-  /**
-   * The default alarms on the target groups.
-   *
-   * @default - 5xx (ALB) and unhealthy-host alarms
-   */
-  readonly defaultAlarms?: EcsDeploymentAlarmOptions;
-
+/**
+ * Lifecycle hooks of an ECS deployment, named after CodeDeploy's lifecycle events (the AppSpec's
+ * `Hooks` section), as on `LambdaDeploymentHooks`.
+ */
+export interface EcsDeploymentHooks {
   /**
    * Hook run before the replacement task set is created (a failure here cannot roll back).
    *
@@ -211,6 +157,105 @@ export interface EcsDeploymentProps extends DeploymentGroupOptions, BlueGreenTra
    * @default - no hook
    */
   readonly afterAllowTraffic?: LifecycleHook;
+}
+
+/**
+ * What happens around the traffic shift: the approval wait before it, and how long the original
+ * task set stays afterwards. aws-cdk-lib's `EcsDeploymentGroup` keeps these in its
+ * `blueGreenDeploymentConfig` too.
+ */
+export interface EcsBlueGreenOptions {
+  /**
+   * How long the original task set is kept after a successful deployment, ready for a
+   * rollback (at most 2,880 minutes). A new deployment of the group waits for it to end.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly terminationWaitTime?: Duration;
+
+  /**
+   * Wait this long for an approval (`ContinueDeployment`) before rerouting production traffic;
+   * the deployment stops if nobody approves in time.
+   *
+   * @default - traffic is rerouted as soon as the replacement task set is ready
+   */
+  readonly deploymentApprovalWaitTime?: Duration;
+
+  /**
+   * Let `cdk deploy` also wait out `terminationWaitTime`.
+   *
+   * @default false
+   */
+  readonly waitForTermination?: boolean;
+}
+
+/** Construction properties for `EcsDeployment`. */
+export interface EcsDeploymentProps extends DeploymentGroupOptions {
+  /** The cluster to run the service in. */
+  readonly cluster: ecs.ICluster;
+
+  /**
+   * The task definition to run. Every new revision of it (any change) is deployed by CodeDeploy
+   * during `cdk deploy`.
+   */
+  readonly taskDefinition: ecs.TaskDefinition;
+
+  /**
+   * The container that receives load balancer traffic.
+   *
+   * @default - the task definition's default (first essential) container
+   */
+  readonly containerName?: string;
+
+  /**
+   * The port of that container that receives traffic.
+   *
+   * @default - the container's first port mapping
+   */
+  readonly containerPort?: number;
+
+  /**
+   * The ECS service: task count, name, launch type or capacity providers, networking.
+   *
+   * @default - 2 tasks on Fargate (when the task definition allows it) in private subnets, with a security group open only to the load balancer
+   */
+  readonly service?: EcsServiceOptions;
+
+  /**
+   * The load balancer, production and test listeners and target groups (`BlueGreenListeners`).
+   *
+   * @default - a new internet-facing Application Load Balancer with an HTTP production listener on port 80 and a test listener on port 8080
+   */
+  readonly traffic?: BlueGreenTrafficOptions;
+
+  /**
+   * Lifecycle hooks (Lambda functions CodeDeploy invokes at each lifecycle event).
+   *
+   * @default - no hooks
+   */
+  readonly hooks?: EcsDeploymentHooks;
+
+  /**
+   * The approval wait and how long the original task set is kept.
+   *
+   * @default - no approval wait; the original task set is kept 5 minutes; `cdk deploy` returns when traffic has shifted
+   */
+  readonly blueGreen?: EcsBlueGreenOptions;
+
+  /**
+   * The CodeDeploy application; pass one to share it.
+   *
+   * @default - the stack's shared ECS application (one per stack, for all its EcsDeployments)
+   */
+  readonly application?: codedeploy.IEcsApplication;
+
+  /**
+   * How production traffic shifts: any predefined (`EcsDeploymentConfig.CANARY_10PERCENT_5MINUTES` ...)
+   * or custom ECS configuration. A Network Load Balancer allows only `ALL_AT_ONCE`.
+   *
+   * @default - EcsDeploymentConfig.CANARY_10PERCENT_5MINUTES with an Application Load Balancer, ALL_AT_ONCE with a Network Load Balancer
+   */
+  readonly deploymentConfig?: codedeploy.IEcsDeploymentConfig;
 
   /**
    * How long `cdk deploy` waits for a deployment before stopping it with rollback (1-55 minutes).
@@ -220,11 +265,11 @@ export interface EcsDeploymentProps extends DeploymentGroupOptions, BlueGreenTra
   readonly deploymentTimeout?: Duration;
 
   /**
-   * Let `cdk deploy` also wait out `terminationWaitTime`.
+   * The default alarms on the target groups.
    *
-   * @default false
+   * @default - 5xx (ALB) and unhealthy-host alarms
    */
-  readonly waitForTermination?: boolean;
+  readonly defaultAlarms?: EcsDeploymentAlarmOptions;
 
   /**
    * Attach the AWS managed `AWSCodeDeployRoleForECS` policy to the service role the pattern

@@ -8,7 +8,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { BlueGreenListeners, BlueGreenLoadBalancerType } from './blue-green-listeners';
 import { EcsAppSpecHooks } from './ecs-app-spec';
-import { EcsDeploymentAlarmOptions, EcsDeploymentProps } from './ecs-deployment-props';
+import { EcsDeploymentAlarmOptions, EcsDeploymentHooks, EcsDeploymentProps } from './ecs-deployment-props';
 import { LifecycleEvent } from '../hooks/lifecycle-hook-bind';
 import { CodeDeployServiceRole } from '../iam/codedeploy-service-role';
 import { acknowledge } from '../private/nag';
@@ -41,10 +41,10 @@ export function validateEcsOptions(
   containerPort: number | undefined,
 ): string[] {
   const errors: string[] = [];
-  const serviceName = props.serviceName;
+  const serviceName = props.service?.serviceName;
   if (serviceName !== undefined && !Token.isUnresolved(serviceName) && !/^[A-Za-z0-9_-]{1,255}$/.test(serviceName)) {
     errors.push(
-      `serviceName must be 1 to 255 letters, digits, hyphens and underscores (ECS's rule for service names); received "${serviceName}" (${serviceName.length} characters).`,
+      `service.serviceName must be 1 to 255 letters, digits, hyphens and underscores (ECS's rule for service names); received "${serviceName}" (${serviceName.length} characters).`,
     );
   }
   const configName = config.deploymentConfigName;
@@ -71,35 +71,35 @@ export function validateEcsOptions(
       `Container "${container.containerName}" does not map port ${containerPort}; mapped ports: ${container.portMappings.map((m) => m.containerPort).join(', ') || '(none)'}. The load balancer can only reach a mapped port.`,
     );
   }
-  if (props.afterAllowTestTraffic && props.testListener === false) {
+  if (props.hooks?.afterAllowTestTraffic && props.traffic?.testListener === false) {
     errors.push(
-      'afterAllowTestTraffic needs a test listener, but testListener is false: CodeDeploy ignores the AfterAllowTestTraffic hook without one. Turn the test listener on, or use beforeAllowTraffic.',
+      'hooks.afterAllowTestTraffic needs a test listener, but traffic.testListener is false: CodeDeploy ignores the AfterAllowTestTraffic hook without one. Turn the test listener on, or use hooks.beforeAllowTraffic.',
     );
   }
-  const wait = props.terminationWaitTime;
+  const wait = props.blueGreen?.terminationWaitTime;
   if (wait && !Token.isUnresolved(wait.toMinutes({ integral: false }))) {
     const minutes = wait.toMinutes({ integral: false });
     if (!Number.isInteger(minutes) || minutes < 0 || minutes > MAX_TRAFFIC_SHIFT_MINUTES) {
       errors.push(
-        `terminationWaitTime must be a whole number of minutes from 0 to ${MAX_TRAFFIC_SHIFT_MINUTES}; received ${minutes} minutes.`,
+        `blueGreen.terminationWaitTime must be a whole number of minutes from 0 to ${MAX_TRAFFIC_SHIFT_MINUTES}; received ${minutes} minutes.`,
       );
     }
   }
-  const approval = props.deploymentApprovalWaitTime;
+  const approval = props.blueGreen?.deploymentApprovalWaitTime;
   if (approval && !Token.isUnresolved(approval.toMinutes({ integral: false }))) {
     const minutes = approval.toMinutes({ integral: false });
     if (!Number.isInteger(minutes) || minutes < 1 || minutes > MAX_TRAFFIC_SHIFT_MINUTES) {
       errors.push(
-        `deploymentApprovalWaitTime must be a whole number of minutes from 1 to ${MAX_TRAFFIC_SHIFT_MINUTES}; received ${minutes} minutes.`,
+        `blueGreen.deploymentApprovalWaitTime must be a whole number of minutes from 1 to ${MAX_TRAFFIC_SHIFT_MINUTES}; received ${minutes} minutes.`,
       );
     }
   }
-  const count = props.desiredCount;
+  const count = props.service?.desiredCount;
   if (count !== undefined && !Token.isUnresolved(count) && (!Number.isInteger(count) || count < 0)) {
-    errors.push(`desiredCount must be a whole number of at least 0; received ${count}.`);
+    errors.push(`service.desiredCount must be a whole number of at least 0; received ${count}.`);
   }
-  if (props.platformVersion && !props.taskDefinition.isFargateCompatible) {
-    errors.push('platformVersion applies to Fargate only, and the task definition is not Fargate-compatible; drop platformVersion.');
+  if (props.service?.platformVersion && !props.taskDefinition.isFargateCompatible) {
+    errors.push('service.platformVersion applies to Fargate only, and the task definition is not Fargate-compatible; drop service.platformVersion.');
   }
   return errors;
 }
@@ -117,8 +117,9 @@ export function triggerTimeout(props: EcsDeploymentProps, config: codedeploy.IEc
   const literalMinutes = (d: Duration | undefined, fallback: number): number | undefined =>
     d === undefined ? fallback : Token.isUnresolved(d.toSeconds()) ? undefined : d.toSeconds() / 60;
   const shift = trafficShiftMinutes(config);
-  const approval = literalMinutes(props.deploymentApprovalWaitTime, 0);
-  const termination = props.waitForTermination ? literalMinutes(props.terminationWaitTime, DEFAULT_TERMINATION_WAIT_MINUTES) : 0;
+  const approval = literalMinutes(props.blueGreen?.deploymentApprovalWaitTime, 0);
+  const blueGreen = props.blueGreen ?? {};
+  const termination = blueGreen.waitForTermination ? literalMinutes(blueGreen.terminationWaitTime, DEFAULT_TERMINATION_WAIT_MINUTES) : 0;
   const given = literalMinutes(props.deploymentTimeout, NaN);
   if (shift === undefined || approval === undefined || termination === undefined || (props.deploymentTimeout && given === undefined)) {
     return { timeout: props.deploymentTimeout, errors: [] };
@@ -127,8 +128,8 @@ export function triggerTimeout(props: EcsDeploymentProps, config: codedeploy.IEc
   const name = Token.isUnresolved(config.deploymentConfigName) ? 'deploymentConfig' : config.deploymentConfigName;
   const parts = [
     `traffic shifting ${shift} (${name})`,
-    ...(approval > 0 ? [`deploymentApprovalWaitTime ${approval}`] : []),
-    ...(termination > 0 ? [`terminationWaitTime ${termination} (waited for with waitForTermination)`] : []),
+    ...(approval > 0 ? [`blueGreen.deploymentApprovalWaitTime ${approval}`] : []),
+    ...(termination > 0 ? [`blueGreen.terminationWaitTime ${termination} (waited for with blueGreen.waitForTermination)`] : []),
   ].join(' + ');
   const needed = windows + MIN_START_MINUTES;
   if (props.deploymentTimeout) {
@@ -146,8 +147,8 @@ export function triggerTimeout(props: EcsDeploymentProps, config: codedeploy.IEc
   if (needed > MAX_TRIGGER_TIMEOUT_MINUTES) {
     const biggest = [
       ['the deployment configuration\'s traffic shifting', shift],
-      ['deploymentApprovalWaitTime', approval],
-      ['terminationWaitTime (or set waitForTermination to false, so cdk deploy returns when traffic has shifted)', termination],
+      ['blueGreen.deploymentApprovalWaitTime', approval],
+      ['blueGreen.terminationWaitTime (or set blueGreen.waitForTermination to false, so cdk deploy returns when traffic has shifted)', termination],
     ].sort((a, b) => (b[1] as number) - (a[1] as number))[0][0];
     return {
       errors: [
@@ -177,33 +178,33 @@ export function findContainer(props: EcsDeploymentProps): ecs.ContainerDefinitio
 export function createService(scope: Construct, props: EcsDeploymentProps): ecs.BaseService {
   const common = {
     cluster: props.cluster,
-    desiredCount: props.desiredCount ?? 2,
-    serviceName: props.serviceName,
+    desiredCount: props.service?.desiredCount ?? 2,
+    serviceName: props.service?.serviceName,
     deploymentController: { type: ecs.DeploymentControllerType.CODE_DEPLOY },
-    capacityProviderStrategies: props.capacityProviderStrategies,
-    healthCheckGracePeriod: props.healthCheckGracePeriod ?? Duration.seconds(60),
+    capacityProviderStrategies: props.service?.capacityProviderStrategies,
+    healthCheckGracePeriod: props.service?.healthCheckGracePeriod ?? Duration.seconds(60),
     // With CODE_DEPLOY these only bound tasks while container instances drain.
     minHealthyPercent: 100,
     maxHealthyPercent: 200,
   };
   const td = props.taskDefinition;
-  const useFargate = td.isFargateCompatible && props.launchType !== ecs.LaunchType.EC2;
+  const useFargate = td.isFargateCompatible && props.service?.launchType !== ecs.LaunchType.EC2;
   if (useFargate) {
     return new ecs.FargateService(scope, 'Service', {
       ...common,
       taskDefinition: td,
-      platformVersion: props.platformVersion,
-      vpcSubnets: props.vpcSubnets,
-      securityGroups: props.securityGroups,
-      assignPublicIp: props.assignPublicIp ?? false,
+      platformVersion: props.service?.platformVersion,
+      vpcSubnets: props.service?.vpcSubnets,
+      securityGroups: props.service?.securityGroups,
+      assignPublicIp: props.service?.assignPublicIp ?? false,
     });
   }
   return new ecs.Ec2Service(scope, 'Service', {
     ...common,
     taskDefinition: td,
-    vpcSubnets: td.networkMode === ecs.NetworkMode.AWS_VPC ? props.vpcSubnets : undefined,
-    securityGroups: td.networkMode === ecs.NetworkMode.AWS_VPC ? props.securityGroups : undefined,
-    assignPublicIp: td.networkMode === ecs.NetworkMode.AWS_VPC ? props.assignPublicIp : undefined,
+    vpcSubnets: td.networkMode === ecs.NetworkMode.AWS_VPC ? props.service?.vpcSubnets : undefined,
+    securityGroups: td.networkMode === ecs.NetworkMode.AWS_VPC ? props.service?.securityGroups : undefined,
+    assignPublicIp: td.networkMode === ecs.NetworkMode.AWS_VPC ? props.service?.assignPublicIp : undefined,
   });
 }
 
@@ -212,9 +213,9 @@ export function appSpecNetwork(props: EcsDeploymentProps, service: ecs.BaseServi
   if (props.taskDefinition.networkMode !== ecs.NetworkMode.AWS_VPC) {
     return undefined;
   }
-  const assignPublicIp = props.assignPublicIp ?? false;
+  const assignPublicIp = props.service?.assignPublicIp ?? false;
   return {
-    subnets: props.cluster.vpc.selectSubnets(props.vpcSubnets ?? (assignPublicIp ? { subnetType: ec2.SubnetType.PUBLIC } : {})).subnetIds,
+    subnets: props.cluster.vpc.selectSubnets(props.service?.vpcSubnets ?? (assignPublicIp ? { subnetType: ec2.SubnetType.PUBLIC } : {})).subnetIds,
     securityGroups: service.connections.securityGroups.map((sg) => sg.securityGroupId),
     assignPublicIp,
   };
@@ -271,8 +272,8 @@ export interface EcsPlan {
 
 /** The defaults and problems of the ECS-only props. */
 export function planEcsDeployment(props: EcsDeploymentProps): EcsPlan {
-  const isNlb = props.networkLoadBalancer !== undefined ||
-    (!props.applicationLoadBalancer && props.loadBalancerType === BlueGreenLoadBalancerType.NETWORK);
+  const isNlb = props.traffic?.networkLoadBalancer !== undefined ||
+    (!props.traffic?.applicationLoadBalancer && props.traffic?.loadBalancerType === BlueGreenLoadBalancerType.NETWORK);
   const alarmOptions = props.defaultAlarms ?? {};
   const defaultAlarmCount = ((alarmOptions.http5xx ?? true) && !isNlb ? 1 : 0) + (alarmOptions.unhealthyHosts ?? true ? 1 : 0);
   const deploymentConfig = props.deploymentConfig ??
@@ -298,7 +299,7 @@ export function planEcsDeployment(props: EcsDeploymentProps): EcsPlan {
 }
 
 /** The hook props of `EcsDeployment` with their lifecycle events, in the order of a deployment. */
-export const ECS_HOOK_EVENTS: ReadonlyArray<readonly [keyof EcsAppSpecHooks & keyof EcsDeploymentProps, LifecycleEvent]> = [
+export const ECS_HOOK_EVENTS: ReadonlyArray<readonly [keyof EcsAppSpecHooks & keyof EcsDeploymentHooks, LifecycleEvent]> = [
   ['beforeInstall', LifecycleEvent.BEFORE_INSTALL],
   ['afterInstall', LifecycleEvent.AFTER_INSTALL],
   ['afterAllowTestTraffic', LifecycleEvent.AFTER_ALLOW_TEST_TRAFFIC],
@@ -333,19 +334,19 @@ export function ecsStatements(
  * because the user chose it.
  */
 export function warnEcsChoices(scope: Construct, deploymentGroup: IConstruct, props: EcsDeploymentProps): void {
-  if (props.testListener === false) {
+  if (props.traffic?.testListener === false) {
     Annotations.of(scope).addWarningV2(
       'cdk-codedeploy-patterns:noTestListener',
-      'testListener is false, so no hook can test the replacement task set before production traffic reaches it. Keep the test listener unless nothing could use it.',
+      'traffic.testListener is false, so no hook can test the replacement task set before production traffic reaches it. Keep the test listener unless nothing could use it.',
     );
-    acknowledge(deploymentGroup, 'CodeDeploy-CD4', 'The user turned the test listener off explicitly (testListener: false); the pattern warns about it at synth time.');
+    acknowledge(deploymentGroup, 'CodeDeploy-CD4', 'The user turned the test listener off explicitly (traffic.testListener: false); the pattern warns about it at synth time.');
   }
-  const wait = props.terminationWaitTime;
+  const wait = props.blueGreen?.terminationWaitTime;
   if (wait !== undefined && !Token.isUnresolved(wait.toMinutes({ integral: false })) && wait.toMinutes({ integral: false }) === 0) {
     Annotations.of(scope).addWarningV2(
       'cdk-codedeploy-patterns:noTerminationWait',
-      'terminationWaitTime is zero, so the original task set is terminated as soon as traffic has shifted and a rollback has nothing to return to. Keep it for a few minutes.',
+      'blueGreen.terminationWaitTime is zero, so the original task set is terminated as soon as traffic has shifted and a rollback has nothing to return to. Keep it for a few minutes.',
     );
-    acknowledge(deploymentGroup, 'CodeDeploy-CD5', 'The user set terminationWaitTime to zero explicitly; the pattern warns about it at synth time.');
+    acknowledge(deploymentGroup, 'CodeDeploy-CD5', 'The user set blueGreen.terminationWaitTime to zero explicitly; the pattern warns about it at synth time.');
   }
 }

@@ -4,7 +4,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { BlueGreenListeners, BlueGreenTrafficOptions } from './blue-green-listeners';
+import { BlueGreenListeners } from './blue-green-listeners';
 import { EcsAppSpec } from './ecs-app-spec';
 import { EcsDeploymentProps } from './ecs-deployment-props';
 import {
@@ -12,6 +12,7 @@ import {
   createService,
   DEFAULT_TERMINATION_WAIT_MINUTES,
   ECS_HOOK_EVENTS,
+  EcsPlan,
   ecsDefaultAlarms,
   ecsStatements,
   planEcsDeployment,
@@ -20,7 +21,7 @@ import {
 import { ComputePlatform } from '../iam/codedeploy-service-role';
 import { dependOn } from '../private/dependencies';
 import { GrantingEcsDeploymentGroup } from '../private/granting-groups';
-import { DeploymentPatternBase } from '../private/pattern/deployment-pattern';
+import { DeploymentPatternBase, PatternGroupBasics } from '../private/pattern/deployment-pattern';
 import { grantStatements } from '../private/permissions';
 import { DeploymentRevision, DeploymentTrigger } from '../trigger/deployment-trigger';
 
@@ -62,9 +63,8 @@ export class EcsDeployment extends DeploymentPatternBase {
     const containerName = plan.container!.containerName;
     const port = plan.containerPort!;
 
-    const traffic: BlueGreenTrafficOptions = props;
     this.listeners = new BlueGreenListeners(this, 'Traffic', {
-      ...traffic,
+      ...props.traffic,
       vpc: props.cluster.vpc,
       targetPort: port,
       targetType: props.taskDefinition.networkMode === ecs.NetworkMode.AWS_VPC ? elbv2.TargetType.IP : elbv2.TargetType.INSTANCE,
@@ -85,24 +85,7 @@ export class EcsDeployment extends DeploymentPatternBase {
       application: props.application,
       newApplication: (s, name) => new codedeploy.EcsApplication(s, name),
       defaultAlarms: () => ecsDefaultAlarms(this, listeners, props.defaultAlarms ?? {}, plan.isNlb),
-      deploymentGroup: (basics) => {
-        const group = new GrantingEcsDeploymentGroup(this, 'DeploymentGroup', {
-          ...basics,
-          service,
-          deploymentConfig: plan.deploymentConfig,
-          blueGreenDeploymentConfig: {
-            blueTargetGroup: listeners.blueTargetGroup,
-            greenTargetGroup: listeners.greenTargetGroup,
-            listener: listeners.productionListener,
-            testListener: listeners.testListener,
-            terminationWaitTime: props.terminationWaitTime ?? Duration.minutes(DEFAULT_TERMINATION_WAIT_MINUTES),
-            deploymentApprovalWaitTime: props.deploymentApprovalWaitTime,
-          },
-        });
-        // CodeDeploy checks the listeners and the service when the group is created.
-        dependOn(group, service, [service.serviceName]);
-        return group;
-      },
+      deploymentGroup: (basics) => this.createDeploymentGroup(basics, plan, props),
       // A Network Load Balancer allows only all-at-once, so that is no choice to warn about.
       riskyConfigName: () => (plan.isNlb ? undefined : plan.deploymentConfig.deploymentConfigName),
       grants: (role, managed) => (managed ? [] : grantStatements(role, ecsStatements(this, role, service, listeners, props.taskDefinition))),
@@ -113,7 +96,7 @@ export class EcsDeployment extends DeploymentPatternBase {
     const hookOptions = { loadBalancer: listeners.hookLoadBalancer() };
     const hookFunctions: Record<string, lambda.IFunction> = {};
     for (const [key, event] of ECS_HOOK_EVENTS) {
-      const fn = this._bindHook(props[key], event, hookOptions);
+      const fn = this._bindHook(props.hooks?.[key], event, hookOptions);
       if (fn) {
         hookFunctions[key] = fn;
       }
@@ -122,9 +105,9 @@ export class EcsDeployment extends DeploymentPatternBase {
       taskDefinitionArn: props.taskDefinition.taskDefinitionArn,
       containerName,
       containerPort: port,
-      platformVersion: props.platformVersion,
+      platformVersion: props.service?.platformVersion,
       networkConfiguration: appSpecNetwork(props, service),
-      capacityProviderStrategy: props.capacityProviderStrategies,
+      capacityProviderStrategy: props.service?.capacityProviderStrategies,
       hooks: hookFunctions,
     });
     this.trigger = this._deployOnUpdate({
@@ -133,7 +116,7 @@ export class EcsDeployment extends DeploymentPatternBase {
       ecsService: service,
       // Derived from the windows the user configured (traffic shift, approval, termination wait).
       timeout: plan.timeout,
-      waitForTermination: props.waitForTermination,
+      waitForTermination: props.blueGreen?.waitForTermination,
     });
     // The deployment needs the hooks' permissions in place too.
     for (const fn of Object.values(hookFunctions)) {
@@ -145,5 +128,26 @@ export class EcsDeployment extends DeploymentPatternBase {
       'This deployment has no alarms, so CodeDeploy cannot stop or roll back a bad task definition on its own. Keep the default alarms or pass alarms.',
     );
     warnEcsChoices(this, this.deploymentGroup, props);
+  }
+
+  private createDeploymentGroup(basics: PatternGroupBasics<codedeploy.IEcsApplication>, plan: EcsPlan, props: EcsDeploymentProps) {
+    const listeners = this.listeners;
+    const service = this.service;
+    const group = new GrantingEcsDeploymentGroup(this, 'DeploymentGroup', {
+      ...basics,
+      service,
+      deploymentConfig: plan.deploymentConfig,
+      blueGreenDeploymentConfig: {
+        blueTargetGroup: listeners.blueTargetGroup,
+        greenTargetGroup: listeners.greenTargetGroup,
+        listener: listeners.productionListener,
+        testListener: listeners.testListener,
+        terminationWaitTime: props.blueGreen?.terminationWaitTime ?? Duration.minutes(DEFAULT_TERMINATION_WAIT_MINUTES),
+        deploymentApprovalWaitTime: props.blueGreen?.deploymentApprovalWaitTime,
+      },
+    });
+      // CodeDeploy checks the listeners and the service when the group is created.
+    dependOn(group, service, [service.serviceName]);
+    return group;
   }
 }

@@ -51,12 +51,12 @@ export function bindHttpCheck(scope: Construct, options: LifecycleHookBindOption
       );
     } else if (port === undefined) {
       errors.push(
-        `HttpCheckTarget.testListener() was given for ${options.lifecycleEvent}, but the deployment has no test listener. Turn testListener on, or check HttpCheckTarget.productionListener().`,
+        `HttpCheckTarget.testListener() was given for ${options.lifecycleEvent}, but the deployment has no test listener. Turn traffic.testListener on, or check HttpCheckTarget.productionListener().`,
       );
     }
     if (listener === 'test' && (options.lifecycleEvent === 'BeforeInstall' || options.lifecycleEvent === 'AfterInstall')) {
       errors.push(
-        `HttpCheckTarget.testListener() was given for ${options.lifecycleEvent}, but the test listener only serves the replacement task set from AfterAllowTestTraffic on. Use the hook in afterAllowTestTraffic or beforeAllowTraffic.`,
+        `HttpCheckTarget.testListener() was given for ${options.lifecycleEvent}, but the test listener only serves the replacement task set from AfterAllowTestTraffic on. Use the hook in hooks.afterAllowTestTraffic or hooks.beforeAllowTraffic.`,
       );
     }
     if (props.vpc) {
@@ -112,7 +112,7 @@ export function bindInvokeCheck(scope: Construct, options: LifecycleHookBindOpti
   const errors = [...validateDeadline(props.deadline), ...validateRegex('responseMatches', props.responseMatches)];
   if (!target) {
     errors.push(
-      `LifecycleHook.invokeCheck() invokes the Lambda version being deployed, but the ${options.lifecycleEvent} hook is bound to a deployment that deploys no Lambda function. Use it in LambdaDeployment's preTraffic or postTraffic.`,
+      `LifecycleHook.invokeCheck() invokes the Lambda version being deployed, but the ${options.lifecycleEvent} hook is bound to a deployment that deploys no Lambda function. Use it in LambdaDeployment's hooks (beforeAllowTraffic or afterAllowTraffic).`,
     );
   } else if (!options.applicationArn) {
     errors.push(

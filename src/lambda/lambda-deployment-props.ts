@@ -49,6 +49,26 @@ export interface LambdaDeploymentAlarmOptions {
   readonly evaluationPeriods?: number;
 }
 
+/**
+ * Lifecycle hooks of a Lambda deployment, named after CodeDeploy's lifecycle events (the AppSpec's
+ * `Hooks` section), as on `EcsDeploymentHooks`.
+ */
+export interface LambdaDeploymentHooks {
+  /**
+   * Hook run before traffic shifts to the new version (`BeforeAllowTraffic`; aws-cdk-lib's `preHook`).
+   *
+   * @default - no hook
+   */
+  readonly beforeAllowTraffic?: LifecycleHook;
+
+  /**
+   * Hook run after all traffic has shifted (`AfterAllowTraffic`; aws-cdk-lib's `postHook`). `LifecycleHook.none()` for none.
+   *
+   * @default - when the deployment has alarms, `LifecycleHook.alarmCheck(alarms, { observeFor: Duration.minutes(1) })`: one more minute at full traffic during which an alarm still rolls the deployment back; otherwise no hook
+   */
+  readonly afterAllowTraffic?: LifecycleHook;
+}
+
 /** Construction properties for `LambdaDeployment`. */
 export interface LambdaDeploymentProps extends DeploymentGroupOptions {
   /**
@@ -97,18 +117,11 @@ export interface LambdaDeploymentProps extends DeploymentGroupOptions {
   readonly deploymentConfig?: codedeploy.ILambdaDeploymentConfig;
 
   /**
-   * Hook run before traffic shifts (`BeforeAllowTraffic`).
+   * Lifecycle hooks: Lambda functions CodeDeploy invokes before and after the traffic shift.
    *
-   * @default - no hook
+   * @default - no hook before the shift; after it, when the deployment has alarms, an alarm check that watches them for one more minute
    */
-  readonly preTraffic?: LifecycleHook;
-
-  /**
-   * Hook run after all traffic has shifted (`AfterAllowTraffic`). `LifecycleHook.none()` for none.
-   *
-   * @default - when the deployment has alarms, `LifecycleHook.alarmCheck(alarms, { observeFor: Duration.minutes(1) })`: one more minute at full traffic during which an alarm still rolls the deployment back; otherwise no hook
-   */
-  readonly postTraffic?: LifecycleHook;
+  readonly hooks?: LambdaDeploymentHooks;
 
   /**
    * The default alarms on the alias (errors, throttles).

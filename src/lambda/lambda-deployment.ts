@@ -63,15 +63,15 @@ export class LambdaDeployment extends DeploymentPatternBase {
     this.deploymentGroup = parts.deploymentGroup;
 
     const hookOptions = { lambdaFunction: this.version.lambda };
-    const preTraffic = this._bindHook(props.preTraffic, LifecycleEvent.BEFORE_ALLOW_TRAFFIC, hookOptions);
-    if (preTraffic) {
-      addHookFunction(this, 'preTraffic', preTraffic, props.lambdaFunction, () => this.deploymentGroup.addPreHook(preTraffic));
+    const before = this._bindHook(props.hooks?.beforeAllowTraffic, LifecycleEvent.BEFORE_ALLOW_TRAFFIC, hookOptions);
+    if (before) {
+      addHookFunction(this, 'hooks.beforeAllowTraffic', before, props.lambdaFunction, () => this.deploymentGroup.addPreHook(before));
     }
-    const postTrafficHook =
-      props.postTraffic ?? (this.alarms.length > 0 ? LifecycleHook.alarmCheck(this.alarms, { observeFor: Duration.minutes(1) }) : undefined);
-    const postTraffic = this._bindHook(postTrafficHook, LifecycleEvent.AFTER_ALLOW_TRAFFIC, hookOptions);
-    if (postTraffic) {
-      addHookFunction(this, 'postTraffic', postTraffic, props.lambdaFunction, () => this.deploymentGroup.addPostHook(postTraffic));
+    const afterHook = props.hooks?.afterAllowTraffic ??
+      (this.alarms.length > 0 ? LifecycleHook.alarmCheck(this.alarms, { observeFor: Duration.minutes(1) }) : undefined);
+    const after = this._bindHook(afterHook, LifecycleEvent.AFTER_ALLOW_TRAFFIC, hookOptions);
+    if (after) {
+      addHookFunction(this, 'hooks.afterAllowTraffic', after, props.lambdaFunction, () => this.deploymentGroup.addPostHook(after));
     }
 
     this._warnIfNoAlarms(

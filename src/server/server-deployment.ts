@@ -11,6 +11,7 @@ import {
   grantServerPlatform,
   instanceWaits,
   planServerDeployment,
+  ServerPlan,
   revisionBucketOf,
   serverDefaultAlarms,
   warnHealthyHostsAboveFleet,
@@ -21,7 +22,7 @@ import { CodeDeployServiceRole, ComputePlatform } from '../iam/codedeploy-servic
 import { dependOn } from '../private/dependencies';
 import { GrantingServerDeploymentGroup } from '../private/granting-groups';
 import { grantAgentAccess, grantReadRevisions } from '../private/instance-permissions';
-import { DeploymentPatternBase } from '../private/pattern/deployment-pattern';
+import { DeploymentPatternBase, PatternGroupBasics } from '../private/pattern/deployment-pattern';
 import { DeploymentTrigger } from '../trigger/deployment-trigger';
 
 /**
@@ -71,25 +72,7 @@ export class ServerDeployment extends DeploymentPatternBase {
       application: props.application,
       newApplication: (s, name) => new codedeploy.ServerApplication(s, name),
       defaultAlarms: () => serverDefaultAlarms(this, plan, props.defaultAlarms ?? {}),
-      deploymentGroup: (basics) => {
-        const group = new GrantingServerDeploymentGroup(this, 'DeploymentGroup', {
-          ...basics,
-          managedPolicy: basics.grantRole instanceof CodeDeployServiceRole && basics.grantRole.usesAwsManagedPolicy,
-          deploymentConfig: props.deploymentConfig,
-          autoScalingGroups: groups,
-          installAgent: plan.installAgent === AgentInstallation.USER_DATA,
-          loadBalancers: plan.loadBalancers.length > 0 ? plan.loadBalancers.map((lb) => lb._loadBalancer()) : undefined,
-          ec2InstanceTags: props.ec2InstanceTags,
-          onPremiseInstanceTags: props.onPremiseInstanceTags,
-          terminationHook: props.terminationHook,
-        });
-        if (props.outdatedInstancesStrategy) {
-          (group.node.defaultChild as codedeploy.CfnDeploymentGroup).outdatedInstancesStrategy = props.outdatedInstancesStrategy;
-        }
-        // CodeDeploy installs its lifecycle hooks in the groups and reads the load balancers when the group is created.
-        groups.forEach((g) => dependOn(group, g, [g.autoScalingGroupName]));
-        return group;
-      },
+      deploymentGroup: (basics) => this.createDeploymentGroup(basics, plan, props),
       riskyConfigName: (group) => group.deploymentConfig.deploymentConfigName,
       grants: (role, managed) => grantServerPlatform(this, role, managed, plan),
     });
@@ -106,23 +89,8 @@ export class ServerDeployment extends DeploymentPatternBase {
     this.revisionBucket = revision.bucket;
 
     // Instance roles: the groups' roles, the user's, or a new instance profile for tagged instances.
-    const known = autoScalingInstanceRoles(groups);
-    groups.forEach((g) => recordAutoScalingGroup(this, g));
-    if (props.ec2InstanceTags && !props.instanceRoles) {
-      this.instanceProfile = new AgentInstanceProfile(this, 'InstanceProfile', {
-        systemsManager: this.installAgent === AgentInstallation.SYSTEMS_MANAGER,
-        useAwsManagedPolicy: this.useAwsManagedPolicy,
-      });
-      this.instanceProfile.grantReadRevisions(this.revisionBucket, this.revisionReadPattern);
-    }
-    this.instanceRoles = [...new Set([...known.roles, ...(props.instanceRoles ?? [])])];
-    this.instanceRoles.forEach((role) => this.grantInstanceRole(role));
-    if (known.unknown.length > 0) {
-      Annotations.of(this).addWarningV2(
-        'cdk-codedeploy-patterns:unknownInstanceRole',
-        `The instance role of ${known.unknown.join(', ')} is unknown (imported group); call grantInstanceRole() with it, or the instances cannot download revisions.`,
-      );
-    }
+    this.instanceProfile = props.ec2InstanceTags && !props.instanceRoles ? this.createInstanceProfile() : undefined;
+    this.instanceRoles = this.grantInstanceRoles(groups, props.instanceRoles ?? []);
     if (this.installAgent === AgentInstallation.SYSTEMS_MANAGER) {
       this.agent = new CodeDeployAgent(this, 'Agent', {
         autoScalingGroups: groups,
@@ -155,6 +123,51 @@ export class ServerDeployment extends DeploymentPatternBase {
     this._warnIfNoAlarms(
       'This deployment has no alarms, so CodeDeploy can only roll back when the scripts fail. Add loadBalancers (for the default unhealthy-hosts alarm) or pass alarms.',
     );
+  }
+
+  private createDeploymentGroup(basics: PatternGroupBasics<codedeploy.IServerApplication>, plan: ServerPlan, props: ServerDeploymentProps) {
+    const group = new GrantingServerDeploymentGroup(this, 'DeploymentGroup', {
+      ...basics,
+      managedPolicy: basics.grantRole instanceof CodeDeployServiceRole && basics.grantRole.usesAwsManagedPolicy,
+      deploymentConfig: props.deploymentConfig,
+      autoScalingGroups: plan.autoScalingGroups,
+      installAgent: plan.installAgent === AgentInstallation.USER_DATA,
+      loadBalancers: plan.loadBalancers.length > 0 ? plan.loadBalancers.map((lb) => lb._loadBalancer()) : undefined,
+      ec2InstanceTags: props.ec2InstanceTags,
+      onPremiseInstanceTags: props.onPremiseInstanceTags,
+      terminationHook: props.terminationHook,
+    });
+    if (props.outdatedInstancesStrategy) {
+      (group.node.defaultChild as codedeploy.CfnDeploymentGroup).outdatedInstancesStrategy = props.outdatedInstancesStrategy;
+    }
+    // CodeDeploy installs its lifecycle hooks in the groups and reads the load balancers when the group is created.
+    plan.autoScalingGroups.forEach((g) => dependOn(group, g, [g.autoScalingGroupName]));
+    return group;
+  }
+
+  /** An instance profile for tagged instances, allowed to read this group's revisions. */
+  private createInstanceProfile(): AgentInstanceProfile {
+    const profile = new AgentInstanceProfile(this, 'InstanceProfile', {
+      systemsManager: this.installAgent === AgentInstallation.SYSTEMS_MANAGER,
+      useAwsManagedPolicy: this.useAwsManagedPolicy,
+    });
+    profile.grantReadRevisions(this.revisionBucket, this.revisionReadPattern);
+    return profile;
+  }
+
+  /** Grants the Auto Scaling groups' roles and the user's; warns about groups whose role is unknown. */
+  private grantInstanceRoles(groups: autoscaling.IAutoScalingGroup[], userRoles: iam.IRole[]): iam.IRole[] {
+    const known = autoScalingInstanceRoles(groups);
+    groups.forEach((g) => recordAutoScalingGroup(this, g));
+    const roles = [...new Set([...known.roles, ...userRoles])];
+    roles.forEach((role) => this.grantInstanceRole(role));
+    if (known.unknown.length > 0) {
+      Annotations.of(this).addWarningV2(
+        'cdk-codedeploy-patterns:unknownInstanceRole',
+        `The instance role of ${known.unknown.join(', ')} is unknown (imported group); call grantInstanceRole() with it, or the instances cannot download revisions.`,
+      );
+    }
+    return roles;
   }
 
   /**

@@ -360,98 +360,9 @@ export class DeploymentTrigger extends Construct {
       ...props.revision._problems(),
     ]);
 
-    const stack = Stack.of(this);
     const provider = TriggerProvider.of(this);
-    const groupArn = stack.formatArn({
-      service: 'codedeploy',
-      resource: 'deploymentgroup',
-      resourceName: `${props.applicationName}/${props.deploymentGroupName}`,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
-    const applicationArn = stack.formatArn({
-      service: 'codedeploy',
-      resource: 'application',
-      resourceName: props.applicationName,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
-    provider.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: [
-          'codedeploy:CreateDeployment',
-          'codedeploy:GetDeployment',
-          'codedeploy:ListDeployments',
-          'codedeploy:StopDeployment',
-        ],
-        resources: [groupArn],
-      }),
-    );
-    provider.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['codedeploy:GetApplication', 'codedeploy:GetApplicationRevision', 'codedeploy:RegisterApplicationRevision'],
-        resources: [applicationArn],
-      }),
-    );
-    provider.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['codedeploy:GetDeploymentConfig'],
-        resources: [props.deploymentConfig.deploymentConfigArn],
-      }),
-    );
-    props.revision._grantRead(provider.role);
-    if ('S3Location' in props.revision._properties()) {
-      // EC2/on-premises: is the requested bundle what the group's last successful deployment deployed?
-      provider.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['codedeploy:GetDeploymentGroup'], resources: [groupArn] }));
-    }
-
-    const properties: Record<string, unknown> = {
-      ApplicationName: props.applicationName,
-      DeploymentGroupName: props.deploymentGroupName,
-      TimeoutSeconds: timeout.toSeconds(),
-      WaitForTermination: props.waitForTermination ?? false,
-      DeployOnCreate: props.deployOnCreate ?? false,
-      Description: props.description ?? 'Deployed by cdk-codedeploy-patterns',
-      ...props.revision._properties(),
-    };
-    if (props.fileExistsBehavior) {
-      properties.FileExistsBehavior = props.fileExistsBehavior;
-    }
-    if (props.ignoreApplicationStopFailures) {
-      properties.IgnoreApplicationStopFailures = true;
-    }
-    const groups = props.waitForAutoScalingGroups ?? [];
-    const instanceIds = props.waitForInstanceIds;
-    const associations = props.agentAssociationIds ?? [];
-    if (associations.length > 0 && groups.length === 0 && instanceIds === undefined) {
-      throwIfErrors(this, ['agentAssociationIds needs waitForAutoScalingGroups or waitForInstanceIds: the trigger checks the agent on those instances.']);
-    }
-    if (groups.length > 0) {
-      properties.WaitForAutoScalingGroups = groups.map((g) => g.autoScalingGroupName);
-      provider.grantWatchAutoScalingGroups();
-    }
-    if (instanceIds !== undefined) {
-      properties.WaitForInstances = instanceIds;
-    }
-    if (associations.length > 0) {
-      properties.AgentAssociationIds = associations;
-      provider.grantWatchAgentInstallations();
-    }
-    if (props.ecsService) {
-      const service = props.ecsService;
-      properties.EcsClusterName = service.cluster.clusterName;
-      properties.EcsServiceName = service.serviceName;
-      provider.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          actions: ['ecs:DescribeServices'],
-          resources: [
-            stack.formatArn({
-              service: 'ecs',
-              resource: 'service',
-              resourceName: `${service.cluster.clusterName}/${service.serviceName}`,
-            }),
-          ],
-        }),
-      );
-    }
+    grantDeployments(provider, Stack.of(this), props);
+    const properties = deploymentProperties(this, provider, props, timeout);
 
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.function.functionArn,
@@ -551,4 +462,107 @@ class TriggerProvider extends Construct {
       );
     }
   }
+}
+
+/** Lets the shared trigger function deploy to, and read, exactly this deployment group, application, configuration and revision. */
+function grantDeployments(provider: TriggerProvider, stack: Stack, props: DeploymentTriggerProps): void {
+  const groupArn = stack.formatArn({
+    service: 'codedeploy',
+    resource: 'deploymentgroup',
+    resourceName: `${props.applicationName}/${props.deploymentGroupName}`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+  const applicationArn = stack.formatArn({
+    service: 'codedeploy',
+    resource: 'application',
+    resourceName: props.applicationName,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+  provider.role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: [
+        'codedeploy:CreateDeployment',
+        'codedeploy:GetDeployment',
+        'codedeploy:ListDeployments',
+        'codedeploy:StopDeployment',
+      ],
+      resources: [groupArn],
+    }),
+  );
+  provider.role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: ['codedeploy:GetApplication', 'codedeploy:GetApplicationRevision', 'codedeploy:RegisterApplicationRevision'],
+      resources: [applicationArn],
+    }),
+  );
+  provider.role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: ['codedeploy:GetDeploymentConfig'],
+      resources: [props.deploymentConfig.deploymentConfigArn],
+    }),
+  );
+  props.revision._grantRead(provider.role);
+  if ('S3Location' in props.revision._properties()) {
+    // EC2/on-premises: is the requested bundle what the group's last successful deployment deployed?
+    provider.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['codedeploy:GetDeploymentGroup'], resources: [groupArn] }));
+  }
+}
+
+/** The custom resource's properties; grants the watches they ask for. */
+function deploymentProperties(
+  scope: Construct,
+  provider: TriggerProvider,
+  props: DeploymentTriggerProps,
+  timeout: Duration,
+): Record<string, unknown> {
+  const properties: Record<string, unknown> = {
+    ApplicationName: props.applicationName,
+    DeploymentGroupName: props.deploymentGroupName,
+    TimeoutSeconds: timeout.toSeconds(),
+    WaitForTermination: props.waitForTermination ?? false,
+    DeployOnCreate: props.deployOnCreate ?? false,
+    Description: props.description ?? 'Deployed by cdk-codedeploy-patterns',
+    ...props.revision._properties(),
+  };
+  if (props.fileExistsBehavior) {
+    properties.FileExistsBehavior = props.fileExistsBehavior;
+  }
+  if (props.ignoreApplicationStopFailures) {
+    properties.IgnoreApplicationStopFailures = true;
+  }
+  const groups = props.waitForAutoScalingGroups ?? [];
+  const instanceIds = props.waitForInstanceIds;
+  const associations = props.agentAssociationIds ?? [];
+  if (associations.length > 0 && groups.length === 0 && instanceIds === undefined) {
+    throwIfErrors(scope, ['agentAssociationIds needs waitForAutoScalingGroups or waitForInstanceIds: the trigger checks the agent on those instances.']);
+  }
+  if (groups.length > 0) {
+    properties.WaitForAutoScalingGroups = groups.map((g) => g.autoScalingGroupName);
+    provider.grantWatchAutoScalingGroups();
+  }
+  if (instanceIds !== undefined) {
+    properties.WaitForInstances = instanceIds;
+  }
+  if (associations.length > 0) {
+    properties.AgentAssociationIds = associations;
+    provider.grantWatchAgentInstallations();
+  }
+  if (props.ecsService) {
+    const service = props.ecsService;
+    properties.EcsClusterName = service.cluster.clusterName;
+    properties.EcsServiceName = service.serviceName;
+    provider.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['ecs:DescribeServices'],
+        resources: [
+          Stack.of(scope).formatArn({
+            service: 'ecs',
+            resource: 'service',
+            resourceName: `${service.cluster.clusterName}/${service.serviceName}`,
+          }),
+        ],
+      }),
+    );
+  }
+  return properties;
 }

@@ -41,28 +41,37 @@ function everythingOn(stack: Stack): EcsDeployment {
     application,
     deploymentGroupName: 'web-prod',
     deploymentConfig: config,
-    desiredCount: 3,
-    serviceName: 'web',
-    terminationWaitTime: Duration.minutes(10), // waited for: 5 (linear) + 15 (approval) + 10 fit in the 40-minute timeout
-    deploymentApprovalWaitTime: Duration.minutes(15),
+    service: {
+      desiredCount: 3,
+      serviceName: 'web',
+      healthCheckGracePeriod: Duration.seconds(120),
+    },
+    traffic: {
+      productionPort: 8000,
+      testPort: 9000,
+      testTrafficPeers: [ec2.Peer.ipv4('10.99.0.0/16')],
+      deregistrationDelay: Duration.seconds(10),
+      healthCheck: { path: '/health', healthyHttpCodes: '200' },
+    },
+    hooks: {
+      beforeInstall: hook('BeforeInstall'),
+      afterInstall: hook('AfterInstall'),
+      afterAllowTestTraffic: hook('AfterTestTraffic'),
+      beforeAllowTraffic: hook('BeforeTraffic'),
+      afterAllowTraffic: hook('AfterTraffic'),
+    },
+    blueGreen: {
+      terminationWaitTime: Duration.minutes(10),
+      // waited for: 5 (linear) + 15 (approval) + 10 fit in the 40-minute timeout
+      deploymentApprovalWaitTime: Duration.minutes(15),
+      waitForTermination: true,
+    },
     deploymentTimeout: Duration.minutes(40),
-    waitForTermination: true,
-    productionPort: 8000,
-    testPort: 9000,
-    testTrafficPeers: [ec2.Peer.ipv4('10.99.0.0/16')],
-    healthCheckGracePeriod: Duration.seconds(120),
-    deregistrationDelay: Duration.seconds(10),
-    healthCheck: { path: '/health', healthyHttpCodes: '200' },
     defaultAlarms: { http5xxThreshold: 10, unhealthyHostsThreshold: 2, period: Duration.minutes(2), evaluationPeriods: 3 },
     alarms: [latency],
     ignorePollAlarmsFailure: true,
     autoRollback: { failedDeployment: true, stoppedDeployment: false, deploymentInAlarm: true },
     notifications: [{ topic, events: [DeploymentEvent.DEPLOYMENT_FAILURE], name: 'failures' }],
-    beforeInstall: hook('BeforeInstall'),
-    afterInstall: hook('AfterInstall'),
-    afterAllowTestTraffic: hook('AfterTestTraffic'),
-    beforeAllowTraffic: hook('BeforeTraffic'),
-    afterAllowTraffic: hook('AfterTraffic'),
   });
   const onFailure = dep.onDeploymentStateChange('OnFailure', { states: [DeploymentState.FAILURE], target: new targets.SnsTopic(topic) });
   acknowledgeFixture(onFailure, 'the user\'s rule target, without a dead-letter queue', 'EventBusDLQ');
@@ -331,7 +340,7 @@ describe('EcsDeployment', () => {
 
     test('a Network Load Balancer: all at once, TCP, unhealthy-host alarm only', () => {
       const stack = testStack();
-      const dep = deploy(stack, { loadBalancerType: BlueGreenLoadBalancerType.NETWORK });
+      const dep = deploy(stack, { traffic: { loadBalancerType: BlueGreenLoadBalancerType.NETWORK } });
       const t = Template.fromStack(stack);
       t.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Type: 'network' });
       t.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 80, Protocol: 'TCP' });
@@ -345,7 +354,7 @@ describe('EcsDeployment', () => {
     test('HTTPS: both listeners use the certificates, on 443 and 8443', () => {
       const stack = testStack();
       const cert = acm.Certificate.fromCertificateArn(stack, 'Cert', stack.formatArn({ service: 'acm', resource: 'certificate', resourceName: 'abc' }));
-      deploy(stack, { certificates: [elbv2.ListenerCertificate.fromCertificateManager(cert)] });
+      deploy(stack, { traffic: { certificates: [elbv2.ListenerCertificate.fromCertificateManager(cert)] } });
       const t = Template.fromStack(stack);
       t.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, Protocol: 'HTTPS', Certificates: [Match.anyValue()] });
       t.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 8443, Protocol: 'HTTPS', Certificates: [Match.anyValue()] });
@@ -353,7 +362,7 @@ describe('EcsDeployment', () => {
 
     test('internal load balancer: production open to the VPC only', () => {
       const stack = testStack();
-      deploy(stack, { internetFacing: false });
+      deploy(stack, { traffic: { internetFacing: false } });
       const t = Template.fromStack(stack);
       t.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internal' });
       const lbSg = Object.entries(t.findResources('AWS::EC2::SecurityGroup')).find(([id]) => id.includes('TrafficLoadBalancerSecurityGroup'))![1] as any;
@@ -363,7 +372,7 @@ describe('EcsDeployment', () => {
 
     test('no test listener: no test route in the group', () => {
       const stack = testStack();
-      const dep = deploy(stack, { testListener: false });
+      const dep = deploy(stack, { traffic: { testListener: false } });
       const t = Template.fromStack(stack);
       t.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 1);
       t.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
@@ -376,7 +385,7 @@ describe('EcsDeployment', () => {
       const stack = testStack();
       const { cluster, taskDefinition } = ecsFixture(stack);
       const alb = new elbv2.ApplicationLoadBalancer(stack, 'MyAlb', { vpc: cluster.vpc, internetFacing: false });
-      const dep = new EcsDeployment(stack, 'Web', { cluster, taskDefinition, applicationLoadBalancer: alb });
+      const dep = new EcsDeployment(stack, 'Web', { cluster, taskDefinition, traffic: { applicationLoadBalancer: alb } });
       const t = Template.fromStack(stack);
       t.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
       t.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { LoadBalancerArn: { Ref: Match.stringLikeRegexp('MyAlb') } });
@@ -400,7 +409,7 @@ describe('EcsDeployment', () => {
     test('capacity provider strategies go to the service and the AppSpec', () => {
       const stack = testStack();
       const strategies = [{ capacityProvider: 'FARGATE_SPOT', weight: 2 }, { capacityProvider: 'FARGATE', base: 1, weight: 1 }];
-      deploy(stack, { capacityProviderStrategies: strategies });
+      deploy(stack, { service: { capacityProviderStrategies: strategies } });
       const t = Template.fromStack(stack);
       t.hasResourceProperties('AWS::ECS::Service', { CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE_SPOT', Weight: 2 }, { CapacityProvider: 'FARGATE', Base: 1, Weight: 1 }], LaunchType: Match.absent() });
       expect(JSON.stringify(appSpecOf(t))).toContain('\\"CapacityProviderStrategy\\":[{\\"Base\\":0,\\"CapacityProvider\\":\\"FARGATE_SPOT\\",\\"Weight\\":2}');
@@ -428,35 +437,37 @@ describe('EcsDeployment', () => {
 
   describe('validation', () => {
     const cases: Array<[string, (stack: Stack) => void, RegExp]> = [
-      ['NLB with a canary', (s) => deploy(s, { loadBalancerType: BlueGreenLoadBalancerType.NETWORK, deploymentConfig: codedeploy.EcsDeploymentConfig.CANARY_10PERCENT_5MINUTES }), /Network Load Balancer only supports all-at-once traffic shifting .*deploymentConfig is CodeDeployDefault.ECSCanary10Percent5Minutes\. Use EcsDeploymentConfig.ALL_AT_ONCE/],
-      ['NLB with a custom config', (s) => deploy(s, { loadBalancerType: BlueGreenLoadBalancerType.NETWORK, deploymentConfig: new codedeploy.EcsDeploymentConfig(s, 'C', { trafficRouting: codedeploy.TrafficRouting.allAtOnce() }) }), /custom configuration\. Use EcsDeploymentConfig.ALL_AT_ONCE/],
-      ['NLB with a 5xx alarm', (s) => deploy(s, { loadBalancerType: BlueGreenLoadBalancerType.NETWORK, defaultAlarms: { http5xx: true } }), /http5xx needs an Application Load Balancer/],
-      ['termination wait over 2,880 minutes', (s) => deploy(s, { terminationWaitTime: Duration.minutes(2881) }), /terminationWaitTime must be a whole number of minutes from 0 to 2880; received 2881 minutes/],
-      ['termination wait in seconds', (s) => deploy(s, { terminationWaitTime: Duration.seconds(90) }), /received 1.5 minutes/],
-      ['approval wait over 2,880 minutes', (s) => deploy(s, { deploymentApprovalWaitTime: Duration.days(3) }), /deploymentApprovalWaitTime must be a whole number of minutes from 1 to 2880; received 4320/],
-      ['hook on test traffic without a test listener', (s) => deploy(s, { testListener: false, afterAllowTestTraffic: LifecycleHook.fromFunction(userFunction(s, 'H')) }), /afterAllowTestTraffic needs a test listener, but testListener is false/],
+      ['NLB with a canary', (s) => deploy(s, { traffic: { loadBalancerType: BlueGreenLoadBalancerType.NETWORK }, deploymentConfig: codedeploy.EcsDeploymentConfig.CANARY_10PERCENT_5MINUTES }), /Network Load Balancer only supports all-at-once traffic shifting .*deploymentConfig is CodeDeployDefault.ECSCanary10Percent5Minutes\. Use EcsDeploymentConfig.ALL_AT_ONCE/],
+      ['NLB with a custom config', (s) => deploy(s, { traffic: { loadBalancerType: BlueGreenLoadBalancerType.NETWORK }, deploymentConfig: new codedeploy.EcsDeploymentConfig(s, 'C', { trafficRouting: codedeploy.TrafficRouting.allAtOnce() }) }), /custom configuration\. Use EcsDeploymentConfig.ALL_AT_ONCE/],
+      ['NLB with a 5xx alarm', (s) => deploy(s, { traffic: { loadBalancerType: BlueGreenLoadBalancerType.NETWORK }, defaultAlarms: { http5xx: true } }), /http5xx needs an Application Load Balancer/],
+      ['termination wait over 2,880 minutes', (s) => deploy(s, { blueGreen: { terminationWaitTime: Duration.minutes(2881) } }), /terminationWaitTime must be a whole number of minutes from 0 to 2880; received 2881 minutes/],
+      ['termination wait in seconds', (s) => deploy(s, { blueGreen: { terminationWaitTime: Duration.seconds(90) } }), /received 1.5 minutes/],
+      ['approval wait over 2,880 minutes', (s) => deploy(s, { blueGreen: { deploymentApprovalWaitTime: Duration.days(3) } }), /deploymentApprovalWaitTime must be a whole number of minutes from 1 to 2880; received 4320/],
+      ['hook on test traffic without a test listener', (s) => deploy(s, { traffic: { testListener: false }, hooks: { afterAllowTestTraffic: LifecycleHook.fromFunction(userFunction(s, 'H')) } }), /hooks\.afterAllowTestTraffic needs a test listener, but traffic\.testListener is false/],
       ['unknown container', (s) => deploy(s, { containerName: 'api' }), /has no container named "api"; containers: web/],
       ['unmapped port', (s) => deploy(s, { containerPort: 9090 }), /Container "web" does not map port 9090; mapped ports: 8080/],
-      ['same production and test port', (s) => deploy(s, { productionPort: 8080, testPort: 8080 }), /productionPort and testPort are both 8080/],
-      ['port out of range', (s) => deploy(s, { productionPort: 70000 }), /productionPort must be a whole number from 1 to 65535; received 70000/],
-      ['testPort without a test listener', (s) => deploy(s, { testListener: false, testPort: 9000 }), /testPort is 9000 but testListener is false; drop testPort or turn the test listener on/],
+      ['same production and test port', (s) => deploy(s, { traffic: { productionPort: 8080, testPort: 8080 } }), /productionPort and testPort are both 8080/],
+      ['port out of range', (s) => deploy(s, { traffic: { productionPort: 70000 } }), /productionPort must be a whole number from 1 to 65535; received 70000/],
+      ['testPort without a test listener', (s) => deploy(s, { traffic: { testListener: false, testPort: 9000 } }), /testPort is 9000 but testListener is false; drop testPort or turn the test listener on/],
       ['both load balancers', (s) => {
         const { cluster, taskDefinition } = ecsFixture(s);
         new EcsDeployment(s, 'Web', {
           cluster,
           taskDefinition,
-          applicationLoadBalancer: new elbv2.ApplicationLoadBalancer(s, 'A', { vpc: cluster.vpc }),
-          networkLoadBalancer: new elbv2.NetworkLoadBalancer(s, 'N', { vpc: cluster.vpc }),
+          traffic: {
+            applicationLoadBalancer: new elbv2.ApplicationLoadBalancer(s, 'A', { vpc: cluster.vpc }),
+            networkLoadBalancer: new elbv2.NetworkLoadBalancer(s, 'N', { vpc: cluster.vpc }),
+          },
         });
       }, /either applicationLoadBalancer or networkLoadBalancer, not both/],
       ['trigger timeout over 55 minutes', (s) => deploy(s, { deploymentTimeout: Duration.minutes(60) }), /timeout must be from 1 to 55 minutes .*received Duration.minutes\(60\)/],
       ['too many alarms', (s) => deploy(s, { alarms: Array.from({ length: 9 }, (_, i) => new cloudwatch.Alarm(s, `A${i}`, { metric: new cloudwatch.Metric({ namespace: 'N', metricName: 'M' }), threshold: 1, evaluationPeriods: 1 })) }), /at most 10 alarms; this one would have 11/],
       ['bad threshold', (s) => deploy(s, { defaultAlarms: { unhealthyHostsThreshold: 0 } }), /unhealthyHostsThreshold must be greater than 0; received 0/],
       ['bad period', (s) => deploy(s, { defaultAlarms: { period: Duration.seconds(90) } }), /period must be a whole number of minutes .*received Duration.seconds\(90\)/],
-      ['negative desired count', (s) => deploy(s, { desiredCount: -1 }), /desiredCount must be a whole number of at least 0; received -1/],
+      ['negative desired count', (s) => deploy(s, { service: { desiredCount: -1 } }), /desiredCount must be a whole number of at least 0; received -1/],
       ['bad group name', (s) => deploy(s, { deploymentGroupName: 'has space' }), /deploymentGroupName/],
       ['managed policy with own role', (s) => deploy(s, { useAwsManagedPolicy: true, role: new iam.Role(s, 'R', { assumedBy: new iam.ServicePrincipal('codedeploy.amazonaws.com') }) }), /useAwsManagedPolicy only applies to the role the pattern creates/],
-      ['capacity strategy with two bases', (s) => deploy(s, { capacityProviderStrategies: [{ capacityProvider: 'FARGATE', base: 1, weight: 1 }, { capacityProvider: 'FARGATE_SPOT', base: 1, weight: 1 }] }), /only one capacity provider may have a base; received bases on FARGATE, FARGATE_SPOT/],
+      ['capacity strategy with two bases', (s) => deploy(s, { service: { capacityProviderStrategies: [{ capacityProvider: 'FARGATE', base: 1, weight: 1 }, { capacityProvider: 'FARGATE_SPOT', base: 1, weight: 1 }] } }), /only one capacity provider may have a base; received bases on FARGATE, FARGATE_SPOT/],
     ];
     test.each(cases)('%s', (_name, build, message) => {
       const stack = testStack();
@@ -465,7 +476,7 @@ describe('EcsDeployment', () => {
 
     test('errors name the construct path', () => {
       const stack = testStack();
-      expect(() => deploy(stack, { desiredCount: -1 })).toThrow(/\[TestStack\/Web\] invalid configuration/);
+      expect(() => deploy(stack, { service: { desiredCount: -1 } })).toThrow(/\[TestStack\/Web\] invalid configuration/);
     });
   });
 
@@ -479,8 +490,8 @@ describe('EcsDeployment', () => {
   complianceSuite({
     'defaults': (stack) => { deploy(stack); acknowledgeTrafficChoices(stack); },
     'everything on': (stack) => { everythingOn(stack); acknowledgeTrafficChoices(stack); },
-    'network load balancer': (stack) => { deploy(stack, { loadBalancerType: BlueGreenLoadBalancerType.NETWORK }); acknowledgeTrafficChoices(stack); },
-    'internal, no test listener': (stack) => { deploy(stack, { internetFacing: false, testListener: false }); acknowledgeTrafficChoices(stack); },
+    'network load balancer': (stack) => { deploy(stack, { traffic: { loadBalancerType: BlueGreenLoadBalancerType.NETWORK } }); acknowledgeTrafficChoices(stack); },
+    'internal, no test listener': (stack) => { deploy(stack, { traffic: { internetFacing: false, testListener: false } }); acknowledgeTrafficChoices(stack); },
     'AWS managed policy': (stack) => { deploy(stack, { useAwsManagedPolicy: true }); acknowledgeTrafficChoices(stack); },
   }, { allPacks: true });
 

@@ -29,30 +29,30 @@ describe('EcsDeployment: the deployment windows and the trigger timeout', () => 
 
   test('an approval wait of 35 minutes with a 5-minute canary: the timeout grows to 55 minutes (5 + 35 + 15)', () => {
     const stack = testStack();
-    deploy(stack, { deploymentApprovalWaitTime: Duration.minutes(35) });
+    deploy(stack, { blueGreen: { deploymentApprovalWaitTime: Duration.minutes(35) } });
     expect(timeoutSeconds(stack)).toBe(55 * 60);
   });
 
   test.each([
     [
       'approval wait longer than the hour allows',
-      { deploymentApprovalWaitTime: Duration.minutes(60) },
-      /The windows you configured take 65 minutes \(traffic shifting 5 \(CodeDeployDefault\.ECSCanary10Percent5Minutes\) \+ deploymentApprovalWaitTime 60\); with 5 minutes .* over the 55 minutes .* Shorten deploymentApprovalWaitTime\./,
+      { blueGreen: { deploymentApprovalWaitTime: Duration.minutes(60) } },
+      /The windows you configured take 65 minutes \(traffic shifting 5 \(CodeDeployDefault\.ECSCanary10Percent5Minutes\) \+ blueGreen\.deploymentApprovalWaitTime 60\); with 5 minutes .* over the 55 minutes .* Shorten blueGreen\.deploymentApprovalWaitTime\./,
     ],
     [
       'a termination wait that is waited for and does not fit',
-      { waitForTermination: true, terminationWaitTime: Duration.minutes(60) },
-      /take 65 minutes \(traffic shifting 5 .* \+ terminationWaitTime 60 \(waited for with waitForTermination\)\).* Shorten terminationWaitTime \(or set waitForTermination to false/,
+      { blueGreen: { waitForTermination: true, terminationWaitTime: Duration.minutes(60) } },
+      /take 65 minutes \(traffic shifting 5 .* \+ blueGreen\.terminationWaitTime 60 \(waited for with blueGreen\.waitForTermination\)\).* Shorten blueGreen\.terminationWaitTime \(or set blueGreen\.waitForTermination to false/,
     ],
     [
       'a linear configuration of 30 minutes with a 20-minute approval wait',
-      { deploymentConfig: codedeploy.EcsDeploymentConfig.LINEAR_10PERCENT_EVERY_3MINUTES, deploymentApprovalWaitTime: Duration.minutes(25) },
-      /take 55 minutes \(traffic shifting 30 \(CodeDeployDefault\.ECSLinear10PercentEvery3Minutes\) \+ deploymentApprovalWaitTime 25\).* Shorten the deployment configuration's traffic shifting\./,
+      { deploymentConfig: codedeploy.EcsDeploymentConfig.LINEAR_10PERCENT_EVERY_3MINUTES, blueGreen: { deploymentApprovalWaitTime: Duration.minutes(25) } },
+      /take 55 minutes \(traffic shifting 30 \(CodeDeployDefault\.ECSLinear10PercentEvery3Minutes\) \+ blueGreen\.deploymentApprovalWaitTime 25\).* Shorten the deployment configuration's traffic shifting\./,
     ],
     [
       'an explicit deploymentTimeout shorter than the windows',
-      { deploymentTimeout: Duration.minutes(20), deploymentApprovalWaitTime: Duration.minutes(30) },
-      /deploymentTimeout is 20 minutes, but the windows you configured take 35 minutes \(traffic shifting 5 .* \+ deploymentApprovalWaitTime 30\), plus at least 5 minutes .* Set deploymentTimeout to at least 40 minutes \(at most 55\)/,
+      { deploymentTimeout: Duration.minutes(20), blueGreen: { deploymentApprovalWaitTime: Duration.minutes(30) } },
+      /deploymentTimeout is 20 minutes, but the windows you configured take 35 minutes \(traffic shifting 5 .* \+ blueGreen\.deploymentApprovalWaitTime 30\), plus at least 5 minutes .* Set deploymentTimeout to at least 40 minutes \(at most 55\)/,
     ],
   ])('error: %s', (_name, props, message) => {
     expect(() => deploy(testStack(), props as Partial<EcsDeploymentProps>)).toThrow(message);
@@ -60,7 +60,7 @@ describe('EcsDeployment: the deployment windows and the trigger timeout', () => 
 
   test('waitForTermination with the default 5-minute termination wait fits, and the timeout covers it', () => {
     const stack = testStack();
-    deploy(stack, { waitForTermination: true, deploymentConfig: codedeploy.EcsDeploymentConfig.LINEAR_10PERCENT_EVERY_3MINUTES });
+    deploy(stack, { blueGreen: { waitForTermination: true }, deploymentConfig: codedeploy.EcsDeploymentConfig.LINEAR_10PERCENT_EVERY_3MINUTES });
     expect(timeoutSeconds(stack)).toBe(50 * 60); // 30 + 5 + 15
   });
 

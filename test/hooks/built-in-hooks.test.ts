@@ -58,7 +58,7 @@ const GROUP_ARN = {
 describe('LifecycleHook.httpCheck', () => {
   test('URL target: a function outside any VPC, configured through its environment, with the defaults', () => {
     const stack = testStack();
-    lambdaDeployment(stack, { postTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('https://api.example.com') }) });
+    lambdaDeployment(stack, { hooks: { afterAllowTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('https://api.example.com') }) } });
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::Lambda::Function', {
       Description: 'cdk-codedeploy-patterns AfterAllowTraffic hook: HTTP check of a URL',
@@ -88,22 +88,24 @@ describe('LifecycleHook.httpCheck', () => {
   test('every option lands in the configuration', () => {
     const stack = testStack();
     lambdaDeployment(stack, {
-      preTraffic: LifecycleHook.httpCheck({
-        target: HttpCheckTarget.url('http://internal.example.com:8080'),
-        path: '/health?deep=1',
-        method: 'POST',
-        headers: { 'x-probe': 'yes' },
-        body: '{}',
-        hostHeader: 'orders.example.com',
-        expectedStatusCodes: [200, 204],
-        bodyContains: 'healthy',
-        bodyMatches: '"version":"\\d+"',
-        attempts: 4,
-        interval: Duration.seconds(2),
-        backoffRate: 2,
-        requestTimeout: Duration.seconds(3),
-        deadline: Duration.minutes(2),
-      }),
+      hooks: {
+        beforeAllowTraffic: LifecycleHook.httpCheck({
+          target: HttpCheckTarget.url('http://internal.example.com:8080'),
+          path: '/health?deep=1',
+          method: 'POST',
+          headers: { 'x-probe': 'yes' },
+          body: '{}',
+          hostHeader: 'orders.example.com',
+          expectedStatusCodes: [200, 204],
+          bodyContains: 'healthy',
+          bodyMatches: '"version":"\\d+"',
+          attempts: 4,
+          interval: Duration.seconds(2),
+          backoffRate: 2,
+          requestTimeout: Duration.seconds(3),
+          deadline: Duration.minutes(2),
+        }),
+      },
     });
     const t = Template.fromStack(stack);
     expect(hookConfig(t, /BeforeAllowTrafficHook/)).toEqual(expect.objectContaining({
@@ -125,7 +127,7 @@ describe('LifecycleHook.httpCheck', () => {
 
   test('the test listener of an EcsDeployment: in the VPC, let into the load balancer on the test port, every node by its interfaces', () => {
     const stack = testStack();
-    const dep = ecsDeployment(stack, { afterAllowTestTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.testListener(), path: '/health' }) });
+    const dep = ecsDeployment(stack, { hooks: { afterAllowTestTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.testListener(), path: '/health' }) } });
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::Lambda::Function', {
       Description: 'cdk-codedeploy-patterns AfterAllowTestTraffic hook: HTTP check of the test listener',
@@ -162,8 +164,12 @@ describe('LifecycleHook.httpCheck', () => {
     new EcsDeployment(stack, 'Deployment', {
       cluster,
       taskDefinition,
-      certificates: [certificate],
-      afterAllowTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.productionListener(), hostHeader: 'shop.example.com' }),
+      traffic: {
+        certificates: [certificate],
+      },
+      hooks: {
+        afterAllowTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.productionListener(), hostHeader: 'shop.example.com' }),
+      },
     });
     const config = hookConfig(Template.fromStack(stack), /AfterAllowTrafficHook/);
     expect(config.loadBalancer).toEqual(expect.objectContaining({ port: 443, secure: true }));
@@ -174,7 +180,9 @@ describe('LifecycleHook.httpCheck', () => {
     const stack = testStack();
     const vpc = new ec2.Vpc(stack, 'AppVpc', { natGateways: 1, maxAzs: 2 });
     lambdaDeployment(stack, {
-      preTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('http://10.0.0.10'), vpc, vpcSubnets: { subnets: [vpc.privateSubnets[1]] } }),
+      hooks: {
+        beforeAllowTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('http://10.0.0.10'), vpc, vpcSubnets: { subnets: [vpc.privateSubnets[1]] } }),
+      },
     });
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
       VpcConfig: { SubnetIds: [{ Ref: Match.stringLikeRegexp('AppVpcPrivateSubnet2') }], SecurityGroupIds: Match.anyValue() },
@@ -182,47 +190,53 @@ describe('LifecycleHook.httpCheck', () => {
   });
 
   const httpErrors: Array<[string, (stack: Stack) => void, RegExp]> = [
-    ['test listener on a Lambda deployment', (s) => lambdaDeployment(s, { preTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.testListener() }) }),
+    ['test listener on a Lambda deployment', (s) => lambdaDeployment(s, { hooks: { beforeAllowTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.testListener() }) } }),
       /HttpCheckTarget.testListener\(\) needs the load balancer of an EcsDeployment, but the BeforeAllowTraffic hook is bound to a deployment without one. Use HttpCheckTarget.url/],
-    ['test listener turned off', (s) => ecsDeployment(s, { testListener: false, beforeAllowTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.testListener() }) }),
+    ['test listener turned off', (s) => ecsDeployment(s, { traffic: { testListener: false }, hooks: { beforeAllowTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.testListener() }) } }),
       /HttpCheckTarget.testListener\(\) was given for BeforeAllowTraffic, but the deployment has no test listener/],
-    ['test listener before it serves the replacement', (s) => ecsDeployment(s, { afterInstall: LifecycleHook.httpCheck({ target: HttpCheckTarget.testListener() }) }),
+    ['test listener before it serves the replacement', (s) => ecsDeployment(s, { hooks: { afterInstall: LifecycleHook.httpCheck({ target: HttpCheckTarget.testListener() }) } }),
       /given for AfterInstall, but the test listener only serves the replacement task set from AfterAllowTestTraffic on/],
-    ['vpc with a listener target', (s) => ecsDeployment(s, { afterAllowTestTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.testListener(), vpc: new ec2.Vpc(s, 'Other') }) }),
+    ['vpc with a listener target', (s) => ecsDeployment(s, { hooks: { afterAllowTestTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.testListener(), vpc: new ec2.Vpc(s, 'Other') }) } }),
       /vpc is set, but a listener target always runs in the load balancer's VPC/],
     ['TLS listener without hostHeader', (s) => {
       const { cluster, taskDefinition } = ecsFixture(s);
       new EcsDeployment(s, 'Deployment', {
         cluster,
         taskDefinition,
-        certificates: [{ certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc' }],
-        afterAllowTestTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.testListener() }),
+        traffic: {
+          certificates: [{ certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc' }],
+        },
+        hooks: {
+          afterAllowTestTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.testListener() }),
+        },
       });
     }, /HttpCheckTarget.testListener\(\): the test listener uses TLS with your certificate, which cannot cover the load balancer's own DNS name. Set hostHeader/],
-    ['vpcSubnets without vpc', (s) => lambdaDeployment(s, { preTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('http://a.b'), vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC } }) }),
+    ['vpcSubnets without vpc', (s) => lambdaDeployment(s, { hooks: { beforeAllowTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('http://a.b'), vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC } }) } }),
       /vpcSubnets is set without vpc/],
-    ['relative URL', (s) => lambdaDeployment(s, { preTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('example.com/health') }) }),
+    ['relative URL', (s) => lambdaDeployment(s, { hooks: { beforeAllowTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('example.com/health') }) } }),
       /HttpCheckTarget.url\(\) needs an absolute http:\/\/ or https:\/\/ URL; received "example.com\/health"/],
-    ['path without slash', (s) => lambdaDeployment(s, { preTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('http://a.b'), path: 'health' }) }),
+    ['path without slash', (s) => lambdaDeployment(s, { hooks: { beforeAllowTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('http://a.b'), path: 'health' }) } }),
       /path must start with "\/"; received "health"/],
-    ['unknown method', (s) => lambdaDeployment(s, { preTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('http://a.b'), method: 'get' }) }),
+    ['unknown method', (s) => lambdaDeployment(s, { hooks: { beforeAllowTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('http://a.b'), method: 'get' }) } }),
       /method must be one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS; received "get"/],
-    ['status code out of range', (s) => lambdaDeployment(s, { preTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('http://a.b'), expectedStatusCodes: [200, 700] }) }),
+    ['status code out of range', (s) => lambdaDeployment(s, { hooks: { beforeAllowTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('http://a.b'), expectedStatusCodes: [200, 700] }) } }),
       /expectedStatusCodes must be HTTP status codes from 100 to 599; received 700/],
-    ['no status codes', (s) => lambdaDeployment(s, { preTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('http://a.b'), expectedStatusCodes: [] }) }),
+    ['no status codes', (s) => lambdaDeployment(s, { hooks: { beforeAllowTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('http://a.b'), expectedStatusCodes: [] }) } }),
       /expectedStatusCodes is empty, so no answer could pass/],
-    ['attempts', (s) => lambdaDeployment(s, { preTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('http://a.b'), attempts: 0 }) }),
+    ['attempts', (s) => lambdaDeployment(s, { hooks: { beforeAllowTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('http://a.b'), attempts: 0 }) } }),
       /attempts must be a whole number from 1 to 100; received 0/],
-    ['backoff', (s) => lambdaDeployment(s, { preTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('http://a.b'), backoffRate: 0.5 }) }),
+    ['backoff', (s) => lambdaDeployment(s, { hooks: { beforeAllowTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('http://a.b'), backoffRate: 0.5 }) } }),
       /backoffRate must be from 1 to 10; received 0.5/],
     ['request timeout past the deadline', (s) => lambdaDeployment(s, {
-      preTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('http://a.b'), requestTimeout: Duration.minutes(2), deadline: Duration.minutes(1) }),
+      hooks: {
+        beforeAllowTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('http://a.b'), requestTimeout: Duration.minutes(2), deadline: Duration.minutes(1) }),
+      },
     }), /requestTimeout must be from 100 ms up to the deadline \(60000 ms\); received 120000 ms/],
-    ['invalid regular expression', (s) => lambdaDeployment(s, { preTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('http://a.b'), bodyMatches: '(unclosed' }) }),
+    ['invalid regular expression', (s) => lambdaDeployment(s, { hooks: { beforeAllowTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('http://a.b'), bodyMatches: '(unclosed' }) } }),
       /bodyMatches is not a valid JavaScript regular expression: .*received "\(unclosed"/],
-    ['deadline past the Lambda maximum', (s) => lambdaDeployment(s, { preTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('http://a.b'), deadline: Duration.minutes(15) }) }),
+    ['deadline past the Lambda maximum', (s) => lambdaDeployment(s, { hooks: { beforeAllowTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('http://a.b'), deadline: Duration.minutes(15) }) } }),
       /deadline must be from 1 second to 14 minutes .*received 15 minutes/],
-    ['configuration past 4 KB', (s) => lambdaDeployment(s, { preTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('http://a.b'), body: 'x'.repeat(4000) }) }),
+    ['configuration past 4 KB', (s) => lambdaDeployment(s, { hooks: { beforeAllowTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('http://a.b'), body: 'x'.repeat(4000) }) } }),
       /the BeforeAllowTraffic hook's configuration is \d+ characters; Lambda allows 4 KB of environment variables/],
   ];
   test.each(httpErrors)('error: %s', (_name, build, message) => {
@@ -230,7 +244,7 @@ describe('LifecycleHook.httpCheck', () => {
   });
 
   test('errors name the construct path', () => {
-    expect(() => lambdaDeployment(testStack(), { preTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('http://a.b'), attempts: 0 }) }))
+    expect(() => lambdaDeployment(testStack(), { hooks: { beforeAllowTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('http://a.b'), attempts: 0 }) } }))
       .toThrow(/^\[TestStack\/Deployment\] invalid configuration:/);
   });
 
@@ -239,7 +253,7 @@ describe('LifecycleHook.httpCheck', () => {
     const url = Fn.importValue('OrdersApiUrl');
     const pattern = Fn.importValue('ExpectedBody');
     expect(() =>
-      lambdaDeployment(stack, { preTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url(url), bodyMatches: pattern }) }),
+      lambdaDeployment(stack, { hooks: { beforeAllowTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url(url), bodyMatches: pattern }) } }),
     ).not.toThrow();
   });
 });
@@ -247,7 +261,7 @@ describe('LifecycleHook.httpCheck', () => {
 describe('LifecycleHook.invokeCheck', () => {
   test('reads the deployment and invokes only versions of the deployed function', () => {
     const stack = testStack();
-    const dep = lambdaDeployment(stack, { preTraffic: LifecycleHook.invokeCheck({ payload: { probe: true }, responseContains: 'ok' }) });
+    const dep = lambdaDeployment(stack, { hooks: { beforeAllowTraffic: LifecycleHook.invokeCheck({ payload: { probe: true }, responseContains: 'ok' }) } });
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: Match.stringLikeRegexp('BeforeAllowTrafficHookRole') }],
@@ -277,13 +291,13 @@ describe('LifecycleHook.invokeCheck', () => {
   });
 
   test('error: on an ECS deployment', () => {
-    expect(() => ecsDeployment(testStack(), { beforeAllowTraffic: LifecycleHook.invokeCheck() })).toThrow(
+    expect(() => ecsDeployment(testStack(), { hooks: { beforeAllowTraffic: LifecycleHook.invokeCheck() } })).toThrow(
       /LifecycleHook.invokeCheck\(\) invokes the Lambda version being deployed, but the BeforeAllowTraffic hook is bound to a deployment that deploys no Lambda function/,
     );
   });
 
   test('error: invalid responseMatches', () => {
-    expect(() => lambdaDeployment(testStack(), { postTraffic: LifecycleHook.invokeCheck({ responseMatches: '[' }) })).toThrow(/responseMatches is not a valid JavaScript regular expression/);
+    expect(() => lambdaDeployment(testStack(), { hooks: { afterAllowTraffic: LifecycleHook.invokeCheck({ responseMatches: '[' }) } })).toThrow(/responseMatches is not a valid JavaScript regular expression/);
   });
 });
 
@@ -293,11 +307,13 @@ describe('LifecycleHook.alarmCheck', () => {
     const a = alarm(stack, 'Latency');
     const b = alarm(stack, 'Errors');
     lambdaDeployment(stack, {
-      postTraffic: LifecycleHook.alarmCheck([a, b], {
-        observeFor: Duration.minutes(3),
-        interval: Duration.seconds(20),
-        failOnInsufficientData: true,
-      }),
+      hooks: {
+        afterAllowTraffic: LifecycleHook.alarmCheck([a, b], {
+          observeFor: Duration.minutes(3),
+          interval: Duration.seconds(20),
+          failOnInsufficientData: true,
+        }),
+      },
     });
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::IAM::Policy', {
@@ -320,7 +336,7 @@ describe('LifecycleHook.alarmCheck', () => {
 
   test('one check by default', () => {
     const stack = testStack();
-    lambdaDeployment(stack, { preTraffic: LifecycleHook.alarmCheck([alarm(stack, 'A')]) });
+    lambdaDeployment(stack, { hooks: { beforeAllowTraffic: LifecycleHook.alarmCheck([alarm(stack, 'A')]) } });
     const t = Template.fromStack(stack);
     expect(hookConfig(t, /BeforeAllowTrafficHook/)).toEqual(expect.objectContaining({ observeMs: 0, intervalMs: 30000, failOnInsufficientData: false }));
     t.hasResourceProperties('AWS::Lambda::Function', { Timeout: 150 });
@@ -332,7 +348,7 @@ describe('LifecycleHook.alarmCheck', () => {
     ['interval too short', (s: Stack) => [alarm(s, 'A')], { interval: Duration.seconds(5) }, /interval is at least 10 seconds .*received 5 seconds/],
   ] as const)('error: %s', (_name, alarms, options, message) => {
     const stack = testStack();
-    expect(() => lambdaDeployment(stack, { preTraffic: LifecycleHook.alarmCheck(alarms(stack), options) })).toThrow(message);
+    expect(() => lambdaDeployment(stack, { hooks: { beforeAllowTraffic: LifecycleHook.alarmCheck(alarms(stack), options) } })).toThrow(message);
   });
 });
 
@@ -342,13 +358,15 @@ describe('LifecycleHook.sdkCall', () => {
   test('AppConfig StopDeployment: the action on exactly the given resources, parameters in the configuration', () => {
     const stack = testStack();
     lambdaDeployment(stack, {
-      postTraffic: LifecycleHook.sdkCall({
-        service: 'appconfig',
-        action: 'StopDeployment',
-        parameters: { ApplicationId: 'abc1234', EnvironmentId: 'env5678', DeploymentNumber: 3 },
-        resources: [appConfigDeployments(stack)],
-        acceptedErrors: ['BadRequestException'],
-      }),
+      hooks: {
+        afterAllowTraffic: LifecycleHook.sdkCall({
+          service: 'appconfig',
+          action: 'StopDeployment',
+          parameters: { ApplicationId: 'abc1234', EnvironmentId: 'env5678', DeploymentNumber: 3 },
+          resources: [appConfigDeployments(stack)],
+          acceptedErrors: ['BadRequestException'],
+        }),
+      },
     });
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::IAM::Policy', {
@@ -379,14 +397,16 @@ describe('LifecycleHook.sdkCall', () => {
     new EcsDeployment(stack, 'Deployment', {
       cluster,
       taskDefinition,
-      beforeInstall: LifecycleHook.sdkCall({ service: 'appflow', action: 'CancelFlowExecutions', parameters: { flowName: 'nightly-sync' }, resources: [flow] }),
-      afterAllowTraffic: LifecycleHook.sdkCall({
-        service: 'ssm',
-        action: 'CancelCommand',
-        parameters: { CommandId: '25173b39-c88d-4459-ba3d-8704aEXAMPLE' },
-        policyStatements: [new iam.PolicyStatement({ actions: ['ssm:CancelCommand'], resources: ['*'] })],
-      }),
-      afterInstall: LifecycleHook.sdkCall({ service: 'cloudwatch-logs', action: 'PutRetentionPolicy', iamAction: 'logs:PutRetentionPolicy', resources: ['arn:aws:logs:us-east-1:123456789012:log-group:x'] }),
+      hooks: {
+        beforeInstall: LifecycleHook.sdkCall({ service: 'appflow', action: 'CancelFlowExecutions', parameters: { flowName: 'nightly-sync' }, resources: [flow] }),
+        afterAllowTraffic: LifecycleHook.sdkCall({
+          service: 'ssm',
+          action: 'CancelCommand',
+          parameters: { CommandId: '25173b39-c88d-4459-ba3d-8704aEXAMPLE' },
+          policyStatements: [new iam.PolicyStatement({ actions: ['ssm:CancelCommand'], resources: ['*'] })],
+        }),
+        afterInstall: LifecycleHook.sdkCall({ service: 'cloudwatch-logs', action: 'PutRetentionPolicy', iamAction: 'logs:PutRetentionPolicy', resources: ['arn:aws:logs:us-east-1:123456789012:log-group:x'] }),
+      },
     });
     const t = Template.fromStack(stack);
     const action = (role: RegExp) => statementsOf(t, role).map((s) => s.Action).filter((a) => !String(a).startsWith('logs:Create') && a !== 'codedeploy:PutLifecycleEventHookExecutionStatus');
@@ -407,7 +427,7 @@ describe('LifecycleHook.sdkCall', () => {
   ])('sdkCall %s:%s is granted as %s (the IAM prefix, not the package name)', (service, action, iamAction) => {
     const stack = testStack();
     const { cluster, taskDefinition } = ecsFixture(stack);
-    new EcsDeployment(stack, 'Deployment', { cluster, taskDefinition, afterAllowTraffic: LifecycleHook.sdkCall({ service, action, resources: ['*'] }) });
+    new EcsDeployment(stack, 'Deployment', { cluster, taskDefinition, hooks: { afterAllowTraffic: LifecycleHook.sdkCall({ service, action, resources: ['*'] }) } });
     const t = Template.fromStack(stack);
     const actions = statementsOf(t, /AfterAllowTrafficHookRole/).map((s) => s.Action).filter((a) => typeof a === 'string' && a !== 'codedeploy:PutLifecycleEventHookExecutionStatus');
     expect(actions).toEqual([iamAction]);
@@ -420,7 +440,7 @@ describe('LifecycleHook.sdkCall', () => {
     ['camel-case action', { service: 'ssm', action: 'cancelCommand', resources: ['*'] }, /action must be an API action name like "StopDeployment" .*received "cancelCommand"/],
     ['malformed iamAction', { service: 'ssm', action: 'CancelCommand', iamAction: 'CancelCommand', resources: ['*'] }, /iamAction must look like "<service prefix>:<Action>"; received "CancelCommand"/],
   ])('error: %s', (_name, options, message) => {
-    expect(() => lambdaDeployment(testStack(), { postTraffic: LifecycleHook.sdkCall(options as any) })).toThrow(message);
+    expect(() => lambdaDeployment(testStack(), { hooks: { afterAllowTraffic: LifecycleHook.sdkCall(options as any) } })).toThrow(message);
   });
 });
 
@@ -428,8 +448,10 @@ describe('service role and hooks', () => {
   test('the service role may invoke exactly each built-in hook function', () => {
     const stack = testStack();
     lambdaDeployment(stack, {
-      preTraffic: LifecycleHook.invokeCheck(),
-      postTraffic: LifecycleHook.alarmCheck([alarm(stack, 'A')]),
+      hooks: {
+        beforeAllowTraffic: LifecycleHook.invokeCheck(),
+        afterAllowTraffic: LifecycleHook.alarmCheck([alarm(stack, 'A')]),
+      },
     });
     const t = Template.fromStack(stack);
     const invokes = statementsOf(t, /ServiceRole/).filter((s) => s.Action === 'lambda:InvokeFunction').map((s) => JSON.stringify(s.Resource));
@@ -439,7 +461,7 @@ describe('service role and hooks', () => {
 
   test('the ECS deployment trigger waits for the hook roles', () => {
     const stack = testStack();
-    ecsDeployment(stack, { afterAllowTestTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.testListener() }) });
+    ecsDeployment(stack, { hooks: { afterAllowTestTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.testListener() }) } });
     const t = Template.fromStack(stack);
     const [trigger] = Object.values(t.findResources('Custom::CodeDeployDeployment'));
     expect(trigger.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/AfterAllowTestTrafficHookRole/)]));
@@ -448,39 +470,43 @@ describe('service role and hooks', () => {
 
 complianceSuite({
   'httpCheck URL (Lambda)': (stack) => {
-    lambdaDeployment(stack, { postTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('https://api.example.com'), path: '/health' }) });
+    lambdaDeployment(stack, { hooks: { afterAllowTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('https://api.example.com'), path: '/health' }) } });
   },
   'httpCheck test listener (ECS)': (stack) => {
     ecsDeployment(stack, {
-      afterAllowTestTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.testListener(), path: '/health' }),
-      afterAllowTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.productionListener() }),
+      hooks: {
+        afterAllowTestTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.testListener(), path: '/health' }),
+        afterAllowTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.productionListener() }),
+      },
     });
     acknowledgeTrafficChoices(stack);
   },
   'invokeCheck and alarmCheck (Lambda)': (stack) => {
-    lambdaDeployment(stack, { preTraffic: LifecycleHook.invokeCheck({ payload: { probe: true } }), postTraffic: LifecycleHook.alarmCheck([alarm(stack, 'A')], { observeFor: Duration.minutes(2) }) });
+    lambdaDeployment(stack, { hooks: { beforeAllowTraffic: LifecycleHook.invokeCheck({ payload: { probe: true } }), afterAllowTraffic: LifecycleHook.alarmCheck([alarm(stack, 'A')], { observeFor: Duration.minutes(2) }) } });
   },
   'sdkCall AppConfig, AppFlow, SSM (ECS)': (stack) => {
     ecsDeployment(stack, {
-      beforeInstall: LifecycleHook.sdkCall({
-        service: 'appconfig',
-        action: 'StopDeployment',
-        parameters: { ApplicationId: 'abc1234', EnvironmentId: 'env5678', DeploymentNumber: 3 },
-        resources: [stack.formatArn({ service: 'appconfig', resource: 'application', resourceName: 'abc1234/environment/env5678/deployment/3' })],
-      }),
-      afterInstall: LifecycleHook.sdkCall({
-        service: 'appflow',
-        action: 'CancelFlowExecutions',
-        parameters: { flowName: 'nightly-sync' },
-        resources: [stack.formatArn({ service: 'appflow', resource: 'flow', resourceName: 'nightly-sync' })],
-      }),
-      afterAllowTraffic: LifecycleHook.sdkCall({
-        service: 'ssm',
-        action: 'CancelCommand',
-        parameters: { CommandId: '25173b39-c88d-4459-ba3d-8704aEXAMPLE' },
-        // The Service Authorization Reference lists no resource type for ssm:CancelCommand: "*" is the only grant that matches.
-        resources: ['*'],
-      }),
+      hooks: {
+        beforeInstall: LifecycleHook.sdkCall({
+          service: 'appconfig',
+          action: 'StopDeployment',
+          parameters: { ApplicationId: 'abc1234', EnvironmentId: 'env5678', DeploymentNumber: 3 },
+          resources: [stack.formatArn({ service: 'appconfig', resource: 'application', resourceName: 'abc1234/environment/env5678/deployment/3' })],
+        }),
+        afterInstall: LifecycleHook.sdkCall({
+          service: 'appflow',
+          action: 'CancelFlowExecutions',
+          parameters: { flowName: 'nightly-sync' },
+          resources: [stack.formatArn({ service: 'appflow', resource: 'flow', resourceName: 'nightly-sync' })],
+        }),
+        afterAllowTraffic: LifecycleHook.sdkCall({
+          service: 'ssm',
+          action: 'CancelCommand',
+          parameters: { CommandId: '25173b39-c88d-4459-ba3d-8704aEXAMPLE' },
+          // The Service Authorization Reference lists no resource type for ssm:CancelCommand: "*" is the only grant that matches.
+          resources: ['*'],
+        }),
+      },
     });
     // The user's choice of call, so the user's acknowledgement (the library does not hide it).
     const hookRole = stack.node.findAll().find((c) => c.node.path.endsWith('/AfterAllowTrafficHookRole'))!;

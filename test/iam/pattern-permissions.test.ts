@@ -99,7 +99,7 @@ describe('useAwsManagedPolicy with a launch-template Auto Scaling group', () => 
 describe('escape hatches grant', () => {
   test('Lambda: deploymentGroup.addAlarm() and addPreHook() let the service role read and invoke them, and the alias waits for the hook', () => {
     const stack = testStack();
-    const dep = new LambdaDeployment(stack, 'Dep', { lambdaFunction: userFunction(stack, 'Fn'), postTraffic: LifecycleHook.none() });
+    const dep = new LambdaDeployment(stack, 'Dep', { lambdaFunction: userFunction(stack, 'Fn'), hooks: { afterAllowTraffic: LifecycleHook.none() } });
     const hook = userFunction(stack, 'LateHook');
     dep.deploymentGroup.addAlarm(alarm(stack, 'LateAlarm'));
     dep.deploymentGroup.addPreHook(hook);
@@ -155,7 +155,9 @@ describe('Lambda: the deployment runs after its permissions exist', () => {
     const stack = testStack();
     new LambdaDeployment(stack, 'Dep', {
       lambdaFunction: userFunction(stack, 'Fn'),
-      preTraffic: LifecycleHook.invokeCheck(),
+      hooks: {
+        beforeAllowTraffic: LifecycleHook.invokeCheck(),
+      },
       alarms: [alarm(stack, 'UserAlarm')],
     });
     const t = Template.fromStack(stack).toJSON();

@@ -47,8 +47,10 @@ function everythingOn(stack: Stack): LambdaDeployment {
     alarms: [userAlarm],
     ignorePollAlarmsFailure: true,
     autoRollback: { failedDeployment: true, stoppedDeployment: false, deploymentInAlarm: true },
-    preTraffic: LifecycleHook.fromFunction(userFunction(stack, 'PreHook')),
-    postTraffic: LifecycleHook.fromFunction(userFunction(stack, 'PostHook')),
+    hooks: {
+      beforeAllowTraffic: LifecycleHook.fromFunction(userFunction(stack, 'PreHook')),
+      afterAllowTraffic: LifecycleHook.fromFunction(userFunction(stack, 'PostHook')),
+    },
     defaultAlarms: { errorsThreshold: 5, throttlesThreshold: 3, period: Duration.minutes(2), evaluationPeriods: 2 },
     notifications: [
       { topic, events: [DeploymentEvent.DEPLOYMENT_FAILURE, DeploymentEvent.DEPLOYMENT_ROLLBACK], name: 'failures' },
@@ -119,7 +121,7 @@ describe('LambdaDeployment', () => {
     });
 
     test('LifecycleHook.none() turns the default post-traffic hook off; without alarms there is none', () => {
-      for (const props of [{ postTraffic: LifecycleHook.none() }, { defaultAlarms: { errors: false, throttles: false } }]) {
+      for (const props of [{ hooks: { afterAllowTraffic: LifecycleHook.none() } }, { defaultAlarms: { errors: false, throttles: false } }]) {
         const other = testStack();
         deploy(other, props);
         const template = Template.fromStack(other);
@@ -401,11 +403,11 @@ describe('LambdaDeployment', () => {
       Template.fromStack(defaults).hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', { AlarmConfiguration: { Enabled: true } });
     });
 
-    test('preTraffic and postTraffic hooks: update policy, invoke on exactly the hook, status on exactly the group', () => {
+    test('beforeAllowTraffic and afterAllowTraffic hooks: update policy, invoke on exactly the hook, status on exactly the group', () => {
       const stack = testStack();
       const pre = userFunction(stack, 'PreHook');
       const post = userFunction(stack, 'PostHook');
-      deploy(stack, { preTraffic: LifecycleHook.fromFunction(pre), postTraffic: LifecycleHook.fromFunction(post) });
+      deploy(stack, { hooks: { beforeAllowTraffic: LifecycleHook.fromFunction(pre), afterAllowTraffic: LifecycleHook.fromFunction(post) } });
       const t = Template.fromStack(stack);
       const alias = Object.values(t.findResources('AWS::Lambda::Alias'))[0] as any;
       expect(alias.UpdatePolicy.CodeDeployLambdaAliasUpdate.BeforeAllowTrafficHook.Ref).toMatch(/^PreHook[0-9A-F]{8}$/);
@@ -442,7 +444,7 @@ describe('LambdaDeployment', () => {
 
     test('the same hook statement is not duplicated when aws-cdk-lib grants it too', () => {
       const stack = testStack();
-      deploy(stack, { preTraffic: LifecycleHook.fromFunction(userFunction(stack, 'PreHook')) });
+      deploy(stack, { hooks: { beforeAllowTraffic: LifecycleHook.fromFunction(userFunction(stack, 'PreHook')) } });
       const t = Template.fromStack(stack);
       const policy = Object.values(t.findResources('AWS::IAM::Policy')).find((p: any) =>
         JSON.stringify(p.Properties.Roles).includes('PreHookRole')) as any;
