@@ -89,13 +89,23 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // Never rewrite sources during a test run: a reformatted handler would change asset hashes.
     commandOptions: { fix: false },
   },
-  gitignore: ['/cdk.out/', '/dist-codegen/', '/.cfn-lint-tmp/'],
+  gitignore: ['/cdk.out/', '/dist-codegen/', '/.cfn-lint-tmp/', '/.jsii.tabl.json'],
   npmIgnoreOptions: { ignorePatterns: ['/examples/', '/scripts/', '/bench/', '/cdk.out/', '/dist-codegen/'] },
 });
 
 // Registry lacks some @unrs/resolver-binding-*@1.13.0 builds (via eslint-import-resolver-typescript);
 // without this pin `npm ci` fails with "lock file out of sync".
 project.package.addPackageResolutions('unrs-resolver@1.12.2');
+
+// Every TypeScript snippet of README.md compiles (fixtures in rosetta/): jsii-rosetta, which also
+// translates them for the other languages, fails the build on a snippet that does not compile.
+// TypeScript-only snippets (fenced `mts`) are type-checked by test/readme-snippets.test.ts instead.
+const rosetta = project.addTask('rosetta:extract', {
+  description: 'Compile every TypeScript snippet of README.md with jsii-rosetta (fails on errors)',
+  env: { JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' },
+  exec: 'jsii-rosetta extract --fail --compile .',
+});
+project.postCompileTask.spawn(rosetta);
 
 // Bindings for the other jsii languages: generated (not built; their toolchains need registries we can't reach).
 // Runs on every build, so a code-generation failure for any target fails the build.

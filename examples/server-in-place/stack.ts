@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Duration, Fn, Stack, StackProps } from 'aws-cdk-lib';
+import { Duration, Fn, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -7,7 +7,6 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ServerDeployment, ServerLoadBalancer, ServerRevision } from '../../src';
-import { acknowledge } from '../../src/private/nag';
 
 /**
  * A small web site on an Auto Scaling group of Amazon Linux 2023 instances behind an internal
@@ -64,9 +63,12 @@ export class ServerInPlaceStack extends Stack {
     });
     void web;
 
-    // Example-only acknowledgements for the parts this app builds around the pattern.
-    acknowledge(loadBalancer, 'AwsSolutions-ELB2', 'Example load balancer; enable access logs to an S3 bucket of yours in production.');
-    acknowledge(loadBalancer, 'AwsSolutions-EC23', 'Internal load balancer open to the VPC\'s own CIDR on port 80 only (cdk-nag cannot evaluate the CIDR token).');
-    acknowledge(fleet, 'AwsSolutions-AS3', 'Example fleet; add scaling notifications to a topic of yours in production.');
+    // Findings on the parts this app builds around the pattern: acknowledged here, with our reasons,
+    // the way any cdk-nag 3 user acknowledges a finding on their own resources.
+    Validations.of(loadBalancer).acknowledge(
+      { id: 'AwsSolutions-ELB2', reason: 'Example load balancer; enable access logs to an S3 bucket of yours in production.' },
+      { id: 'AwsSolutions-EC23', reason: 'Internal load balancer open to the VPC\'s own CIDR on port 80 only (cdk-nag cannot evaluate the CIDR token).' },
+    );
+    Validations.of(fleet).acknowledge({ id: 'AwsSolutions-AS3', reason: 'Example fleet; add scaling notifications to a topic of yours in production.' });
   }
 }

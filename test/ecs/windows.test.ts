@@ -46,7 +46,10 @@ describe('EcsDeployment: the deployment windows and the trigger timeout', () => 
     ],
     [
       'a linear configuration of 30 minutes with a 20-minute approval wait',
-      { deploymentConfig: codedeploy.EcsDeploymentConfig.LINEAR_10PERCENT_EVERY_3MINUTES, blueGreen: { deploymentApprovalWaitTime: Duration.minutes(25) } },
+      {
+        deploymentConfig: codedeploy.EcsDeploymentConfig.LINEAR_10PERCENT_EVERY_3MINUTES,
+        blueGreen: { deploymentApprovalWaitTime: Duration.minutes(25) },
+      },
       /take 55 minutes \(traffic shifting 30 \(CodeDeployDefault\.ECSLinear10PercentEvery3Minutes\) \+ blueGreen\.deploymentApprovalWaitTime 25\).* Shorten the deployment configuration's traffic shifting\./,
     ],
     [
