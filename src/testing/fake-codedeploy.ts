@@ -124,7 +124,9 @@ export class FakeCodeDeploy {
     return this;
   }
 
+  /** Stops listening and closes every open connection (kept-alive ones, and requests a route never answers). */
   public async stop(): Promise<void> {
+    this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 

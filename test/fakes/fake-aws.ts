@@ -1,9 +1,11 @@
-import * as http from 'node:http';
-import { AddressInfo } from 'node:net';
+import { FakeCodeDeploy, FakeRequest, FakeResponse } from '../../src/testing/fake-codedeploy';
 
 /**
- * A local fake of the AWS APIs the deployment trigger calls: CodeDeploy (JSON 1.1), ECS
- * DescribeServices (JSON 1.1), Lambda Invoke (REST) and the CloudFormation response URL.
+ * The APIs the deployment trigger calls, served by the shipped `FakeCodeDeploy` (one HTTP fake for
+ * the library's users and its own tests): this class adds, through `FakeCodeDeploy.route()`,
+ * CodeDeploy deployments on scripted timelines (JSON 1.1), ECS DescribeServices and SSM (JSON 1.1),
+ * Lambda's asynchronous Invoke (REST), S3 CopyObject (REST XML), Auto Scaling
+ * DescribeAutoScalingGroups (query, XML) and the CloudFormation response URL.
  * The real AWS SDK v3 clients talk to it on 127.0.0.1 (AWS_ENDPOINT_URL_*).
  *
  * Deployments follow scripted timelines: each step says after how many milliseconds since
@@ -73,8 +75,8 @@ export class FakeAws {
   private readonly errors = new Map<string, InjectedError[]>();
   /** What the next PUTs to the CloudFormation response URL get instead of 200: a status code, or no answer at all. */
   public responseFaults: (number | 'hang')[] = [];
-  private readonly hanging: http.ServerResponse[] = [];
-  private server?: http.Server;
+  private readonly server = new FakeCodeDeploy();
+  private started = false;
   private counter = 0;
   /** Auto Scaling groups, by the number of DescribeAutoScalingGroups calls so far (0-based). */
   public autoScalingGroups: (name: string, call: number) => FakeAutoScalingGroup | undefined = () => undefined;
@@ -97,8 +99,7 @@ export class FakeAws {
   }
 
   public get endpoint(): string {
-    const address = this.server!.address() as AddressInfo;
-    return `http://127.0.0.1:${address.port}`;
+    return this.server.endpoint;
   }
 
   public get responseUrl(): string {
@@ -106,19 +107,17 @@ export class FakeAws {
   }
 
   public async start(): Promise<this> {
-    this.server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c) => chunks.push(c));
-      req.on('end', () => this.dispatch(req, Buffer.concat(chunks).toString('utf8'), res));
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    if (!this.started) {
+      this.server.route(() => true, (req) => this.dispatch(req));
+      this.started = true;
+    }
+    await this.server.start();
     return this;
   }
 
   public async stop(): Promise<void> {
-    this.hanging.splice(0).forEach((r) => r.destroy());
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+    // Closes every connection too, so a response URL left hanging ends with the server.
+    await this.server.stop();
   }
 
   /** Environment that points the SDK v3 clients at this fake. */
@@ -187,60 +186,51 @@ export class FakeAws {
     return `d-FAKE${String(++this.counter).padStart(6, '0')}`;
   }
 
-  private dispatch(req: http.IncomingMessage, raw: string, res: http.ServerResponse): void {
+  private dispatch(req: FakeRequest): FakeResponse | Promise<FakeResponse> {
     const at = Date.now();
-    const target = String(req.headers['x-amz-target'] ?? '');
-    if (req.method === 'PUT' && req.url?.startsWith('/cfn-response/')) {
-      const body = JSON.parse(raw);
+    if (req.method === 'PUT' && req.path.startsWith('/cfn-response/')) {
+      const body = typeof req.body === 'string' ? JSON.parse(req.body) : req.body;
       this.calls.push({ service: 'cfn', operation: 'Respond', body, at });
       const fault = this.responseFaults.shift();
       if (fault === 'hang') {
-        this.hanging.push(res); // never answered (until stop)
-        return;
+        return new Promise<FakeResponse>(() => undefined); // never answered (until stop closes the connection)
       }
       if (fault !== undefined) {
-        res.writeHead(fault).end('<Error>injected</Error>');
-        return;
+        return { status: fault, headers: { 'content-type': 'application/xml' }, body: '<Error>injected</Error>' };
       }
       this.responses.push({ ...body, receivedAt: at });
-      res.writeHead(200).end();
-      return;
+      return { status: 200, body: '' };
     }
-    const invoke = /^\/2015-03-31\/functions\/([^/]+)\/invocations/.exec(req.url ?? '');
-    if (invoke) {
-      const body = JSON.parse(raw);
+    if (/^\/2015-03-31\/functions\/([^/]+)\/invocations/.test(req.path)) {
+      const body = typeof req.body === 'string' ? JSON.parse(req.body) : req.body;
       this.calls.push({ service: 'lambda', operation: 'Invoke', body, at });
       const injected = this.errors.get('Invoke')?.shift();
       if (injected) {
-        res.writeHead(injected.status, { 'content-type': 'application/json', 'x-amzn-errortype': injected.type }).end(JSON.stringify({ message: injected.message ?? injected.type }));
-        return;
+        return { status: injected.status, headers: { 'x-amzn-errortype': injected.type }, body: { message: injected.message ?? injected.type } };
       }
       this.invocations.push(body);
-      res.writeHead(202, { 'content-type': 'application/json' }).end('');
-      return;
+      return { status: 202, body: '' };
     }
     if (req.method === 'PUT' && req.headers['x-amz-copy-source']) {
-      this.copyObject(req, res, at);
-      return;
+      return this.copyObject(req, at);
     }
-    if (!target && req.method === 'POST' && /Action=DescribeAutoScalingGroups/.test(raw)) {
-      this.describeAutoScalingGroups(raw, res, at);
-      return;
+    if (!req.target && req.method === 'POST' && req.body?.Action === 'DescribeAutoScalingGroups') {
+      return this.describeAutoScalingGroups(req.body, at);
     }
-    const [prefix, operation] = target.split('.');
+    const prefix = String(req.headers['x-amz-target'] ?? '').split('.')[0];
+    const operation = req.target ?? '';
     const service = prefix.startsWith('CodeDeploy') ? 'codedeploy' : prefix === 'AmazonSSM' ? 'ssm' : 'ecs';
-    const body = raw ? JSON.parse(raw) : {};
+    const body = req.body === '' ? {} : req.body;
     this.calls.push({ service, operation, body, at });
     const injected = this.errors.get(operation)?.shift();
     if (injected) {
-      this.json(res, injected.status, { __type: injected.type, message: injected.message ?? injected.type });
-      return;
+      return this.json(injected.status, { __type: injected.type, message: injected.message ?? injected.type });
     }
     try {
       const out = service === 'codedeploy' ? this.codedeploy(operation, body) : service === 'ssm' ? this.ssm(operation, body) : this.ecs(operation, body);
-      this.json(res, 200, out);
+      return this.json(200, out);
     } catch (e: any) {
-      this.json(res, e.status ?? 400, { __type: e.type ?? 'ValidationException', message: e.message });
+      return this.json(e.status ?? 400, { __type: e.type ?? 'ValidationException', message: e.message });
     }
   }
 
@@ -350,35 +340,39 @@ export class FakeAws {
   }
 
   /** S3 CopyObject (REST, path-style): records the copy and answers with an ETag. */
-  private copyObject(req: http.IncomingMessage, res: http.ServerResponse, at: number): void {
-    const [bucket, ...keyParts] = decodeURI((req.url ?? '').split('?')[0]).replace(/^\//, '').split('/');
+  private copyObject(req: FakeRequest, at: number): FakeResponse {
+    const [bucket, ...keyParts] = decodeURI(req.path).replace(/^\//, '').split('/');
     const key = keyParts.join('/');
     const source = decodeURIComponent(String(req.headers['x-amz-copy-source']));
     this.calls.push({ service: 's3', operation: 'CopyObject', body: { bucket, key, source }, at });
     const injected = this.errors.get('CopyObject')?.shift();
     if (injected) {
-      res.writeHead(injected.status, { 'content-type': 'application/xml' })
-        .end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${injected.type}</Code><Message>${injected.message ?? injected.type}</Message></Error>`);
-      return;
+      return {
+        status: injected.status,
+        headers: { 'content-type': 'application/xml' },
+        body: `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${injected.type}</Code><Message>${injected.message ?? injected.type}</Message></Error>`,
+      };
     }
     this.copies.set(`${bucket}/${key}`, source);
-    res.writeHead(200, { 'content-type': 'application/xml', 'x-amz-version-id': 'v-fake-1' }).end(
-      '<?xml version="1.0" encoding="UTF-8"?><CopyObjectResult><LastModified>2026-11-23T10:00:00.000Z</LastModified><ETag>"0123456789abcdef0123456789abcdef"</ETag></CopyObjectResult>',
-    );
+    return {
+      status: 200,
+      headers: { 'content-type': 'application/xml', 'x-amz-version-id': 'v-fake-1' },
+      body: '<?xml version="1.0" encoding="UTF-8"?><CopyObjectResult><LastModified>2026-11-23T10:00:00.000Z</LastModified><ETag>"0123456789abcdef0123456789abcdef"</ETag></CopyObjectResult>',
+    };
   }
 
   /** Auto Scaling DescribeAutoScalingGroups (AWS query protocol, XML answer). */
-  private describeAutoScalingGroups(raw: string, res: http.ServerResponse, at: number): void {
-    const params = new URLSearchParams(raw);
-    const names = [...params.entries()].filter(([k]) => k.startsWith('AutoScalingGroupNames.member.')).map(([, v]) => v);
+  private describeAutoScalingGroups(params: Record<string, string>, at: number): FakeResponse {
+    const names = Object.entries(params).filter(([k]) => k.startsWith('AutoScalingGroupNames.member.')).map(([, v]) => v);
     const call = this.callsOf('DescribeAutoScalingGroups').length;
     this.calls.push({ service: 'autoscaling', operation: 'DescribeAutoScalingGroups', body: { names }, at });
     const injected = this.errors.get('DescribeAutoScalingGroups')?.shift();
     if (injected) {
-      res.writeHead(injected.status, { 'content-type': 'text/xml' }).end(
-        `<ErrorResponse><Error><Type>Sender</Type><Code>${injected.type}</Code><Message>${injected.message ?? injected.type}</Message></Error><RequestId>r</RequestId></ErrorResponse>`,
-      );
-      return;
+      return {
+        status: injected.status,
+        headers: { 'content-type': 'text/xml' },
+        body: `<ErrorResponse><Error><Type>Sender</Type><Code>${injected.type}</Code><Message>${injected.message ?? injected.type}</Message></Error><RequestId>r</RequestId></ErrorResponse>`,
+      };
     }
     const members = names
       .map((name) => [name, this.autoScalingGroups(name, call)] as const)
@@ -389,12 +383,14 @@ export class FakeAws {
           .join('')}</Instances></member>`,
       )
       .join('');
-    res.writeHead(200, { 'content-type': 'text/xml' }).end(
-      `<DescribeAutoScalingGroupsResponse xmlns="http://autoscaling.amazonaws.com/doc/2011-01-01/"><DescribeAutoScalingGroupsResult><AutoScalingGroups>${members}</AutoScalingGroups></DescribeAutoScalingGroupsResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DescribeAutoScalingGroupsResponse>`,
-    );
+    return {
+      status: 200,
+      headers: { 'content-type': 'text/xml' },
+      body: `<DescribeAutoScalingGroupsResponse xmlns="http://autoscaling.amazonaws.com/doc/2011-01-01/"><DescribeAutoScalingGroupsResult><AutoScalingGroups>${members}</AutoScalingGroups></DescribeAutoScalingGroupsResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DescribeAutoScalingGroupsResponse>`,
+    };
   }
 
-  private json(res: http.ServerResponse, status: number, body: any): void {
-    res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(body));
+  private json(status: number, body: any): FakeResponse {
+    return { status, headers: { 'content-type': 'application/x-amz-json-1.1' }, body };
   }
 }

@@ -1,4 +1,4 @@
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, CfnResource, Lazy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -96,6 +96,14 @@ describe('CodeDeployChecks', () => {
     const ok = testStack();
     ecsGroup(ok);
     expect(findings(ok)).toEqual([]);
+  });
+
+  test('the rules read the typed L1 properties as synthesized: a property set after creation or a Lazy counts, a bare CfnResource is not seen', () => {
+    const stack = testStack();
+    const group = ecsGroup(stack);
+    group.alarmConfiguration = Lazy.any({ produce: () => ({ enabled: false, alarms: [] }) });
+    new CfnResource(stack, 'Bare', { type: 'AWS::CodeDeploy::DeploymentGroup', properties: { ApplicationName: 'app', ServiceRoleArn: 'arn:aws:iam::123456789012:role/r' } });
+    expect(findings(stack)).toEqual(['CodeDeploy-CD1 Group']);
   });
 
   test('CD2: no rollback, rollback off, or rollback without DEPLOYMENT_FAILURE', () => {
