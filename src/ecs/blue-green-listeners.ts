@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { LifecycleHookLoadBalancer } from '../hooks/lifecycle-hook-bind';
 import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
@@ -105,6 +106,31 @@ export interface BlueGreenTrafficOptions {
    * @default Duration.seconds(30)
    */
   readonly deregistrationDelay?: Duration;
+
+  /**
+   * Bucket for the access logs of the Application Load Balancer the construct creates (aws-cdk-lib's
+   * `logAccessLogs`, which adds the bucket policy for the Region's log delivery). Needs a stack with
+   * a concrete Region (the principal that delivers the logs differs per Region) and a bucket
+   * encrypted with S3 managed keys (Elastic Load Balancing cannot write to SSE-KMS buckets).
+   *
+   * @default - no access logs: cdk-nag reports `AwsSolutions-ELB2` (and `ELBLoggingEnabled` in the NIST, HIPAA and PCI packs) on the load balancer, for you to fix or acknowledge
+   */
+  readonly accessLogBucket?: s3.IBucket;
+
+  /**
+   * Key prefix of the access logs in `accessLogBucket`.
+   *
+   * @default - no prefix
+   */
+  readonly accessLogPrefix?: string;
+
+  /**
+   * Turn on deletion protection of the load balancer the construct creates. With it, deleting the
+   * stack or replacing the load balancer fails until you turn it off again.
+   *
+   * @default false - cdk-nag's NIST, HIPAA and PCI packs report `ELBDeletionProtectionEnabled`
+   */
+  readonly deletionProtection?: boolean;
 }
 
 /** Construction properties for `BlueGreenListeners`. */
@@ -296,6 +322,21 @@ export class BlueGreenListeners extends Construct {
 
 function validateListeners(props: BlueGreenListenersProps, productionPort: number, wantTest: boolean, testPort: number): string[] {
   const errors: string[] = [];
+  const given = props.applicationLoadBalancer ?? props.networkLoadBalancer;
+  for (const [name, value] of [['accessLogBucket', props.accessLogBucket], ['deletionProtection', props.deletionProtection]] as const) {
+    if (value !== undefined && given) {
+      errors.push(`${name} applies to the load balancer the construct creates, but ${given.node.path} was given; set it on your load balancer instead.`);
+    }
+  }
+  if (props.accessLogBucket && !given && (props.networkLoadBalancer || props.loadBalancerType === BlueGreenLoadBalancerType.NETWORK)) {
+    errors.push('accessLogBucket applies to an Application Load Balancer; a Network Load Balancer writes access logs only for TLS listeners. Drop accessLogBucket, or use an Application Load Balancer.');
+  }
+  if (props.accessLogBucket?.encryptionKey) {
+    errors.push(`accessLogBucket ${props.accessLogBucket.node.path} is encrypted with a KMS key; Elastic Load Balancing writes access logs only to buckets encrypted with Amazon S3 managed keys (SSE-S3). Use a bucket with s3.BucketEncryption.S3_MANAGED.`);
+  }
+  if (props.accessLogPrefix !== undefined && !props.accessLogBucket) {
+    errors.push(`accessLogPrefix is "${props.accessLogPrefix}" but there is no accessLogBucket; give the bucket or drop the prefix.`);
+  }
   if (props.applicationLoadBalancer && props.networkLoadBalancer) {
     errors.push('Give either applicationLoadBalancer or networkLoadBalancer, not both: a deployment group shifts traffic on one load balancer.');
   }
@@ -397,7 +438,18 @@ function applicationTraffic(scope: Construct, props: BlueGreenListenersProps, t:
       internetFacing: t.internetFacing,
       vpcSubnets: props.loadBalancerSubnets,
       dropInvalidHeaderFields: true,
+      deletionProtection: props.deletionProtection,
     });
+  if (created && props.accessLogBucket) {
+    try {
+      created.logAccessLogs(props.accessLogBucket, props.accessLogPrefix);
+    } catch (e) {
+      // aws-cdk-lib's message names neither the prop nor the fix.
+      throwIfErrors(scope, [
+        `accessLogBucket: the load balancer's access logs need a stack with a concrete Region (aws-cdk-lib: "${(e as Error).message}"); the principal that delivers them differs per Region. Give the stack an env with a region, or drop accessLogBucket.`,
+      ]);
+    }
+  }
   const lb = props.applicationLoadBalancer ?? created!;
   const targetGroup = (name: string) =>
     new elbv2.ApplicationTargetGroup(scope, name, {
@@ -444,6 +496,7 @@ function networkTraffic(scope: Construct, props: BlueGreenListenersProps, t: Tra
       internetFacing: t.internetFacing,
       vpcSubnets: props.loadBalancerSubnets,
       securityGroups: [nlbSecurityGroup!],
+      deletionProtection: props.deletionProtection,
     });
   const lb = props.networkLoadBalancer ?? created!;
   const targetGroup = (name: string) =>

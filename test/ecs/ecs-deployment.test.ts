@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -8,6 +8,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   BlueGreenLoadBalancerType,
   DeploymentEvent,
@@ -432,6 +433,69 @@ describe('EcsDeployment', () => {
       const t = Template.fromStack(stack);
       t.resourceCountIs('Custom::CodeDeployDeployment', 2);
       t.resourceCountIs('AWS::Lambda::Function', 1);
+    });
+  });
+
+  describe('access logs and deletion protection of the load balancer it creates', () => {
+    const logBucket = (stack: Stack) => new s3.Bucket(stack, 'Logs', { encryption: s3.BucketEncryption.S3_MANAGED, enforceSSL: true });
+
+    test('off by default, so the findings surface in the user\'s stack (not acknowledged by the library)', () => {
+      const stack = testStack();
+      deploy(stack);
+      Template.fromStack(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+        LoadBalancerAttributes: Match.not(Match.arrayWith([Match.objectLike({ Key: 'access_logs.s3.enabled' })])),
+      });
+      expect(nagFindings(stack).join('\n')).toMatch(/AwsSolutions-ELB2 at TestStack\/Web\/Traffic\/LoadBalancer/);
+    });
+
+    test('accessLogBucket: logs with the prefix, the Region\'s delivery allowed by the bucket policy, and no ELB2 finding', () => {
+      const stack = testStack();
+      const bucket = logBucket(stack);
+      deploy(stack, { traffic: { accessLogBucket: bucket, accessLogPrefix: 'web' } });
+      const t = Template.fromStack(stack);
+      t.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+        LoadBalancerAttributes: Match.arrayWith([
+          { Key: 'access_logs.s3.enabled', Value: 'true' },
+          { Key: 'access_logs.s3.bucket', Value: { Ref: Match.stringLikeRegexp('^Logs') } },
+          { Key: 'access_logs.s3.prefix', Value: 'web' },
+        ]),
+      });
+      t.hasResourceProperties('AWS::S3::BucketPolicy', {
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 's3:PutObject', Effect: 'Allow' })]) },
+      });
+      expect(nagFindings(stack).filter((f) => f.includes('Traffic/LoadBalancer') && f.startsWith('AwsSolutions-ELB2'))).toEqual([]);
+    });
+
+    test('deletionProtection turns the attribute on', () => {
+      const stack = testStack();
+      deploy(stack, { traffic: { deletionProtection: true } });
+      Template.fromStack(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+        LoadBalancerAttributes: Match.arrayWith([{ Key: 'deletion_protection.enabled', Value: 'true' }]),
+      });
+    });
+
+    test.each<[string, (stack: Stack) => void, RegExp]>([
+      ['access logs in a stack without a Region', () => {
+        const stack = new Stack(new App(), 'Agnostic');
+        deploy(stack, { traffic: { accessLogBucket: logBucket(stack) } });
+      }, /accessLogBucket: the load balancer's access logs need a stack with a concrete Region \(aws-cdk-lib: "Region is required to enable ELBv2 access logging"\)/],
+      ['access logs on the user\'s load balancer', (stack) => {
+        const vpc = new ec2.Vpc(stack, 'Vpc2');
+        deploy(stack, { traffic: { applicationLoadBalancer: new elbv2.ApplicationLoadBalancer(stack, 'Mine', { vpc }), accessLogBucket: logBucket(stack) } });
+      }, /accessLogBucket applies to the load balancer the construct creates, but TestStack\/Mine was given/],
+      ['deletion protection on the user\'s load balancer', (stack) => {
+        const vpc = new ec2.Vpc(stack, 'Vpc2');
+        deploy(stack, { traffic: { applicationLoadBalancer: new elbv2.ApplicationLoadBalancer(stack, 'Mine', { vpc }), deletionProtection: true } });
+      }, /deletionProtection applies to the load balancer the construct creates, but TestStack\/Mine was given/],
+      ['access logs on a Network Load Balancer', (stack) => {
+        deploy(stack, { traffic: { loadBalancerType: BlueGreenLoadBalancerType.NETWORK, accessLogBucket: logBucket(stack) } });
+      }, /accessLogBucket applies to an Application Load Balancer/],
+      ['a prefix without a bucket', (stack) => deploy(stack, { traffic: { accessLogPrefix: 'web' } }), /accessLogPrefix is "web" but there is no accessLogBucket/],
+      ['a KMS-encrypted log bucket', (stack) => {
+        deploy(stack, { traffic: { accessLogBucket: new s3.Bucket(stack, 'Kms', { encryption: s3.BucketEncryption.KMS }) } });
+      }, /is encrypted with a KMS key; Elastic Load Balancing writes access logs only to buckets encrypted with Amazon S3 managed keys/],
+    ])('error: %s', (_name, build, message) => {
+      expect(() => build(testStack())).toThrow(message);
     });
   });
 
