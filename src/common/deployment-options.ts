@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -101,6 +102,26 @@ export interface DeploymentStateChangeOptions {
    * @default - a description naming the deployment group
    */
   readonly description?: string;
+}
+
+/**
+ * How the default alarms of every pattern evaluate their metrics; each pattern's alarm options
+ * extend it with the alarms it defines and their thresholds.
+ */
+export interface DefaultAlarmTuning {
+  /**
+   * Period of the metrics, a whole number of minutes.
+   *
+   * @default Duration.minutes(1)
+   */
+  readonly period?: Duration;
+
+  /**
+   * Number of periods over which the threshold is compared.
+   *
+   * @default - 1 for `LambdaDeployment` (a canary lasts minutes: one bad minute rolls back), 2 for `EcsDeployment` and `ServerDeployment` (tasks and instances take a minute to settle)
+   */
+  readonly evaluationPeriods?: number;
 }
 
 /**

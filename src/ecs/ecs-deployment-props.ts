@@ -3,11 +3,11 @@ import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { BlueGreenTrafficOptions } from './blue-green-listeners';
-import { DeploymentGroupOptions } from '../common/deployment-options';
+import { DefaultAlarmTuning, DeploymentGroupOptions } from '../common/deployment-options';
 import { LifecycleHook } from '../hooks/lifecycle-hook';
 
 /** The alarms `EcsDeployment` defines on its target groups by default. */
-export interface EcsDeploymentAlarmOptions {
+export interface EcsDeploymentAlarmOptions extends DefaultAlarmTuning {
   /**
    * Alarm on HTTP 5xx responses of the targets (Application Load Balancer only).
    *
@@ -35,20 +35,6 @@ export interface EcsDeploymentAlarmOptions {
    * @default 1
    */
   readonly unhealthyHostsThreshold?: number;
-
-  /**
-   * Period of the metrics, a whole number of minutes.
-   *
-   * @default Duration.minutes(1)
-   */
-  readonly period?: Duration;
-
-  /**
-   * Number of periods over which the threshold is compared.
-   *
-   * @default 2
-   */
-  readonly evaluationPeriods?: number;
 }
 
 /** Construction properties for `EcsDeployment`. */

@@ -1,11 +1,10 @@
-import { Duration } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { DeploymentGroupOptions } from '../common/deployment-options';
+import { DefaultAlarmTuning, DeploymentGroupOptions } from '../common/deployment-options';
 import { LifecycleHook } from '../hooks/lifecycle-hook';
 
 /** The alarms `LambdaDeployment` defines on the alias by default. */
-export interface LambdaDeploymentAlarmOptions {
+export interface LambdaDeploymentAlarmOptions extends DefaultAlarmTuning {
   /**
    * Define an alarm on the alias' `Errors` metric.
    *
@@ -33,20 +32,6 @@ export interface LambdaDeploymentAlarmOptions {
    * @default 1
    */
   readonly throttlesThreshold?: number;
-
-  /**
-   * Period of the metrics, a whole number of minutes.
-   *
-   * @default Duration.minutes(1)
-   */
-  readonly period?: Duration;
-
-  /**
-   * Number of periods over which the threshold is compared.
-   *
-   * @default 1
-   */
-  readonly evaluationPeriods?: number;
 }
 
 /**

@@ -8,7 +8,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { ServerRevision } from './server-revision';
-import { DeploymentGroupOptions } from '../common/deployment-options';
+import { DefaultAlarmTuning, DeploymentGroupOptions } from '../common/deployment-options';
 import { FileExistsBehavior } from '../trigger/deployment-trigger';
 
 /** How the CodeDeploy agent gets onto the instances. */
@@ -134,7 +134,7 @@ class TargetGroupServerLoadBalancer extends ServerLoadBalancer {
 }
 
 /** The alarms `ServerDeployment` defines by default. */
-export interface ServerDeploymentAlarmOptions {
+export interface ServerDeploymentAlarmOptions extends DefaultAlarmTuning {
   /**
    * Alarm when any load balancer or target group of the group reports unhealthy hosts (only with load balancers).
    *
@@ -156,20 +156,6 @@ export interface ServerDeploymentAlarmOptions {
    * @default 1
    */
   readonly unhealthyHostsThreshold?: number;
-
-  /**
-   * Period of the metric, a whole number of minutes.
-   *
-   * @default Duration.minutes(1)
-   */
-  readonly period?: Duration;
-
-  /**
-   * Number of periods over which the threshold is compared.
-   *
-   * @default 2
-   */
-  readonly evaluationPeriods?: number;
 }
 
 /** Construction properties for `ServerDeployment`. */
