@@ -1,2 +1,3 @@
 export * from './lambda-deployment-props';
 export * from './lambda-deployment';
+export * from './lambda-app-spec';

@@ -28,7 +28,8 @@ export function validateLambdaOptions(props: LambdaDeploymentProps): string[] {
   ];
 }
 
-function validateAliasName(name: string | undefined): string[] {
+/** The alias name rule of Lambda: 1-128 of [a-zA-Z0-9_-], not only digits (a number names a version). */
+export function validateAliasName(name: string | undefined): string[] {
   if (name === undefined || Token.isUnresolved(name)) {
     return [];
   }
