@@ -1,4 +1,6 @@
-import { App } from 'aws-cdk-lib';
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { complianceSuite } from './harness';
 import { EcsBlueGreenStack } from '../examples/ecs-blue-green/stack';
@@ -79,5 +81,20 @@ describe('examples', () => {
       new LambdaCanaryStack(stack.node.root as App, 'Example', { env: { account: stack.account, region: stack.region } }),
     'ecs-blue-green': (stack) =>
       new EcsBlueGreenStack(stack.node.root as App, 'EcsExample', { env: { account: stack.account, region: stack.region } }),
+  });
+
+  test('the README\'s sample output of the main command shows the resources each example synthesizes today', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+    const rows = [...readme.matchAll(/^(\S+)\s+(\S+Example)\s+(\d+)\s+pass\s+pass\s+pass$/gm)].map((m) => [m[1], m[2], Number(m[3])] as const);
+    const stacks: Record<string, (app: App, id: string) => Stack> = {
+      'ecs-blue-green': (app, id) => new EcsBlueGreenStack(app, id),
+      'lambda-canary': (app, id) => new LambdaCanaryStack(app, id),
+      'server-in-place': (app, id) => new ServerInPlaceStack(app, id),
+    };
+    expect(rows.map(([example]) => example)).toEqual(Object.keys(stacks));
+    for (const [example, stack, resources] of rows) {
+      const template = Template.fromStack(stacks[example](new App(), stack)).toJSON();
+      expect(`${example} ${stack} ${Object.keys(template.Resources).length}`).toBe(`${example} ${stack} ${resources}`);
+    }
   });
 });
