@@ -151,3 +151,12 @@ function acknowledgeOn(traffic: IConstruct): void {
   // traffic construct it covers the load balancer, its listeners and its security group.
   Validations.of(traffic).acknowledge(...suppressions);
 }
+
+/**
+ * Acknowledges, the way a user does (`Validations.of(...).acknowledge`), the findings that follow
+ * from a choice a test makes on purpose (an AWS managed policy, no test listener): the library
+ * leaves them visible, so the user's own stack acknowledges them with its reason.
+ */
+export function acknowledgeUserChoice(scope: IConstruct, choice: string, ...ids: string[]): void {
+  Validations.of(scope).acknowledge(...ids.map((id) => ({ id, reason: `The test chose ${choice}.` })));
+}

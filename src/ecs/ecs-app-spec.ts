@@ -1,9 +1,9 @@
-import { Stack, Token, Tokenization } from 'aws-cdk-lib';
+import { Token } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
 import { LifecycleEvent } from '../hooks/lifecycle-hook-bind';
-import { psychSafeYaml } from '../private/psych-yaml';
+import { appSpecJson, appSpecYaml } from '../private/appspec-render';
 
 /**
  * The `awsvpc` network configuration of the replacement task set. All or none: subnets and
@@ -174,15 +174,7 @@ export class EcsAppSpec {
    * deployment time; without one the content must be fully known.
    */
   public toJson(scope?: IConstruct): string {
-    const doc = this.toObject();
-    if (scope) {
-      return Stack.of(scope).toJsonString(doc);
-    }
-    const json = JSON.stringify(doc);
-    if (Token.isUnresolved(json)) {
-      throw new Error('This AppSpec contains unresolved tokens; pass a construct scope to toJson() so they resolve at deployment time.');
-    }
-    return json;
+    return appSpecJson(this.toObject(), scope);
   }
 
   /**
@@ -191,30 +183,8 @@ export class EcsAppSpec {
    * when the string is used in a template.
    */
   public toYaml(): string {
-    const { version, ...rest } = this.toObject();
-    void version;
-    return `version: 0.0\n${renderYaml(rest)}`;
+    return appSpecYaml(this.toObject());
   }
-}
-
-/** Numbers that are tokens become their string form, rendered unquoted so they resolve to numbers. */
-function renderYaml(doc: unknown): string {
-  const numberTokens = new Set<string>();
-  const prepare = (v: unknown): unknown => {
-    if (typeof v === 'number' && Token.isUnresolved(v)) {
-      const s = Tokenization.stringifyNumber(v);
-      numberTokens.add(s);
-      return s;
-    }
-    if (Array.isArray(v)) {
-      return v.map(prepare);
-    }
-    if (v !== null && typeof v === 'object') {
-      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, prepare(x)]));
-    }
-    return v;
-  };
-  return psychSafeYaml(prepare(doc), numberTokens);
 }
 
 function validateEcsAppSpec(p: EcsAppSpecProps): string[] {

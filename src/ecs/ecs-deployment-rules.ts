@@ -5,13 +5,12 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { BlueGreenListeners, BlueGreenLoadBalancerType } from './blue-green-listeners';
 import { EcsAppSpecHooks } from './ecs-app-spec';
 import { EcsDeploymentAlarmOptions, EcsDeploymentHooks, EcsDeploymentProps } from './ecs-deployment-props';
 import { LifecycleEvent } from '../hooks/lifecycle-hook-bind';
 import { CodeDeployServiceRole } from '../iam/codedeploy-service-role';
-import { acknowledge } from '../private/nag';
 import { ecsDescribeStatements, ecsListenerStatements, ecsServiceStatements, PlatformStatement } from '../private/permissions';
 import { DEFAULT_TRIGGER_TIMEOUT_MINUTES, MAX_TRIGGER_TIMEOUT_MINUTES } from '../private/trigger-limits';
 import {
@@ -330,16 +329,15 @@ export function ecsStatements(
 }
 
 /**
- * Valid but risky choices: a warning, and the matching CodeDeployChecks finding acknowledged
- * because the user chose it.
+ * Valid but risky choices: an acknowledgeable warning. The matching CodeDeployChecks finding
+ * (CD4, CD5) surfaces too; it follows from the user's choice, so it is theirs to acknowledge.
  */
-export function warnEcsChoices(scope: Construct, deploymentGroup: IConstruct, props: EcsDeploymentProps): void {
+export function warnEcsChoices(scope: Construct, props: EcsDeploymentProps): void {
   if (props.traffic?.testListener === false) {
     Annotations.of(scope).addWarningV2(
       'cdk-codedeploy-patterns:noTestListener',
       'traffic.testListener is false, so no hook can test the replacement task set before production traffic reaches it. Keep the test listener unless nothing could use it.',
     );
-    acknowledge(deploymentGroup, 'CodeDeploy-CD4', 'The user turned the test listener off explicitly (traffic.testListener: false); the pattern warns about it at synth time.');
   }
   const wait = props.blueGreen?.terminationWaitTime;
   if (wait !== undefined && !Token.isUnresolved(wait.toMinutes({ integral: false })) && wait.toMinutes({ integral: false }) === 0) {
@@ -347,6 +345,5 @@ export function warnEcsChoices(scope: Construct, deploymentGroup: IConstruct, pr
       'cdk-codedeploy-patterns:noTerminationWait',
       'blueGreen.terminationWaitTime is zero, so the original task set is terminated as soon as traffic has shifted and a rollback has nothing to return to. Keep it for a few minutes.',
     );
-    acknowledge(deploymentGroup, 'CodeDeploy-CD5', 'The user set blueGreen.terminationWaitTime to zero explicitly; the pattern warns about it at synth time.');
   }
 }

@@ -127,7 +127,7 @@ export class EcsDeployment extends DeploymentPatternBase {
     this._warnIfNoAlarms(
       'This deployment has no alarms, so CodeDeploy cannot stop or roll back a bad task definition on its own. Keep the default alarms or pass alarms.',
     );
-    warnEcsChoices(this, this.deploymentGroup, props);
+    warnEcsChoices(this, props);
   }
 
   private createDeploymentGroup(basics: PatternGroupBasics<codedeploy.IEcsApplication>, plan: EcsPlan, props: EcsDeploymentProps) {

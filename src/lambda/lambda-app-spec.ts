@@ -1,8 +1,8 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
 import { validateAliasName } from './lambda-deployment-rules';
-import { psychSafeYaml } from '../private/psych-yaml';
+import { appSpecJson, appSpecYaml } from '../private/appspec-render';
 
 /** The hooks of a Lambda AppSpec: the functions CodeDeploy invokes before and after the traffic shift. */
 export interface LambdaAppSpecHooks {
@@ -100,26 +100,16 @@ export class LambdaAppSpec {
    * time; without one the content must be fully known.
    */
   public toJson(scope?: IConstruct): string {
-    const doc = this.toObject();
-    if (scope) {
-      return Stack.of(scope).toJsonString(doc);
-    }
-    const json = JSON.stringify(doc);
-    if (Token.isUnresolved(json)) {
-      throw new Error('This AppSpec contains unresolved tokens; pass a construct scope to toJson() so they resolve at deployment time.');
-    }
-    return json;
+    return appSpecJson(this.toObject(), scope);
   }
 
-  /** The AppSpec as YAML (`version: 0.0`; strings a YAML 1.1 reader could retype, such as version numbers, quoted). */
+  /**
+   * The AppSpec as YAML, `version: 0.0` first; strings a YAML 1.1 reader could retype (such as the
+   * version numbers) are quoted. Tokens stay embedded and resolve at deployment time when the
+   * string is used in a template.
+   */
   public toYaml(): string {
-    const { version, ...rest } = this.toObject();
-    void version;
-    const yaml = psychSafeYaml(rest);
-    if (Token.isUnresolved(yaml)) {
-      throw new Error('This AppSpec contains unresolved tokens; render it with toJson(scope) instead.');
-    }
-    return `version: 0.0\n${yaml}`;
+    return appSpecYaml(this.toObject());
   }
 }
 

@@ -49,28 +49,17 @@ export function lambdaDefaultAlarms(scope: Construct, alias: lambda.Alias, optio
     comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
   };
-  const alarms: cloudwatch.IAlarm[] = [];
-  if (options.errors ?? true) {
-    alarms.push(
-      new cloudwatch.Alarm(scope, 'ErrorsAlarm', {
-        ...common,
-        alarmDescription: `Errors of ${alias.aliasName}: stops and rolls back the CodeDeploy deployment`,
-        metric: alias.metricErrors({ period, statistic: cloudwatch.Stats.SUM }),
-        threshold: options.errorsThreshold ?? 1,
-      }),
-    );
-  }
-  if (options.throttles ?? true) {
-    alarms.push(
-      new cloudwatch.Alarm(scope, 'ThrottlesAlarm', {
-        ...common,
-        alarmDescription: `Throttles of ${alias.aliasName}: stops and rolls back the CodeDeploy deployment`,
-        metric: alias.metricThrottles({ period, statistic: cloudwatch.Stats.SUM }),
-        threshold: options.throttlesThreshold ?? 1,
-      }),
-    );
-  }
-  return alarms;
+  const sum = { period, statistic: cloudwatch.Stats.SUM };
+  const kinds = [
+    { id: 'ErrorsAlarm', label: 'Errors', on: options.errors ?? true, metric: alias.metricErrors(sum), threshold: options.errorsThreshold ?? 1 },
+    { id: 'ThrottlesAlarm', label: 'Throttles', on: options.throttles ?? true, metric: alias.metricThrottles(sum), threshold: options.throttlesThreshold ?? 1 },
+  ];
+  return kinds.filter((k) => k.on).map((k) => new cloudwatch.Alarm(scope, k.id, {
+    ...common,
+    alarmDescription: `${k.label} of ${alias.aliasName}: stops and rolls back the CodeDeploy deployment`,
+    metric: k.metric,
+    threshold: k.threshold,
+  }));
 }
 
 /**

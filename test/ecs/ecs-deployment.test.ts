@@ -1,4 +1,4 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -18,7 +18,7 @@ import {
   LifecycleHook,
 } from '../../src';
 import { complianceSuite, nagFindings, snapshotSuite, testStack } from '../harness';
-import { acknowledgeFixture, acknowledgeTrafficChoices, ecsFixture, secureTopic, userFunction } from '../util';
+import { acknowledgeFixture, acknowledgeTrafficChoices, acknowledgeUserChoice, ecsFixture, secureTopic, userFunction } from '../util';
 
 function deploy(stack: Stack, props: Partial<EcsDeploymentProps> = {}): EcsDeployment {
   const { cluster, taskDefinition } = ecsFixture(stack);
@@ -555,8 +555,29 @@ describe('EcsDeployment', () => {
     'defaults': (stack) => { deploy(stack); acknowledgeTrafficChoices(stack); },
     'everything on': (stack) => { everythingOn(stack); acknowledgeTrafficChoices(stack); },
     'network load balancer': (stack) => { deploy(stack, { traffic: { loadBalancerType: BlueGreenLoadBalancerType.NETWORK } }); acknowledgeTrafficChoices(stack); },
-    'internal, no test listener': (stack) => { deploy(stack, { traffic: { internetFacing: false, testListener: false } }); acknowledgeTrafficChoices(stack); },
-    'AWS managed policy': (stack) => { deploy(stack, { useAwsManagedPolicy: true }); acknowledgeTrafficChoices(stack); },
+    'internal, no test listener': (stack) => {
+      deploy(stack, { traffic: { internetFacing: false, testListener: false } });
+      acknowledgeTrafficChoices(stack);
+      acknowledgeUserChoice(stack, 'no test listener', 'CodeDeploy-CD4');
+    },
+    'AWS managed policy': (stack) => {
+      deploy(stack, { useAwsManagedPolicy: true });
+      acknowledgeTrafficChoices(stack);
+      acknowledgeUserChoice(stack, 'the AWS managed policy', 'CodeDeploy-CD7');
+    },
+    // The log bucket's policy (aws-cdk-lib's logAccessLogs) through the IAM reference check and cfn-lint, in every partition.
+    'access logs and deletion protection': (stack) => {
+      const logs = new s3.Bucket(stack, 'Logs', {
+        encryption: s3.BucketEncryption.S3_MANAGED, // the only encryption ELB access logs support, hence no KMS
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        enforceSSL: true,
+        versioned: true,
+      });
+      acknowledgeFixture(logs, 'the user\'s access-log bucket', 'S3BucketLoggingEnabled', 'S3BucketReplicationEnabled', 'S3DefaultEncryptionKMS');
+      Validations.of(logs).acknowledge({ id: 'AwsSolutions-S1', reason: 'Test fixture: the user\'s access-log bucket.' });
+      deploy(stack, { traffic: { accessLogBucket: logs, accessLogPrefix: 'web', deletionProtection: true } });
+      acknowledgeTrafficChoices(stack);
+    },
   }, { allPacks: true });
 
   test('the traffic\'s defaults surface as findings in the user\'s stack; the library acknowledges none of them', () => {

@@ -10,7 +10,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { CodeDeployServiceRole, ComputePlatform } from '../../src';
 import { complianceSuite, testStack } from '../harness';
-import { secureTopic, userFunction } from '../util';
+import { acknowledgeUserChoice, secureTopic, userFunction } from '../util';
 
 const MANAGED: Record<string, string[]> = JSON.parse(
   fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'aws-managed-policies.json'), 'utf8'),
@@ -277,6 +277,9 @@ describe('CodeDeployServiceRole', () => {
     'Lambda, all grants': (stack) => { fullyGranted(stack, ComputePlatform.LAMBDA); },
     'ECS, all grants': (stack) => { fullyGranted(stack, ComputePlatform.ECS); },
     'Server, all grants': (stack) => { fullyGranted(stack, ComputePlatform.SERVER); },
-    'Server, AWS managed policy': (stack) => { new CodeDeployServiceRole(stack, 'Role', { computePlatform: ComputePlatform.SERVER, useAwsManagedPolicy: true }); },
+    'Server, AWS managed policy': (stack) => {
+      new CodeDeployServiceRole(stack, 'Role', { computePlatform: ComputePlatform.SERVER, useAwsManagedPolicy: true });
+      acknowledgeUserChoice(stack, 'the AWS managed policy', 'CodeDeploy-CD7');
+    },
   });
 });

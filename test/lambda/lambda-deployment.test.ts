@@ -16,7 +16,7 @@ import {
   LifecycleHook,
 } from '../../src';
 import { complianceSuite, snapshotSuite, testStack } from '../harness';
-import { acknowledgeFixture, secureTopic, userFunction } from '../util';
+import { acknowledgeFixture, acknowledgeUserChoice, secureTopic, userFunction } from '../util';
 
 function deploy(stack: Stack, props: Partial<LambdaDeploymentProps> = {}): LambdaDeployment {
   return new LambdaDeployment(stack, 'Deployment', {
@@ -612,7 +612,10 @@ describe('LambdaDeployment', () => {
   complianceSuite({
     'defaults': (stack) => { deploy(stack); },
     'everything on': (stack) => { everythingOn(stack); },
-    'AWS managed policy': (stack) => { deploy(stack, { useAwsManagedPolicy: true }); },
+    'AWS managed policy': (stack) => {
+      deploy(stack, { useAwsManagedPolicy: true });
+      acknowledgeUserChoice(stack, 'the AWS managed policy', 'CodeDeploy-CD7');
+    },
   }, { allPacks: true });
 });
 

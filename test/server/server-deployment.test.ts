@@ -28,7 +28,7 @@ import {
 } from '../../src';
 import { acknowledge } from '../../src/private/nag';
 import { complianceSuite, snapshotSuite, testStack } from '../harness';
-import { acknowledgeFixture, secureTopic, serverFixture } from '../util';
+import { acknowledgeFixture, acknowledgeUserChoice, secureTopic, serverFixture } from '../util';
 
 const WEB = path.join(__dirname, '..', '..', 'examples', 'server-in-place', 'web');
 
@@ -792,7 +792,10 @@ describe('ServerDeployment', () => {
         autoScalingGroups: [fixture.asg],
       });
     },
-    'AWS managed policies': (stack) => { deploy(stack, { useAwsManagedPolicy: true }); },
+    'AWS managed policies': (stack) => {
+      deploy(stack, { useAwsManagedPolicy: true });
+      acknowledgeUserChoice(stack, 'the AWS managed policies', 'CodeDeploy-CD7');
+    },
   }, { allPacks: true });
 });
 
