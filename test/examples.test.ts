@@ -19,15 +19,15 @@ describe('examples', () => {
       t.hasResource('AWS::Lambda::Alias', {
         UpdatePolicy: {
           CodeDeployLambdaAliasUpdate: {
-            BeforeAllowTrafficHook: { Ref: Match.stringLikeRegexp('^DeploymentBeforeAllowTrafficHook') },
-            AfterAllowTrafficHook: { Ref: Match.stringLikeRegexp('^DeploymentAfterAllowTrafficHook') },
+            BeforeAllowTrafficHook: { Ref: Match.stringLikeRegexp('^CodeDeployPatternsHooksInvokeCheck[0-9a-f]{8}Function') },
+            AfterAllowTrafficHook: { Ref: Match.stringLikeRegexp('^CodeDeployPatternsHooksAlarmCheck[0-9a-f]{8}Function') },
           },
         },
       });
       // The built-in hooks: invokeCheck before the shift, alarmCheck watching errors for two minutes after it.
-      t.hasResourceProperties('AWS::Lambda::Function', { Description: 'cdk-codedeploy-patterns BeforeAllowTraffic hook: invokes the version being deployed' });
+      t.hasResourceProperties('AWS::Lambda::Function', { Description: 'cdk-codedeploy-patterns built-in hook: invokes the version being deployed' });
       t.hasResourceProperties('AWS::Lambda::Function', {
-        Description: 'cdk-codedeploy-patterns AfterAllowTraffic hook: fails while an alarm is in ALARM',
+        Description: 'cdk-codedeploy-patterns built-in hook: fails while an alarm is in ALARM',
         Environment: { Variables: Match.objectLike({ HOOK_DEADLINE_MS: '240000' }) },
       });
     });
@@ -46,7 +46,7 @@ describe('examples', () => {
       expect(JSON.stringify(trigger.Properties.AppSpecContent)).toContain('AfterAllowTestTraffic');
       // The built-in httpCheck on the test listener, in the VPC, let into the load balancer on 8080.
       t.hasResourceProperties('AWS::Lambda::Function', {
-        Description: 'cdk-codedeploy-patterns AfterAllowTestTraffic hook: HTTP check of the test listener',
+        Description: 'cdk-codedeploy-patterns built-in hook: HTTP check of the test listener',
         VpcConfig: Match.anyValue(),
         Environment: { Variables: Match.objectLike({ HOOK_DEADLINE_MS: '180000' }) },
       });

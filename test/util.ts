@@ -160,3 +160,25 @@ function acknowledgeOn(traffic: IConstruct): void {
 export function acknowledgeUserChoice(scope: IConstruct, choice: string, ...ids: string[]): void {
   Validations.of(scope).acknowledge(...ids.map((id) => ({ id, reason: `The test chose ${choice}.` })));
 }
+
+/**
+ * The logical-ID prefix of the hook a deployment runs at a lifecycle event, as a RegExp that also
+ * matches its role, policy and log group (`<prefix>Role...`). Built-in hooks share one function per
+ * stack and settings, named by kind (`CodeDeployPatternsHooksAlarmCheck<hash>`), so tests find the
+ * one the deployment wires: the alias update policy (Lambda) or the trigger's AppSpec (ECS).
+ */
+export function hookAt(template: { toJSON(): any }, event: string): RegExp {
+  const text = JSON.stringify(template.toJSON().Resources);
+  const lambdaHook = new RegExp(`"${event}Hook":\\{"Ref":"(\\w+)"\\}`).exec(text);
+  const ecsHook = new RegExp(`\\\\"${event}\\\\":\\\\"",\\{"Fn::GetAtt":\\["(\\w+)","Arn"\\]\\}`).exec(text);
+  const logicalId = (lambdaHook ?? ecsHook)?.[1];
+  if (!logicalId) {
+    throw new Error(`no ${event} hook is wired in the template`);
+  }
+  // Shared: <home><Kind><hash>Function<suffix>; dedicated: <scope><Event>Hook<suffix>.
+  const prefix = /^(.*?(?:Hooks[A-Za-z]+[0-9a-f]{8}|Hook))(?:Function)?[0-9A-F]{8}$/.exec(logicalId)?.[1];
+  if (!prefix) {
+    throw new Error(`cannot tell the hook's prefix from ${logicalId}`);
+  }
+  return new RegExp(`^${prefix}(Function|Role|Logs|[0-9A-F]{8})`);
+}

@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
@@ -11,6 +12,8 @@ import { Construct } from 'constructs';
 import type { AlarmCheckOptions, HttpCheckOptions, InvokeCheckOptions, SdkCallOptions } from './built-in-hooks';
 import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
 import { acknowledge, wildcardResourceFinding } from '../private/nag';
+import { addStatementOnce, DEPLOYMENT_GROUP_STATEMENT, grantAccumulated } from '../private/permissions';
+import { perStack } from '../private/shared';
 import { throwIfErrors } from '../private/validation';
 import { AlarmCheckFunction } from './handlers/alarm-check-function';
 import type { AlarmCheckConfig } from './handlers/alarm-check.lambda';
@@ -93,12 +96,14 @@ export function bindHttpCheck(scope: Construct, options: LifecycleHookBindOption
     requestTimeoutMs: (props.requestTimeout ?? Duration.seconds(5)).toMilliseconds(),
   };
   const vpc = lb?.vpc ?? props.vpc;
-  const fn = createHookFunction(scope, options, HttpCheckFunction, {
+  const fn = hookFunction(scope, options, HttpCheckFunction, {
+    kindName: 'HttpCheck',
     config,
     deadline: props.deadline ?? Duration.minutes(5),
-    description: `${options.lifecycleEvent} hook: HTTP check of ${listener ? `the ${listener} listener` : 'a URL'}`,
+    description: `HTTP check of ${listener ? `the ${listener} listener` : 'a URL'}`,
     vpc,
     vpcSubnets: props.vpcSubnets,
+    shared: props.sharedFunction ?? true,
   });
   if (lb && port !== undefined) {
     lb.connections.allowFrom(fn, ec2.Port.tcp(port), `${options.lifecycleEvent} HTTP check hook`);
@@ -120,23 +125,28 @@ export function bindInvokeCheck(scope: Construct, options: LifecycleHookBindOpti
     );
   }
   throwIfErrors(scope, errors);
+  const shared = props.sharedFunction ?? true;
   const config: InvokeCheckConfig = {
-    functionName: target!.functionName,
+    // A shared function invokes the one function of the deployment's AppSpec (its role allows only
+    // the functions of the groups it serves); a dedicated one also checks that it is this one.
+    functionName: shared ? undefined : target!.functionName,
     payload: JSON.stringify(props.payload ?? {}),
     responseContains: props.responseContains,
     responseMatches: props.responseMatches,
   };
-  const fn = createHookFunction(scope, options, InvokeCheckFunction, {
+  const fn = hookFunction(scope, options, InvokeCheckFunction, {
+    kindName: 'InvokeCheck',
     config,
     deadline: props.deadline ?? Duration.minutes(1),
-    description: `${options.lifecycleEvent} hook: invokes the version being deployed`,
+    description: 'invokes the version being deployed',
+    shared,
   });
   // The deployment's AppSpec names the target version: GetDeployment gives its hash (the content is
   // always null there), GetApplicationRevision the content.
-  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['codedeploy:GetDeployment'], resources: [options.deploymentGroupArn] }));
-  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['codedeploy:GetApplicationRevision'], resources: [options.applicationArn!] }));
+  grantAccumulated(fn.role!, ['codedeploy:GetDeployment'], [options.deploymentGroupArn], DEPLOYMENT_GROUP_STATEMENT);
+  grantAccumulated(fn.role!, ['codedeploy:GetApplicationRevision'], [options.applicationArn!]);
   const versions = `${target!.functionArn}:*`;
-  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [versions] }));
+  grantAccumulated(fn.role!, ['lambda:InvokeFunction'], [versions]);
   acknowledge(
     fn.role!,
     wildcardResourceFinding(scope, versions),
@@ -149,13 +159,13 @@ export function bindInvokeCheck(scope: Construct, options: LifecycleHookBindOpti
 export function bindAlarmCheck(
   scope: Construct,
   options: LifecycleHookBindOptions,
-  alarms: cloudwatch.IAlarm[],
+  alarms: cloudwatch.IAlarm[] | undefined,
   props: AlarmCheckOptions,
 ): lambda.IFunction {
   const observe = props.observeFor ?? Duration.seconds(0);
   const interval = props.interval ?? Duration.seconds(30);
   const errors = validateDeadline(props.deadline);
-  if (alarms.length === 0 || alarms.length > 100) {
+  if (alarms && (alarms.length === 0 || alarms.length > 100)) {
     errors.push(`alarmCheck takes 1 to 100 alarms (DescribeAlarms reads at most 100 names); received ${alarms.length}.`);
   }
   if (!Token.isUnresolved(observe.toSeconds()) && observe.toSeconds() > 13 * 60) {
@@ -166,17 +176,28 @@ export function bindAlarmCheck(
   }
   throwIfErrors(scope, errors);
   const config: AlarmCheckConfig = {
-    alarmNames: alarms.map((a) => a.alarmName),
+    // Without names the check reads the deployment group's alarms when it runs.
+    alarmNames: alarms?.map((a) => a.alarmName),
     observeMs: observe.toMilliseconds(),
     intervalMs: interval.toMilliseconds(),
     failOnInsufficientData: props.failOnInsufficientData ?? false,
   };
-  const fn = createHookFunction(scope, options, AlarmCheckFunction, {
+  const fn = hookFunction(scope, options, AlarmCheckFunction, {
+    kindName: 'AlarmCheck',
     config,
     deadline: props.deadline ?? observe.plus(Duration.minutes(2)),
-    description: `${options.lifecycleEvent} hook: fails while an alarm is in ALARM`,
+    description: alarms ? 'fails while an alarm is in ALARM' : 'fails while an alarm of the deployment group is in ALARM',
+    shared: props.sharedFunction ?? true,
   });
-  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: alarms.map((a) => a.alarmArn) }));
+  if (!alarms) {
+    // GetDeployment names the group, GetDeploymentGroup lists its alarms; the pattern grants the
+    // alarms added after binding (LifecycleHook._readsGroupAlarms).
+    grantAccumulated(fn.role!, ['codedeploy:GetDeployment', 'codedeploy:GetDeploymentGroup'], [options.deploymentGroupArn], DEPLOYMENT_GROUP_STATEMENT);
+  }
+  const described = alarms ?? options.alarms ?? [];
+  if (described.length > 0) {
+    grantAccumulated(fn.role!, ['cloudwatch:DescribeAlarms'], described.map((a) => a.alarmArn));
+  }
   return fn;
 }
 
@@ -222,16 +243,20 @@ export function bindSdkCall(scope: Construct, options: LifecycleHookBindOptions,
     parameters: props.parameters ?? {},
     acceptedErrors: props.acceptedErrors ?? [],
   };
-  const fn = createHookFunction(scope, options, SdkCallFunction, {
+  const fn = hookFunction(scope, options, SdkCallFunction, {
+    kindName: 'SdkCall',
     config,
     deadline: props.deadline ?? Duration.minutes(1),
-    description: `${options.lifecycleEvent} hook: ${props.service}:${props.action}`,
+    description: `${props.service}:${props.action}`,
+    shared: props.sharedFunction ?? true,
+    // Two calls share a function only with the same grants.
+    sharingKey: { iamAction, resources: props.resources, statements: (props.policyStatements ?? []).map((st) => st.toStatementJson()) },
   });
   if (props.resources?.length) {
-    fn.addToRolePolicy(new iam.PolicyStatement({ actions: [iamAction], resources: props.resources }));
+    grantAccumulated(fn.role!, [iamAction], props.resources);
   }
   for (const statement of props.policyStatements ?? []) {
-    fn.addToRolePolicy(statement);
+    addStatementOnce(fn.role!, statement);
   }
   return fn;
 }
@@ -277,21 +302,34 @@ function sdkClientCommands(service: string): Set<string> | undefined {
 type HookFunctionClass = new (scope: Construct, id: string, props: lambda.FunctionOptions) => lambda.Function;
 
 interface HookFunctionOptions {
+  /** What the function is called under the stack's shared hooks: `AlarmCheck`, `InvokeCheck`, ... */
+  readonly kindName: string;
   readonly config: object;
   readonly deadline: Duration;
   readonly description: string;
   readonly vpc?: ec2.IVpc;
   readonly vpcSubnets?: ec2.SubnetSelection;
+  /** Whether the stack's function for the same kind and settings serves this hook (the default). */
+  readonly shared: boolean;
+  /** More that must be equal for two hooks to share a function (e.g. an sdkCall's extra statements). */
+  readonly sharingKey?: unknown;
 }
 
-/** The built-in hook's function: its own role and log group, the configuration in its environment. */
-function createHookFunction(
+/** Where a stack keeps the built-in hook functions its deployment groups share (see private/shared.ts). */
+export const SHARED_HOOKS_ID = 'CodeDeployPatternsHooks';
+
+/**
+ * The built-in hook's function. Shared (the default): one function per stack for each kind and
+ * settings, found again by a hash of the resolved settings, so 50 deployment groups with the same
+ * check use one function, role and log group; every binding adds its own group's grants to it.
+ * Dedicated: its own function under the binding scope, named after the lifecycle event.
+ */
+function hookFunction(
   scope: Construct,
   options: LifecycleHookBindOptions,
   kind: HookFunctionClass,
   props: HookFunctionOptions,
 ): lambda.Function {
-  const id = `${options.lifecycleEvent}Hook`;
   // Unresolved values count with their placeholder length (about 20 characters each): close enough for a 4 KB limit.
   const size = JSON.stringify(props.config).length;
   if (size > MAX_CONFIG_CHARS) {
@@ -299,12 +337,44 @@ function createHookFunction(
       `the ${options.lifecycleEvent} hook's configuration is ${size} characters; Lambda allows 4 KB of environment variables. Shorten the payload, parameters, headers or body.`,
     ]);
   }
-  const configJson = Stack.of(scope).toJsonString(props.config);
-  const role = new iam.Role(scope, `${id}Role`, {
-    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-    description: `cdk-codedeploy-patterns ${options.lifecycleEvent} hook`,
+  if (props.vpc) {
+    // On the binding, which names the event: a shared function may serve hooks of several.
+    warnIfIsolated(scope, options.lifecycleEvent, props.vpc, props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS });
+  }
+  if (!props.shared) {
+    return createHookFunction(scope, `${options.lifecycleEvent}Hook`, options.lifecycleEvent, kind, props);
+  }
+  const stack = Stack.of(scope);
+  const home = perStack(scope, SHARED_HOOKS_ID, Construct, (s, id) => new Construct(s, id));
+  const settings = stack.resolve({
+    config: props.config,
+    deadline: props.deadline.toMilliseconds(),
+    vpc: props.vpc?.vpcId,
+    subnets: props.vpc ? props.vpc.selectSubnets(props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnetIds : undefined,
+    more: props.sharingKey,
   });
-  const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: logs.RetentionDays.ONE_YEAR });
+  const id = `${props.kindName}${createHash('sha256').update(JSON.stringify(settings)).digest('hex').slice(0, 8)}`;
+  const existing = home.node.tryFindChild(id);
+  if (existing instanceof Construct) {
+    return existing.node.findChild('Function') as lambda.Function;
+  }
+  return createHookFunction(new Construct(home, id), '', undefined, kind, props);
+}
+
+/** The function with its own role and log group, the configuration in its environment. */
+function createHookFunction(
+  scope: Construct,
+  prefix: string,
+  lifecycleEvent: string | undefined,
+  kind: HookFunctionClass,
+  props: HookFunctionOptions,
+): lambda.Function {
+  const configJson = Stack.of(scope).toJsonString(props.config);
+  const role = new iam.Role(scope, `${prefix}Role`, {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    description: lifecycleEvent ? `cdk-codedeploy-patterns ${lifecycleEvent} hook` : `cdk-codedeploy-patterns built-in hook shared by the stack's deployment groups: ${props.kindName}`,
+  });
+  const logGroup = new logs.LogGroup(scope, `${prefix}Logs`, { retention: logs.RetentionDays.ONE_YEAR });
   logGroup.grantWrite(role);
   acknowledgeCompliance(role, OwnedResource.ROLE);
   acknowledgeCompliance(logGroup, OwnedResource.LOG_GROUP);
@@ -330,8 +400,8 @@ function createHookFunction(
       'Lambda needs these EC2 network-interface actions to run the hook in a VPC; Describe* have no resource-level permissions and the interfaces are created by Lambda at run time (the same actions as AWSLambdaVPCAccessExecutionRole).',
     );
   }
-  const fn = new kind(scope, id, {
-    description: `cdk-codedeploy-patterns ${props.description}`.slice(0, 256),
+  const fn = new kind(scope, prefix || 'Function', {
+    description: `cdk-codedeploy-patterns ${lifecycleEvent ? `${lifecycleEvent} hook` : 'built-in hook'}: ${props.description}`.slice(0, 256),
     role,
     logGroup,
     timeout: props.deadline.plus(REPORT_MARGIN),
@@ -347,9 +417,6 @@ function createHookFunction(
     vpcSubnets: props.vpc ? (props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }) : undefined,
   });
   acknowledgeCompliance(fn, props.vpc ? OwnedResource.VPC_FUNCTION : OwnedResource.FUNCTION);
-  if (props.vpc) {
-    warnIfIsolated(scope, options.lifecycleEvent, props.vpc, props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS });
-  }
   return fn;
 }
 

@@ -11,6 +11,17 @@ export interface BuiltInHookOptions {
    * @default - 5 minutes for httpCheck, 2 minutes plus the observation window for alarmCheck, 1 minute for invokeCheck and sdkCall
    */
   readonly deadline?: Duration;
+
+  /**
+   * Run the hook in the function the stack shares among every deployment group whose hook has the
+   * same kind and settings (one function, role and log group per stack instead of one per group).
+   * The shared role holds the union of those groups' grants: each group's deployments are checked
+   * by a function that may also read (or invoke) what the other groups' checks read. Set `false`
+   * for a function, role and log group of this hook's own.
+   *
+   * @default true
+   */
+  readonly sharedFunction?: boolean;
 }
 
 /** Where `LifecycleHook.httpCheck` sends its requests. */

@@ -1,3 +1,4 @@
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -44,6 +45,13 @@ export interface LifecycleHookBindOptions {
    * @default - not a Lambda deployment
    */
   readonly lambdaFunction?: lambda.IFunction;
+
+  /**
+   * The deployment group's alarms (for `LifecycleHook.deploymentGroupAlarmCheck`, which may read them).
+   *
+   * @default - none
+   */
+  readonly alarms?: cloudwatch.IAlarm[];
 
   /**
    * The load balancer of an ECS blue/green deployment (for `HttpCheckTarget.testListener()`).

@@ -10,7 +10,7 @@ import {
   SdkCallOptions,
 } from './built-in-hooks';
 import { LifecycleHookBindOptions, LifecycleHookConfig } from './lifecycle-hook-bind';
-import { grantInvokeHook, grantPutHookStatus } from '../private/permissions';
+import { DEPLOYMENT_GROUP_STATEMENT, grantAccumulated, grantInvokeHook, grantPutHookStatus } from '../private/permissions';
 
 /**
  * A Lambda function that CodeDeploy runs at one lifecycle event of a deployment and that
@@ -55,6 +55,19 @@ export abstract class LifecycleHook {
   }
 
   /**
+   * A built-in hook that fails while any alarm of the deployment group it is bound to is in ALARM:
+   * the alarms CodeDeploy watches for the group, read from the group when the hook runs (so alarms
+   * added later count too). Passes without checking when the group's alarm configuration is off.
+   *
+   * It needs no per-group setting, so with the default `sharedFunction` one function serves every
+   * deployment group of the stack. The patterns grant it read access to every alarm of the group,
+   * also those added later; bound to another group, it may read the alarms in the bind options.
+   */
+  public static deploymentGroupAlarmCheck(options: AlarmCheckOptions = {}): LifecycleHook {
+    return new BuiltInHook((scope, bindOptions) => bindAlarmCheck(scope, bindOptions, undefined, options), true);
+  }
+
+  /**
    * A built-in hook making one AWS SDK v3 call (service, action, parameters) whose success decides
    * the hook, with permission for exactly that action on the given resources.
    */
@@ -74,6 +87,11 @@ export abstract class LifecycleHook {
   public get _isNone(): boolean {
     return false;
   }
+
+  /** Whether the hook's function reads every alarm of its deployment group (then the patterns grant it later alarms too). @internal */
+  public get _readsGroupAlarms(): boolean {
+    return false;
+  }
 }
 
 /** `LifecycleHook.none()`: patterns skip it. */
@@ -89,14 +107,22 @@ class NoHook extends LifecycleHook {
 
 /** A hook whose function the library creates on binding. */
 class BuiltInHook extends LifecycleHook {
-  constructor(private readonly create: (scope: Construct, options: LifecycleHookBindOptions) => lambda.IFunction) {
+  constructor(
+    private readonly create: (scope: Construct, options: LifecycleHookBindOptions) => lambda.IFunction,
+    private readonly readsGroupAlarms: boolean = false,
+  ) {
     super();
+  }
+
+  public get _readsGroupAlarms(): boolean {
+    return this.readsGroupAlarms;
   }
 
   public bind(scope: Construct, options: LifecycleHookBindOptions): LifecycleHookConfig {
     const hookFunction = this.create(scope, options);
     grantInvokeHook(options.serviceRole, hookFunction);
-    grantPutHookStatus(hookFunction, options.deploymentGroupArn);
+    // One statement for every group a shared function reports to.
+    grantAccumulated(hookFunction.role!, ['codedeploy:PutLifecycleEventHookExecutionStatus'], [options.deploymentGroupArn], DEPLOYMENT_GROUP_STATEMENT);
     return { hookFunction };
   }
 }

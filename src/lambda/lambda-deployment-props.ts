@@ -49,7 +49,7 @@ export interface LambdaDeploymentHooks {
   /**
    * Hook run after all traffic has shifted (`AfterAllowTraffic`; aws-cdk-lib's `postHook`). `LifecycleHook.none()` for none.
    *
-   * @default - when the deployment has alarms, `LifecycleHook.alarmCheck(alarms, { observeFor: Duration.minutes(1) })`: one more minute at full traffic during which an alarm still rolls the deployment back; otherwise no hook
+   * @default - when the deployment has alarms, `LifecycleHook.deploymentGroupAlarmCheck({ observeFor: Duration.minutes(1) })`: one more minute at full traffic during which an alarm of the group still rolls the deployment back (one function per stack serves every group); otherwise no hook
    */
   readonly afterAllowTraffic?: LifecycleHook;
 }

@@ -68,7 +68,7 @@ export class LambdaDeployment extends DeploymentPatternBase {
       addHookFunction(this, 'hooks.beforeAllowTraffic', before, props.lambdaFunction, () => this.deploymentGroup.addPreHook(before));
     }
     const afterHook = props.hooks?.afterAllowTraffic ??
-      (this.alarms.length > 0 ? LifecycleHook.alarmCheck(this.alarms, { observeFor: Duration.minutes(1) }) : undefined);
+      (this.alarms.length > 0 ? LifecycleHook.deploymentGroupAlarmCheck({ observeFor: Duration.minutes(1) }) : undefined);
     const after = this._bindHook(afterHook, LifecycleEvent.AFTER_ALLOW_TRAFFIC, hookOptions);
     if (after) {
       addHookFunction(this, 'hooks.afterAllowTraffic', after, props.lambdaFunction, () => this.deploymentGroup.addPostHook(after));

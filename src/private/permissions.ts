@@ -66,6 +66,71 @@ export function grantPutHookStatus(grantee: iam.IGrantable, groupArn: string): i
   });
 }
 
+const accumulated = new WeakMap<iam.IRole, Map<string, iam.PolicyStatement[]>>();
+
+/** The statement key of every grant on deployment groups: a hook function's group actions merge into one statement. */
+export const DEPLOYMENT_GROUP_STATEMENT = 'codedeploy:deploymentgroup';
+
+/**
+ * Resources per accumulated statement. aws-cdk-lib moves whole statements into overflow managed
+ * policies (at most 6,144 characters each) and packs them by an estimate of 200 characters per ARN
+ * token, while a deployment group's ARN with CloudFormation-generated names is about 230 for a
+ * 30-character stack name. Ten ARNs per statement keep the real sizes under IAM's limits (the
+ * 50-deployment test measures them).
+ */
+const MAX_RESOURCES_PER_STATEMENT = 10;
+
+/**
+ * Allows `actions` on `resources` through the statements the library keeps on the role per `key`
+ * (by default, per set of actions): a role that serves many deployment groups (a shared hook
+ * function) gets a statement listing up to 10 groups, not one statement per group, which keeps its
+ * policy small. Give a key only where every resource needs every action of that key (a shared hook
+ * function: each group it serves is served the same way).
+ */
+export function grantAccumulated(role: iam.IRole, actions: string[], resources: string[], key?: string): void {
+  let byKey = accumulated.get(role);
+  if (!byKey) {
+    byKey = new Map();
+    accumulated.set(role, byKey);
+  }
+  const statementKey = key ?? [...actions].sort().join(',');
+  const statements = byKey.get(statementKey) ?? [];
+  byKey.set(statementKey, statements);
+  for (const statement of statements) {
+    const known = new Set(statement.actions);
+    statement.addActions(...actions.filter((a) => !known.has(a)));
+  }
+  const granted = new Set(statements.flatMap((st) => st.resources));
+  for (const resource of new Set(resources)) {
+    if (granted.has(resource)) {
+      continue;
+    }
+    let last = statements[statements.length - 1];
+    if (!last || last.resources.length >= MAX_RESOURCES_PER_STATEMENT) {
+      last = new iam.PolicyStatement({ actions: [...new Set(statements[0]?.actions ?? actions)] });
+      statements.push(last);
+      role.addToPrincipalPolicy(last);
+    }
+    last.addResources(resource);
+  }
+}
+
+const added = new WeakMap<iam.IRole, Set<string>>();
+
+/** Adds the statement unless an equal one (after resolving) was added through this function before. */
+export function addStatementOnce(role: iam.IRole, statement: iam.PolicyStatement): void {
+  const key = JSON.stringify(Stack.of(role).resolve(statement.toStatementJson()));
+  let keys = added.get(role);
+  if (!keys) {
+    keys = new Set();
+    added.set(role, keys);
+  }
+  if (!keys.has(key)) {
+    keys.add(key);
+    role.addToPrincipalPolicy(statement);
+  }
+}
+
 /** ARN pattern of every deployment group of one application (`*` for any application). */
 export function deploymentGroupsArn(scope: IConstruct, applicationName?: string): string {
   return Stack.of(scope).formatArn({

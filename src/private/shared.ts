@@ -11,6 +11,7 @@ import { throwIfErrors } from './validation';
  * | `CodeDeployPatterns<Platform>[Managed]ServiceRole` | its service role (one per managed-policy choice) | the patterns without `role` |
  * | `CodeDeployPatternsRevisions` | the revision bucket of `ServerDeployment` | `ServerDeployment` without `revisionBucket` |
  * | `CodeDeployPatternsDeploymentTrigger` | the function every `DeploymentTrigger` of the stack shares | `DeploymentTrigger` |
+ * | `CodeDeployPatternsHooks` | the built-in hook functions, one per kind and settings (`<Kind><hash>`) | the built-in hooks unless `sharedFunction: false` |
  *
  * A stack of 50 Lambda deployments then holds one application, one role and one trigger function
  * instead of 50 of each. The lookup checks the type: a construct of another type under one of these

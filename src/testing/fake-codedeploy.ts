@@ -4,7 +4,7 @@
  * `env()`), and it records every status a hook reports.
  *
  * - CodeDeploy `PutLifecycleEventHookExecutionStatus` (one status per hook execution, like the
- *   service), `GetDeployment` and `GetApplicationRevision` (deployments added with
+ *   service), `GetDeployment`, `GetDeploymentGroup` (alarms set with `setDeploymentGroupAlarms`) and `GetApplicationRevision` (deployments added with
  *   `addLambdaDeployment` / `addDeployment`; like the service, GetDeployment returns an AppSpec's
  *   hash but not its content, which GetApplicationRevision returns);
  * - Lambda `Invoke` (functions added with `onInvoke`);
@@ -86,6 +86,15 @@ export interface FakeLambdaDeployment {
   readonly deploymentId?: string;
   /** @default 'app' */
   readonly applicationName?: string;
+  /** @default 'group' */
+  readonly deploymentGroupName?: string;
+}
+
+/** A deployment group's alarm configuration, as `GetDeploymentGroup` returns it. */
+export interface FakeDeploymentGroupAlarms {
+  readonly alarmNames: string[];
+  /** @default true */
+  readonly enabled?: boolean;
 }
 
 export type FakeFunction = (payload: any, qualifier: string | undefined) => unknown;
@@ -104,6 +113,7 @@ export class FakeCodeDeploy {
   private readonly revisions = new Map<string, any>();
   private readonly functions = new Map<string, FakeFunction>();
   private readonly alarms = new Map<string, string>();
+  private readonly groups = new Map<string, FakeDeploymentGroupAlarms>();
   private readonly loadBalancers = new Map<string, string[]>();
   private readonly routes: Route[] = [];
   private server?: http.Server;
@@ -179,7 +189,7 @@ export class FakeCodeDeploy {
         },
       ],
     });
-    this.addDeployment(deploymentId, { revisionType: 'AppSpecContent', appSpecContent: { content } }, spec.applicationName);
+    this.addDeployment(deploymentId, { revisionType: 'AppSpecContent', appSpecContent: { content } }, spec.applicationName, spec.deploymentGroupName);
     return deploymentId;
   }
 
@@ -187,7 +197,7 @@ export class FakeCodeDeploy {
    * A deployment `GetDeployment` returns, with this revision (as in the API's `RevisionLocation`).
    * AppSpec content is kept as an application revision: GetDeployment answers with its sha256 only.
    */
-  public addDeployment(deploymentId: string, revision: any, applicationName: string = 'app'): void {
+  public addDeployment(deploymentId: string, revision: any, applicationName: string = 'app', deploymentGroupName: string = 'group'): void {
     let shown = revision;
     const content = revision?.appSpecContent?.content;
     if (typeof content === 'string') {
@@ -195,7 +205,12 @@ export class FakeCodeDeploy {
       this.revisions.set(`${applicationName}/${sha256}`, { revisionType: 'AppSpecContent', appSpecContent: { content, sha256 } });
       shown = { revisionType: 'AppSpecContent', appSpecContent: { sha256 } };
     }
-    this.deployments.set(deploymentId, { deploymentId, applicationName, status: 'InProgress', revision: shown });
+    this.deployments.set(deploymentId, { deploymentId, applicationName, deploymentGroupName, status: 'InProgress', revision: shown });
+  }
+
+  /** Creates a deployment group `GetDeploymentGroup` answers for, with this alarm configuration. */
+  public setDeploymentGroupAlarms(applicationName: string, deploymentGroupName: string, alarms: FakeDeploymentGroupAlarms): void {
+    this.groups.set(`${applicationName}/${deploymentGroupName}`, alarms);
   }
 
   /** A Lambda function `Invoke` runs: its result is the response payload; throwing gives an `Unhandled` function error. */
@@ -276,6 +291,23 @@ export class FakeCodeDeploy {
         return deployment
           ? this.json(res, 200, { deploymentInfo: deployment })
           : this.error(res, false, 400, 'DeploymentDoesNotExistException', `deployment ${body.deploymentId} does not exist`);
+      }
+      case 'GetDeploymentGroup': {
+        const alarms = this.groups.get(`${body.applicationName}/${body.deploymentGroupName}`);
+        if (!alarms) {
+          return this.error(res, false, 400, 'DeploymentGroupDoesNotExistException', `no deployment group ${body.deploymentGroupName} in ${body.applicationName}`);
+        }
+        return this.json(res, 200, {
+          deploymentGroupInfo: {
+            applicationName: body.applicationName,
+            deploymentGroupName: body.deploymentGroupName,
+            alarmConfiguration: {
+              enabled: alarms.enabled ?? true,
+              ignorePollAlarmFailure: false,
+              alarms: alarms.alarmNames.map((name) => ({ name })),
+            },
+          },
+        });
       }
       case 'GetApplicationRevision': {
         const stored = this.revisions.get(`${body.applicationName}/${body.revision?.appSpecContent?.sha256}`);

@@ -267,6 +267,21 @@ describe('invokeCheck handler', () => {
     expect(missing.outcome.reason).toMatch(/RevisionDoesNotExistException/);
   });
 
+  test('shared (no function name configured): invokes the one function the deployment\'s AppSpec deploys', async () => {
+    fake.onInvoke('payments', (payload) => ({ ok: true, echo: payload }));
+    const deploymentId = fake.addLambdaDeployment({ functionName: 'payments', currentVersion: '2', targetVersion: '3' });
+    const before = fake.invocations.length;
+    const { statuses } = await run('invoke', { payload: '{"probe":1}', responseContains: '"ok":true' }, { deploymentId });
+    expect(statuses).toEqual(['Succeeded']);
+    expect(fake.invocations.slice(before)).toEqual([{ functionName: 'payments', qualifier: '3', payload: { probe: 1 } }]);
+    // An AppSpec with two functions (CodeDeploy allows one) is refused rather than guessed at.
+    const resource = (name: string) => ({ [name]: { Type: 'AWS::Lambda::Function', Properties: { Name: name, Alias: 'live', CurrentVersion: '1', TargetVersion: '2' } } });
+    fake.addDeployment('d-TWOFUNCS', { revisionType: 'String', string: { content: JSON.stringify({ version: 0.0, Resources: [resource('a'), resource('b')] }) } });
+    const two = await run('invoke', { payload: '{}' }, { deploymentId: 'd-TWOFUNCS' });
+    expect(two.statuses).toEqual(['Failed']);
+    expect(two.outcome.reason).toMatch(/must deploy exactly one Lambda function; it deploys a, b/);
+  });
+
   test('a function error fails the hook with the error message', async () => {
     fake.onInvoke('orders', () => {
       throw new TypeError('cannot read properties of undefined');
@@ -359,6 +374,41 @@ describe('alarmCheck handler', () => {
     expect(alarm.outcome.reason).toBe('the check threw: Error: errors is in ALARM');
     fake.setAlarmState('errors', 'INSUFFICIENT_DATA');
     expect((await run('alarm', config({ failOnInsufficientData: true }))).outcome.reason).toMatch(/errors is in INSUFFICIENT_DATA/);
+  });
+
+  test('without alarm names: the alarms of the deployment\'s group, read with GetDeployment and GetDeploymentGroup', async () => {
+    fake.setDeploymentGroupAlarms('shop', 'orders-group', { alarmNames: ['errors', 'latency'] });
+    const deploymentId = fake.addLambdaDeployment({ functionName: 'orders', currentVersion: '1', targetVersion: '2', applicationName: 'shop', deploymentGroupName: 'orders-group' });
+    const calls = fake.calls.length;
+    const ok = await run('alarm', config({ alarmNames: undefined }), { deploymentId });
+    expect(ok.statuses).toEqual(['Succeeded']);
+    expect(ok.outcome.reason).toMatch(/^2 alarm\(s\) not in ALARM/);
+    expect(fake.calls.slice(calls).map((c) => c.operation)).toEqual(['GetDeployment', 'GetDeploymentGroup', 'DescribeAlarms', 'PutLifecycleEventHookExecutionStatus']);
+    expect(fake.calls.find((c, i) => i >= calls && c.operation === 'GetDeploymentGroup')?.body).toEqual({ applicationName: 'shop', deploymentGroupName: 'orders-group' });
+    fake.setAlarmState('latency', 'ALARM');
+    const alarm = await run('alarm', config({ alarmNames: undefined }), { deploymentId });
+    expect(alarm.statuses).toEqual(['Failed']);
+    expect(alarm.outcome.reason).toMatch(/latency is in ALARM/);
+  });
+
+  test('without alarm names: a group whose alarm configuration is off, or that has no alarms, passes saying so; a group that does not exist fails', async () => {
+    fake.setAlarmState('errors', 'ALARM');
+    fake.setDeploymentGroupAlarms('shop', 'off-group', { alarmNames: ['errors'], enabled: false });
+    const off = await run('alarm', config({ alarmNames: undefined }), {
+      deploymentId: fake.addLambdaDeployment({ functionName: 'f', currentVersion: '1', targetVersion: '2', applicationName: 'shop', deploymentGroupName: 'off-group' }),
+    });
+    expect(off.statuses).toEqual(['Succeeded']);
+    expect(off.outcome.reason).toBe('the deployment group shop/off-group has its alarm configuration turned off: nothing to check');
+    fake.setDeploymentGroupAlarms('shop', 'empty-group', { alarmNames: [] });
+    const empty = await run('alarm', config({ alarmNames: undefined }), {
+      deploymentId: fake.addLambdaDeployment({ functionName: 'f', currentVersion: '1', targetVersion: '2', applicationName: 'shop', deploymentGroupName: 'empty-group' }),
+    });
+    expect(empty.outcome.reason).toBe('the deployment group shop/empty-group has no alarms: nothing to check');
+    const gone = await run('alarm', config({ alarmNames: undefined }), {
+      deploymentId: fake.addLambdaDeployment({ functionName: 'f', currentVersion: '1', targetVersion: '2', applicationName: 'shop', deploymentGroupName: 'deleted-group' }),
+    });
+    expect(gone.statuses).toEqual(['Failed']);
+    expect(gone.outcome.reason).toMatch(/DeploymentGroupDoesNotExistException|no deployment group deleted-group/);
   });
 
   test('a missing alarm fails (a typo must not pass silently)', async () => {

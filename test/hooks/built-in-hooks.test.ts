@@ -3,11 +3,11 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { EcsDeployment, EcsDeploymentProps, HttpCheckTarget, LambdaDeployment, LambdaDeploymentProps, LifecycleHook } from '../../src';
+import { EcsDeployment, EcsDeploymentProps, HttpCheckTarget, LambdaDeployment, LambdaDeploymentProps, LifecycleEvent, LifecycleHook } from '../../src';
 import { acknowledge } from '../../src/private/nag';
 import { acknowledgements, complianceSuite, testStack } from '../harness';
 import { expandAction } from '../iam/reference';
-import { acknowledgeTrafficChoices, ecsFixture, userFunction } from '../util';
+import { acknowledgeTrafficChoices, ecsFixture, hookAt, userFunction } from '../util';
 
 /** Synthesis of the built-in hooks: their functions, configuration, IAM and errors. */
 
@@ -61,7 +61,7 @@ describe('LifecycleHook.httpCheck', () => {
     lambdaDeployment(stack, { hooks: { afterAllowTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('https://api.example.com') }) } });
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::Lambda::Function', {
-      Description: 'cdk-codedeploy-patterns AfterAllowTraffic hook: HTTP check of a URL',
+      Description: 'cdk-codedeploy-patterns built-in hook: HTTP check of a URL',
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Timeout: 330,
@@ -70,7 +70,7 @@ describe('LifecycleHook.httpCheck', () => {
       VpcConfig: Match.absent(),
     });
     t.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0 });
-    expect(hookConfig(t, /AfterAllowTrafficHook/)).toEqual({
+    expect(hookConfig(t, hookAt(t, 'AfterAllowTraffic'))).toEqual({
       url: 'https://api.example.com',
       path: '/',
       method: 'GET',
@@ -108,7 +108,7 @@ describe('LifecycleHook.httpCheck', () => {
       },
     });
     const t = Template.fromStack(stack);
-    expect(hookConfig(t, /BeforeAllowTrafficHook/)).toEqual(expect.objectContaining({
+    expect(hookConfig(t, hookAt(t, 'BeforeAllowTraffic'))).toEqual(expect.objectContaining({
       path: '/health?deep=1',
       method: 'POST',
       headers: { 'x-probe': 'yes' },
@@ -130,10 +130,10 @@ describe('LifecycleHook.httpCheck', () => {
     const dep = ecsDeployment(stack, { hooks: { afterAllowTestTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.testListener(), path: '/health' }) } });
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::Lambda::Function', {
-      Description: 'cdk-codedeploy-patterns AfterAllowTestTraffic hook: HTTP check of the test listener',
+      Description: 'cdk-codedeploy-patterns built-in hook: HTTP check of the test listener',
       VpcConfig: { SubnetIds: [{ Ref: Match.stringLikeRegexp('VpcPrivateSubnet1') }, { Ref: Match.stringLikeRegexp('VpcPrivateSubnet2') }], SecurityGroupIds: Match.anyValue() },
     });
-    const config = hookConfig(t, /AfterAllowTestTrafficHook/);
+    const config = hookConfig(t, hookAt(t, 'AfterAllowTestTraffic'));
     expect(config.url).toBeUndefined();
     expect(config.loadBalancer).toEqual({
       fullName: expect.stringMatching(/^<GetAtt DeploymentTrafficLoadBalancer\w+\.LoadBalancerFullName>$/),
@@ -146,15 +146,15 @@ describe('LifecycleHook.httpCheck', () => {
       FromPort: 8080,
       ToPort: 8080,
       Description: 'AfterAllowTestTraffic HTTP check hook',
-      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('AfterAllowTestTrafficHookSecurityGroup'), 'GroupId'] },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^CodeDeployPatternsHooksHttpCheck[0-9a-f]{8}FunctionSecurityGroup'), 'GroupId'] },
     });
     // Lambda's EC2 network-interface actions (no resource-level permissions), acknowledged once with the reason.
-    expect(statementsOf(t, /AfterAllowTestTrafficHookRole/)).toEqual(expect.arrayContaining([
+    expect(statementsOf(t, hookAt(t, 'AfterAllowTestTraffic'))).toEqual(expect.arrayContaining([
       expect.objectContaining({ Action: expect.arrayContaining(['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces']), Resource: '*' }),
       { Action: 'codedeploy:PutLifecycleEventHookExecutionStatus', Effect: 'Allow', Resource: { 'Fn::Join': ['', expect.arrayContaining([':codedeploy:us-east-1:123456789012:deploymentgroup:'])] } },
     ]));
     const awsSolutions = (a: { id: string }) => a.id.startsWith('AwsSolutions-');
-    expect(acknowledgements(dep).filter((a) => /AfterAllowTestTrafficHookRole/.test(a.path) && awsSolutions(a)).map((a) => a.id)).toEqual(['AwsSolutions-IAM5[Resource::*]']);
+    expect(acknowledgements(dep.node.scope!).filter((a) => /\/CodeDeployPatternsHooks\/HttpCheck[0-9a-f]{8}\/Role$/.test(a.path) && awsSolutions(a)).map((a) => a.id)).toEqual(['AwsSolutions-IAM5[Resource::*]']);
   });
 
   test('production listener with TLS: port 443 and secure', () => {
@@ -171,7 +171,8 @@ describe('LifecycleHook.httpCheck', () => {
         afterAllowTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.productionListener(), hostHeader: 'shop.example.com' }),
       },
     });
-    const config = hookConfig(Template.fromStack(stack), /AfterAllowTrafficHook/);
+    const t = Template.fromStack(stack);
+    const config = hookConfig(t, hookAt(t, 'AfterAllowTraffic'));
     expect(config.loadBalancer).toEqual(expect.objectContaining({ port: 443, secure: true }));
     expect(config.hostHeader).toBe('shop.example.com');
   });
@@ -264,29 +265,29 @@ describe('LifecycleHook.invokeCheck', () => {
     const dep = lambdaDeployment(stack, { hooks: { beforeAllowTraffic: LifecycleHook.invokeCheck({ payload: { probe: true }, responseContains: 'ok' }) } });
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: Match.stringLikeRegexp('BeforeAllowTrafficHookRole') }],
+      Roles: [{ Ref: Match.stringLikeRegexp('^CodeDeployPatternsHooksInvokeCheck[0-9a-f]{8}Role') }],
       PolicyDocument: {
         Statement: Match.arrayWith([
-          { Action: 'codedeploy:GetDeployment', Effect: 'Allow', Resource: GROUP_ARN },
+          // Every action on the group in one statement (a shared function lists each group it serves there).
+          { Action: ['codedeploy:GetDeployment', 'codedeploy:PutLifecycleEventHookExecutionStatus'], Effect: 'Allow', Resource: GROUP_ARN },
           {
             Action: 'codedeploy:GetApplicationRevision',
             Effect: 'Allow',
             Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':codedeploy:us-east-1:123456789012:application:', { Ref: Match.stringLikeRegexp('CodeDeployPatternsLambdaApplication') }]] },
           },
           { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^Fn'), 'Arn'] }, ':*']] } },
-          { Action: 'codedeploy:PutLifecycleEventHookExecutionStatus', Effect: 'Allow', Resource: GROUP_ARN },
         ]),
       },
     });
-    expect(hookConfig(t, /BeforeAllowTrafficHook/)).toEqual({
-      functionName: expect.stringMatching(/^<Ref Fn\w+>$/),
+    // Shared: the function of the deployment's AppSpec, not one named in the configuration.
+    expect(hookConfig(t, hookAt(t, 'BeforeAllowTraffic'))).toEqual({
       payload: '{"probe":true}',
       responseContains: 'ok',
     });
-    t.hasResourceProperties('AWS::Lambda::Function', { Description: 'cdk-codedeploy-patterns BeforeAllowTraffic hook: invokes the version being deployed', Timeout: 90 });
+    t.hasResourceProperties('AWS::Lambda::Function', { Description: 'cdk-codedeploy-patterns built-in hook: invokes the version being deployed', Timeout: 90 });
     // The service role may invoke the hook; the alias' pre-traffic hook names it.
-    t.hasResource('AWS::Lambda::Alias', { UpdatePolicy: { CodeDeployLambdaAliasUpdate: Match.objectLike({ BeforeAllowTrafficHook: { Ref: Match.stringLikeRegexp('BeforeAllowTrafficHook') } }) } });
-    const acks = acknowledgements(dep).filter((a) => /BeforeAllowTrafficHookRole/.test(a.path) && a.id.startsWith('AwsSolutions-'));
+    t.hasResource('AWS::Lambda::Alias', { UpdatePolicy: { CodeDeployLambdaAliasUpdate: Match.objectLike({ BeforeAllowTrafficHook: { Ref: Match.stringLikeRegexp('^CodeDeployPatternsHooksInvokeCheck[0-9a-f]{8}Function') } }) } });
+    const acks = acknowledgements(dep.node.scope!).filter((a) => /\/CodeDeployPatternsHooks\/InvokeCheck[0-9a-f]{8}\/Role$/.test(a.path) && a.id.startsWith('AwsSolutions-'));
     expect(acks).toEqual([expect.objectContaining({ id: 'AwsSolutions-IAM5[Resource::<Fn9270CBC0.Arn>:*]', reason: expect.stringMatching(/versions of exactly the deployed function/) })]);
   });
 
@@ -317,14 +318,14 @@ describe('LifecycleHook.alarmCheck', () => {
     });
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: Match.stringLikeRegexp('AfterAllowTrafficHookRole') }],
+      Roles: [{ Ref: Match.stringLikeRegexp('^CodeDeployPatternsHooksAlarmCheck[0-9a-f]{8}Role') }],
       PolicyDocument: {
         Statement: Match.arrayWith([
           { Action: 'cloudwatch:DescribeAlarms', Effect: 'Allow', Resource: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^Latency'), 'Arn'] }, { 'Fn::GetAtt': [Match.stringLikeRegexp('^Errors'), 'Arn'] }] },
         ]),
       },
     });
-    expect(hookConfig(t, /AfterAllowTrafficHook/)).toEqual({
+    expect(hookConfig(t, hookAt(t, 'AfterAllowTraffic'))).toEqual({
       alarmNames: [expect.stringMatching(/^<Ref Latency\w+>$/), expect.stringMatching(/^<Ref Errors\w+>$/)],
       observeMs: 180000,
       intervalMs: 20000,
@@ -338,7 +339,7 @@ describe('LifecycleHook.alarmCheck', () => {
     const stack = testStack();
     lambdaDeployment(stack, { hooks: { beforeAllowTraffic: LifecycleHook.alarmCheck([alarm(stack, 'A')]) } });
     const t = Template.fromStack(stack);
-    expect(hookConfig(t, /BeforeAllowTrafficHook/)).toEqual(expect.objectContaining({ observeMs: 0, intervalMs: 30000, failOnInsufficientData: false }));
+    expect(hookConfig(t, hookAt(t, 'BeforeAllowTraffic'))).toEqual(expect.objectContaining({ observeMs: 0, intervalMs: 30000, failOnInsufficientData: false }));
     t.hasResourceProperties('AWS::Lambda::Function', { Timeout: 150 });
   });
 
@@ -370,7 +371,7 @@ describe('LifecycleHook.sdkCall', () => {
     });
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: Match.stringLikeRegexp('AfterAllowTrafficHookRole') }],
+      Roles: [{ Ref: Match.stringLikeRegexp('^CodeDeployPatternsHooksSdkCall[0-9a-f]{8}Role') }],
       PolicyDocument: {
         Statement: Match.arrayWith([
           {
@@ -381,13 +382,13 @@ describe('LifecycleHook.sdkCall', () => {
         ]),
       },
     });
-    expect(hookConfig(t, /AfterAllowTrafficHook/)).toEqual({
+    expect(hookConfig(t, hookAt(t, 'AfterAllowTraffic'))).toEqual({
       service: 'appconfig',
       action: 'StopDeployment',
       parameters: { ApplicationId: 'abc1234', EnvironmentId: 'env5678', DeploymentNumber: 3 },
       acceptedErrors: ['BadRequestException'],
     });
-    t.hasResourceProperties('AWS::Lambda::Function', { Description: 'cdk-codedeploy-patterns AfterAllowTraffic hook: appconfig:StopDeployment', Timeout: 90 });
+    t.hasResourceProperties('AWS::Lambda::Function', { Description: 'cdk-codedeploy-patterns built-in hook: appconfig:StopDeployment', Timeout: 90 });
   });
 
   test('AppFlow CancelFlowExecutions and SSM CancelCommand: statements as given, iamAction override', () => {
@@ -410,9 +411,9 @@ describe('LifecycleHook.sdkCall', () => {
     });
     const t = Template.fromStack(stack);
     const action = (role: RegExp) => statementsOf(t, role).map((s) => s.Action).filter((a) => !String(a).startsWith('logs:Create') && a !== 'codedeploy:PutLifecycleEventHookExecutionStatus');
-    expect(action(/BeforeInstallHookRole/)).toEqual(['appflow:CancelFlowExecutions']);
-    expect(action(/AfterAllowTrafficHookRole/)).toEqual(['ssm:CancelCommand']);
-    expect(action(/AfterInstallHookRole/)).toEqual(['logs:PutRetentionPolicy']);
+    expect(action(hookAt(t, 'BeforeInstall'))).toEqual(['appflow:CancelFlowExecutions']);
+    expect(action(hookAt(t, 'AfterAllowTraffic'))).toEqual(['ssm:CancelCommand']);
+    expect(action(hookAt(t, 'AfterInstall'))).toEqual(['logs:PutRetentionPolicy']);
   });
 
   test.each([
@@ -429,7 +430,7 @@ describe('LifecycleHook.sdkCall', () => {
     const { cluster, taskDefinition } = ecsFixture(stack);
     new EcsDeployment(stack, 'Deployment', { cluster, taskDefinition, hooks: { afterAllowTraffic: LifecycleHook.sdkCall({ service, action, resources: ['*'] }) } });
     const t = Template.fromStack(stack);
-    const actions = statementsOf(t, /AfterAllowTrafficHookRole/).map((s) => s.Action).filter((a) => typeof a === 'string' && a !== 'codedeploy:PutLifecycleEventHookExecutionStatus');
+    const actions = statementsOf(t, hookAt(t, 'AfterAllowTraffic')).map((s) => s.Action).filter((a) => typeof a === 'string' && a !== 'codedeploy:PutLifecycleEventHookExecutionStatus');
     expect(actions).toEqual([iamAction]);
     expect(expandAction(iamAction)).toEqual([iamAction]);
   });
@@ -441,6 +442,109 @@ describe('LifecycleHook.sdkCall', () => {
     ['malformed iamAction', { service: 'ssm', action: 'CancelCommand', iamAction: 'CancelCommand', resources: ['*'] }, /iamAction must look like "<service prefix>:<Action>"; received "CancelCommand"/],
   ])('error: %s', (_name, options, message) => {
     expect(() => lambdaDeployment(testStack(), { hooks: { afterAllowTraffic: LifecycleHook.sdkCall(options as any) } })).toThrow(message);
+  });
+});
+
+describe('one function per stack for the same check (sharedFunction)', () => {
+  function lambdaDeployments(stack: Stack, count: number, hooks: (i: number) => LambdaDeploymentProps['hooks']): LambdaDeployment[] {
+    return Array.from({ length: count }, (_, i) => new LambdaDeployment(stack, `Deployment${i}`, { lambdaFunction: userFunction(stack, `Fn${i}`), hooks: hooks(i) }));
+  }
+  const functionIds = (t: Template, kind: string) => Object.keys(t.findResources('AWS::Lambda::Function')).filter((id) => id.startsWith(`CodeDeployPatternsHooks${kind}`));
+
+  test('three deployments with the same invokeCheck: one function whose grants list each group, application and deployed function once', () => {
+    const stack = testStack();
+    lambdaDeployments(stack, 3, () => ({ beforeAllowTraffic: LifecycleHook.invokeCheck({ payload: { probe: true } }) }));
+    const t = Template.fromStack(stack);
+    expect(functionIds(t, 'InvokeCheck')).toHaveLength(1);
+    const statements = statementsOf(t, /^CodeDeployPatternsHooksInvokeCheck[0-9a-f]{8}Role/);
+    const resourcesOf = (action: string) => {
+      const found = statements.filter((st) => st.Action === action);
+      expect(found).toHaveLength(1);
+      return ([] as any[]).concat(found[0].Resource);
+    };
+    const groupStatements = statements.filter((st) => Array.isArray(st.Action) && st.Action.includes('codedeploy:PutLifecycleEventHookExecutionStatus'));
+    expect(groupStatements).toEqual([expect.objectContaining({ Action: ['codedeploy:GetDeployment', 'codedeploy:PutLifecycleEventHookExecutionStatus'] })]);
+    expect(groupStatements[0].Resource.map((r: any) => r['Fn::Join'][1][5].Ref)).toEqual([
+      expect.stringMatching(/^Deployment0DeploymentGroup/), expect.stringMatching(/^Deployment1DeploymentGroup/), expect.stringMatching(/^Deployment2DeploymentGroup/),
+    ]);
+    // The three groups share the stack's application.
+    expect(resourcesOf('codedeploy:GetApplicationRevision')).toHaveLength(1);
+    expect(resourcesOf('lambda:InvokeFunction').map((r) => r['Fn::Join'][1][0]['Fn::GetAtt'][0])).toEqual([
+      expect.stringMatching(/^Fn0/), expect.stringMatching(/^Fn1/), expect.stringMatching(/^Fn2/),
+    ]);
+    // Every alias names the same hook; the default post-traffic checks share one function too.
+    const aliases = Object.values(t.findResources('AWS::Lambda::Alias'));
+    expect(new Set(aliases.map((a) => a.UpdatePolicy.CodeDeployLambdaAliasUpdate.BeforeAllowTrafficHook.Ref)).size).toBe(1);
+    expect(new Set(aliases.map((a) => a.UpdatePolicy.CodeDeployLambdaAliasUpdate.AfterAllowTrafficHook.Ref)).size).toBe(1);
+    expect(functionIds(t, 'AlarmCheck')).toHaveLength(1);
+  });
+
+  test('different settings: a function each; the same settings again: the first one', () => {
+    const stack = testStack();
+    lambdaDeployments(stack, 3, (i) => ({ beforeAllowTraffic: LifecycleHook.invokeCheck({ payload: { probe: i === 2 ? 0 : i } }) }));
+    const t = Template.fromStack(stack);
+    expect(functionIds(t, 'InvokeCheck')).toHaveLength(2);
+    const refs = Object.values(t.findResources('AWS::Lambda::Alias')).map((a) => a.UpdatePolicy.CodeDeployLambdaAliasUpdate.BeforeAllowTrafficHook.Ref);
+    expect(refs[2]).toBe(refs[0]);
+    expect(refs[1]).not.toBe(refs[0]);
+  });
+
+  test('sharedFunction: false: a function, role and log group of the hook\'s own, which also checks the AppSpec deploys its function', () => {
+    const stack = testStack();
+    lambdaDeployments(stack, 2, () => ({
+      beforeAllowTraffic: LifecycleHook.invokeCheck({ sharedFunction: false }),
+      afterAllowTraffic: LifecycleHook.none(),
+    }));
+    const t = Template.fromStack(stack);
+    expect(functionIds(t, '')).toEqual([]);
+    const hooks = Object.keys(t.findResources('AWS::Lambda::Function')).filter((id) => /BeforeAllowTrafficHook/.test(id));
+    expect(hooks).toEqual([expect.stringMatching(/^Deployment0BeforeAllowTrafficHook[0-9A-F]{8}$/), expect.stringMatching(/^Deployment1BeforeAllowTrafficHook[0-9A-F]{8}$/)]);
+    for (const i of [0, 1]) {
+      expect(Object.keys(t.findResources('AWS::Logs::LogGroup')).filter((id) => id.startsWith(`Deployment${i}BeforeAllowTrafficHookLogs`))).toHaveLength(1);
+      expect(statementsOf(t, new RegExp(`^Deployment${i}BeforeAllowTrafficHookRole`)).filter((st) => st.Action === 'lambda:InvokeFunction')).toEqual([
+        expect.objectContaining({ Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(new RegExp(`^Fn${i}`)), 'Arn'] }, ':*']] } }),
+      ]);
+    }
+    t.hasResourceProperties('AWS::Lambda::Function', { Description: 'cdk-codedeploy-patterns BeforeAllowTraffic hook: invokes the version being deployed' });
+    const configs = hooks.map((id) => hookConfig(t, new RegExp(`^${id}$`)));
+    expect(configs.map((c) => c.functionName)).toEqual([expect.stringMatching(/^<Ref Fn0\w+>$/), expect.stringMatching(/^<Ref Fn1\w+>$/)]);
+  });
+
+  test('the default post-traffic hook reads the group\'s alarms when it runs, and may read each alarm of each group, also ones added later', () => {
+    const stack = testStack();
+    const [first, second] = lambdaDeployments(stack, 2, () => undefined);
+    first.addAlarm(alarm(stack, 'Late'));
+    const t = Template.fromStack(stack);
+    const prefix = hookAt(t, 'AfterAllowTraffic');
+    expect(prefix.source).toMatch(/CodeDeployPatternsHooksAlarmCheck[0-9a-f]{8}/);
+    expect(hookConfig(t, prefix)).toEqual({ observeMs: 60000, intervalMs: 30000, failOnInsufficientData: false });
+    const statements = statementsOf(t, prefix);
+    const groups = statements.find((st) =>
+      JSON.stringify(st.Action) === JSON.stringify(['codedeploy:GetDeployment', 'codedeploy:GetDeploymentGroup', 'codedeploy:PutLifecycleEventHookExecutionStatus']));
+    expect(groups.Resource).toHaveLength(2);
+    const alarms = statements.find((st) => st.Action === 'cloudwatch:DescribeAlarms').Resource.map((r: any) => r['Fn::GetAtt'][0]);
+    expect(alarms).toEqual([
+      expect.stringMatching(/^Deployment0ErrorsAlarm/), expect.stringMatching(/^Deployment0ThrottlesAlarm/),
+      expect.stringMatching(/^Deployment1ErrorsAlarm/), expect.stringMatching(/^Deployment1ThrottlesAlarm/),
+      expect.stringMatching(/^Late/),
+    ]);
+    expect(second.alarms).toHaveLength(2);
+  });
+
+  test('deploymentGroupAlarmCheck bound outside a pattern may read the alarms in its bind options', () => {
+    const stack = testStack();
+    const a = alarm(stack, 'Given');
+    const fn = LifecycleHook.deploymentGroupAlarmCheck().bind(stack, {
+      deploymentGroupArn: 'arn:aws:codedeploy:us-east-1:123456789012:deploymentgroup:app/group',
+      serviceRole: new iam.Role(stack, 'ServiceRole', { assumedBy: new iam.ServicePrincipal('codedeploy.amazonaws.com') }),
+      lifecycleEvent: LifecycleEvent.AFTER_ALLOW_TRAFFIC,
+      alarms: [a],
+    }).hookFunction;
+    expect(fn.node.path).toMatch(/CodeDeployPatternsHooks\/AlarmCheck[0-9a-f]{8}\/Function$/);
+    const statements = statementsOf(Template.fromStack(stack), /^CodeDeployPatternsHooksAlarmCheck[0-9a-f]{8}Role/);
+    expect(statements).toEqual(expect.arrayContaining([
+      { Action: 'cloudwatch:DescribeAlarms', Effect: 'Allow', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Given') as any, 'Arn'] } },
+    ].map((st) => expect.objectContaining({ Action: st.Action, Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Given/), 'Arn'] } }))));
   });
 });
 
@@ -456,7 +560,7 @@ describe('service role and hooks', () => {
     const t = Template.fromStack(stack);
     const invokes = statementsOf(t, /ServiceRole/).filter((s) => s.Action === 'lambda:InvokeFunction').map((s) => JSON.stringify(s.Resource));
     expect(invokes).toHaveLength(2);
-    expect(invokes.join()).toMatch(/BeforeAllowTrafficHook.*AfterAllowTrafficHook/);
+    expect(invokes.join()).toMatch(/HooksInvokeCheck[0-9a-f]{8}Function.*HooksAlarmCheck[0-9a-f]{8}Function/);
   });
 
   test('the ECS deployment trigger waits for the hook roles', () => {
@@ -464,7 +568,7 @@ describe('service role and hooks', () => {
     ecsDeployment(stack, { hooks: { afterAllowTestTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.testListener() }) } });
     const t = Template.fromStack(stack);
     const [trigger] = Object.values(t.findResources('Custom::CodeDeployDeployment'));
-    expect(trigger.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/AfterAllowTestTrafficHookRole/)]));
+    expect(trigger.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^CodeDeployPatternsHooksHttpCheck[0-9a-f]{8}Role/)]));
   });
 });
 
@@ -509,7 +613,9 @@ complianceSuite({
       },
     });
     // The user's choice of call, so the user's acknowledgement (the library does not hide it).
-    const hookRole = stack.node.findAll().find((c) => c.node.path.endsWith('/AfterAllowTrafficHookRole'))!;
+    const hookRole = stack.node.findAll().find((c) =>
+      c instanceof iam.Role && c.node.path.includes('/CodeDeployPatternsHooks/') &&
+      JSON.stringify(stack.resolve((c.node.tryFindChild('DefaultPolicy') as iam.Policy | undefined)?.document)).includes('ssm:CancelCommand'))!;
     acknowledge(hookRole, 'AwsSolutions-IAM5[Resource::*]', 'Test fixture: ssm:CancelCommand has no resource-level permissions.');
     acknowledgeTrafficChoices(stack);
   },

@@ -163,7 +163,7 @@ describe('Lambda: the deployment runs after its permissions exist', () => {
     const t = Template.fromStack(stack).toJSON();
     const [aliasId, alias] = Object.entries(t.Resources).find(([, r]: any) => r.Type === 'AWS::Lambda::Alias') as [string, any];
     const policies = Object.entries(t.Resources).filter(([, r]: any) => r.Type === 'AWS::IAM::Policy');
-    const deploymentPolicies = policies.filter(([id]) => /ServiceRole|HookRole|TrafficHook/.test(id)).map(([id]) => id);
+    const deploymentPolicies = policies.filter(([id]) => /ServiceRole|HookRole|TrafficHook|^CodeDeployPatternsHooks\w+Role/.test(id)).map(([id]) => id);
     expect(deploymentPolicies.length).toBeGreaterThanOrEqual(3); // service role, pre- and post-traffic hook roles
     for (const id of deploymentPolicies) {
       // Directly, or through a hook function it depends on or refers to (whose own DependsOn holds its role's policy).

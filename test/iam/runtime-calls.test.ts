@@ -8,6 +8,8 @@ import { checkStatement, expandAction, REFERENCE_EXCEPTIONS, REPRESENTATIVE, res
 import { EcsBlueGreenStack } from '../../examples/ecs-blue-green/stack';
 import { LambdaCanaryStack } from '../../examples/lambda-canary/stack';
 import { ServerInPlaceStack } from '../../examples/server-in-place/stack';
+import { LambdaDeployment } from '../../src';
+import { hookAt, userFunction } from '../util';
 
 /**
  * What each principal the library creates must be able to do at run time, as concrete API calls
@@ -77,8 +79,8 @@ function lambdaPrincipals(t: T): Principal[] {
   const fn = idOf(t, 'AWS::Lambda::Function', /^Handler/);
   const fnArn = getAtt(t, fn, 'Arn');
   const serviceRole = idOf(t, 'AWS::IAM::Role', /LambdaServiceRole/);
-  const pre = idOf(t, 'AWS::Lambda::Function', /BeforeAllowTrafficHook/);
-  const post = idOf(t, 'AWS::Lambda::Function', /AfterAllowTrafficHook/);
+  const pre = idOf(t, 'AWS::Lambda::Function', hookAt({ toJSON: () => t }, 'BeforeAllowTraffic'));
+  const post = idOf(t, 'AWS::Lambda::Function', hookAt({ toJSON: () => t }, 'AfterAllowTraffic'));
   const alarms = groupAlarmArns(t);
   const hookAlarms = Object.keys(t.Resources).filter((id) => /HandlerErrors/.test(id) && t.Resources[id].Type === 'AWS::CloudWatch::Alarm').map((id) => getAtt(t, id, 'Arn'));
   const topic = ref(t, idOf(t, 'AWS::SNS::Topic'));
@@ -122,6 +124,22 @@ function lambdaPrincipals(t: T): Principal[] {
   ];
 }
 
+/** The default post-traffic hook of a LambdaDeployment: the group's alarms, read from the group at run time. */
+function defaultAlarmCheckPrincipal(t: T): Principal {
+  const hook = idOf(t, 'AWS::Lambda::Function', hookAt({ toJSON: () => t }, 'AfterAllowTraffic'));
+  return {
+    name: 'deploymentGroupAlarmCheck hook (the default)',
+    role: roleOfFunction(t, hook),
+    calls: [
+      hookStatus(t),
+      { action: 'codedeploy:GetDeployment', resource: groupArn(t), why: 'alarm-check.lambda.ts: GetDeploymentCommand (which group)' },
+      { action: 'codedeploy:GetDeploymentGroup', resource: groupArn(t), why: 'alarm-check.lambda.ts: GetDeploymentGroupCommand (its alarms)' },
+      ...groupAlarmArns(t).map((a) => ({ action: 'cloudwatch:DescribeAlarms', resource: a, why: 'alarm-check.lambda.ts: DescribeAlarmsCommand' })),
+      ...logCalls(t, hook),
+    ],
+  };
+}
+
 function triggerPrincipal(t: T, platform: string, extra: RuntimeCall[]): Principal {
   const fn = idOf(t, 'AWS::Lambda::Function', /DeploymentTrigger/);
   const config = str(t, t.Resources[idOf(t, 'AWS::CodeDeploy::DeploymentGroup')].Properties.DeploymentConfigName ?? 'CodeDeployDefault.OneAtATime');
@@ -149,7 +167,7 @@ function ecsPrincipals(t: T): Principal[] {
   const lbFullName = getAtt(t, idOf(t, 'AWS::ElasticLoadBalancingV2::LoadBalancer'), 'LoadBalancerFullName');
   const taskDef = t.Resources[idOf(t, 'AWS::ECS::TaskDefinition')].Properties;
   const passRoles = [taskDef.TaskRoleArn, taskDef.ExecutionRoleArn].filter(Boolean).map((r) => str(t, r));
-  const hook = idOf(t, 'AWS::Lambda::Function', /AfterAllowTestTrafficHook/);
+  const hook = idOf(t, 'AWS::Lambda::Function', hookAt({ toJSON: () => t }, 'AfterAllowTestTraffic'));
   return [
     {
       name: 'ECS service role',
@@ -243,11 +261,17 @@ const templates: Record<string, T> = {
   'lambda-canary': synth((app) => new LambdaCanaryStack(app, 'Lambda')),
   'ecs-blue-green': synth((app) => new EcsBlueGreenStack(app, 'Ecs')),
   'server-in-place': synth((app) => new ServerInPlaceStack(app, 'Server')),
+  'lambda-defaults': synth((app) => {
+    const stack = new Stack(app, 'LambdaDefaults', { env: { account: '123456789012', region: 'us-east-1' } });
+    new LambdaDeployment(stack, 'Deployment', { lambdaFunction: userFunction(stack, 'Handler') });
+    return stack;
+  }),
 };
 const principals = [
   ...lambdaPrincipals(templates['lambda-canary']).map((p) => ({ example: 'lambda-canary', ...p })),
   ...ecsPrincipals(templates['ecs-blue-green']).map((p) => ({ example: 'ecs-blue-green', ...p })),
   ...serverPrincipals(templates['server-in-place'], false).map((p) => ({ example: 'server-in-place', ...p })),
+  { example: 'lambda-defaults', ...defaultAlarmCheckPrincipal(templates['lambda-defaults']) },
 ];
 
 describe('every principal can make the calls it makes at run time', () => {
@@ -260,8 +284,8 @@ describe('every principal can make the calls it makes at run time', () => {
 
   test('the numbers checked', () => {
     const calls = principals.reduce((n, p) => n + p.calls.length, 0);
-    expect(principals.length).toBe(9);
-    expect(calls).toBe(89);
+    expect(principals.length).toBe(10);
+    expect(calls).toBe(96);
   });
 });
 
@@ -338,7 +362,7 @@ describe('the call lists follow the handlers\' code', () => {
   const handlers: Record<string, { file: string; principal: RegExp }> = {
     'deployment trigger': { file: 'src/trigger/deployment-trigger.lambda.ts', principal: /deployment trigger/ },
     'invoke check': { file: 'src/hooks/handlers/invoke-check.lambda.ts', principal: /invokeCheck/ },
-    'alarm check': { file: 'src/hooks/handlers/alarm-check.lambda.ts', principal: /alarmCheck/ },
+    'alarm check': { file: 'src/hooks/handlers/alarm-check.lambda.ts', principal: /[aA]larmCheck/ },
     'http check': { file: 'src/hooks/handlers/http-check.lambda.ts', principal: /httpCheck/ },
   };
   test.each(Object.keys(handlers))('%s: every SDK command of the handler is a listed call', (name) => {

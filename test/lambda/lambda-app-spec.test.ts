@@ -119,6 +119,7 @@ test('the built-in invokeCheck hook finds the target version in a LambdaAppSpec,
   const spec = new LambdaAppSpec({ ...BASE, resourceName: 'Target' });
   for (const content of [spec.toJson(), spec.toYaml()]) {
     const revision = { revisionType: 'AppSpecContent', appSpecContent: { content } };
-    expect(targetVersion(revision, 'orders')).toBe('4');
+    expect(targetVersion(revision, 'orders')).toEqual({ functionName: 'orders', version: '4' });
+    expect(targetVersion(revision)).toEqual({ functionName: 'orders', version: '4' });
   }
 });

@@ -92,7 +92,7 @@ describe('LambdaDeployment', () => {
             ApplicationName: { Ref: Match.stringLikeRegexp('CodeDeployPatternsLambdaApplication') },
             DeploymentGroupName: { Ref: Match.stringLikeRegexp('DeploymentDeploymentGroup') },
             BeforeAllowTrafficHook: Match.absent(),
-            AfterAllowTrafficHook: { Ref: Match.stringLikeRegexp('DeploymentAfterAllowTrafficHook') },
+            AfterAllowTrafficHook: { Ref: Match.stringLikeRegexp('^CodeDeployPatternsHooksAlarmCheck[0-9a-f]{8}Function') },
           },
         },
       });
@@ -100,13 +100,14 @@ describe('LambdaDeployment', () => {
 
     test('the default post-traffic hook watches the deployment\'s alarms for one more minute at full traffic', () => {
       t.hasResourceProperties('AWS::Lambda::Function', {
-        Description: 'cdk-codedeploy-patterns AfterAllowTraffic hook: fails while an alarm is in ALARM',
-        Environment: { Variables: Match.objectLike({ HOOK_DEADLINE_MS: '180000' }) },
+        Description: 'cdk-codedeploy-patterns built-in hook: fails while an alarm of the deployment group is in ALARM',
+        Environment: { Variables: Match.objectLike({ HOOK_DEADLINE_MS: '180000', HOOK_CONFIG: '{"observeMs":60000,"intervalMs":30000,"failOnInsufficientData":false}' }) },
       });
       t.hasResourceProperties('AWS::IAM::Policy', {
-        Roles: [{ Ref: Match.stringLikeRegexp('DeploymentAfterAllowTrafficHookRole') }],
+        Roles: [{ Ref: Match.stringLikeRegexp('^CodeDeployPatternsHooksAlarmCheck[0-9a-f]{8}Role') }],
         PolicyDocument: {
           Statement: Match.arrayWith([
+            { Action: ['codedeploy:GetDeployment', 'codedeploy:GetDeploymentGroup', 'codedeploy:PutLifecycleEventHookExecutionStatus'], Effect: 'Allow', Resource: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':deploymentgroup:$')])] } },
             {
               Action: 'cloudwatch:DescribeAlarms',
               Effect: 'Allow',
@@ -648,5 +649,57 @@ describe('shared per stack', () => {
     expect(managed.role).not.toBe(shared.role);
     expect(managed.application).toBe(shared.application);
     expect(managed.role.node.path).toBe('TestStack/CodeDeployPatternsLambdaManagedServiceRole');
+  });
+});
+
+describe('many deployments in one stack', () => {
+  // CloudFormation's limit is 500 resources per stack; CDK refuses to synthesize more.
+  test('50 deployments with defaults, each with its own function, fit in one stack: the built-in hook is shared', () => {
+    const stack = testStack();
+    for (let i = 0; i < 50; i++) {
+      new LambdaDeployment(stack, `Deployment${i}`, { lambdaFunction: userFunction(stack, `Fn${i}`) });
+    }
+    const t = Template.fromStack(stack).toJSON();
+    const resources = Object.values<any>(t.Resources);
+    expect(resources.length).toBeLessThanOrEqual(500);
+    // Per deployment: the user's 4 (function, role, policy, log group) and version, alias, group, 2 alarms.
+    const perDeployment = 4 + 5;
+    const shared = resources.length - 50 * perDeployment;
+    // Application, service role and policy, the alarm check's function, role, policy, log group and
+    // invoke configuration, and the overflow policies aws-cdk-lib splits large policies into.
+    expect(shared).toBeLessThanOrEqual(20);
+    const hookFunctions = Object.keys(t.Resources).filter((id) => /^CodeDeployPatternsHooks\w+Function[0-9A-F]{8}$/.test(id));
+    expect(hookFunctions).toHaveLength(1);
+    // Every policy stays inside IAM's size limits once deployed (10,240 characters of inline policy per role,
+    // 6,144 per managed policy): names as CloudFormation generates them (stack name, logical ID, 12
+    // random characters) for a 30-character stack name, in the partition with the longest names.
+    const physical = (logicalId: string) => `${'s'.repeat(30)}-${logicalId}-ABCDEFGHIJKL`;
+    const resolvedSize = (doc: any) => JSON.stringify(doc)
+      .replace(/\{"Ref":"AWS::Partition"\}/g, '"aws-us-gov"')
+      .replace(/\{"Fn::GetAtt":\["(\w+)","Arn"\]\}/g, (_m, id) => `"arn:aws-us-gov:${t.Resources[id].Type === 'AWS::Lambda::Function' ? 'lambda' : 'cloudwatch'}:us-gov-west-1:123456789012:x:${physical(id)}"`)
+      .replace(/\{"Ref":"(\w+)"\}/g, (_m, id) => `"${physical(id)}"`)
+      .replace(/"Fn::Join":\["",\[|\]\]|","/g, '')
+      .replace(/\s/g, '').length;
+    const inlineByRole = new Map<string, number>();
+    for (const [id, r] of Object.entries<any>(t.Resources)) {
+      if (r.Type === 'AWS::IAM::Policy') {
+        for (const role of r.Properties.Roles) {
+          inlineByRole.set(role.Ref, (inlineByRole.get(role.Ref) ?? 0) + resolvedSize(r.Properties.PolicyDocument));
+        }
+      }
+      if (r.Type === 'AWS::IAM::ManagedPolicy') {
+        const size = resolvedSize(r.Properties.PolicyDocument);
+        expect({ id, size, fits: size <= 6144 }).toEqual({ id, size, fits: true });
+      }
+    }
+    for (const [role, size] of inlineByRole) {
+      expect({ role, size, fits: size <= 10240 }).toEqual({ role, size, fits: true });
+    }
+    // IAM's default quota of managed policies per role is 10.
+    const managedByRole = new Map<string, number>();
+    for (const r of resources.filter((x) => x.Type === 'AWS::IAM::ManagedPolicy')) {
+      for (const role of r.Properties.Roles ?? []) managedByRole.set(role.Ref, (managedByRole.get(role.Ref) ?? 0) + 1);
+    }
+    expect(Math.max(...managedByRole.values())).toBeLessThanOrEqual(10);
   });
 });

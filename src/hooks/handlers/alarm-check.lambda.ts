@@ -1,31 +1,61 @@
 /**
  * Built-in hook `LifecycleHook.alarmCheck`: fails while any of the given CloudWatch alarms is in
- * ALARM (or missing); with an observation window, keeps looking until the window ends.
+ * ALARM (or missing); with an observation window, keeps looking until the window ends. Without
+ * alarm names in its configuration it checks the alarms of the deployment's group.
  */
 import { builtInHandler, readConfig, sdkClient, sdkPackage, sleep } from './common';
 
 export interface AlarmCheckConfig {
-  readonly alarmNames: string[];
+  /** The alarms to check; without them, the alarms of the deployment's group (read when the hook runs). */
+  readonly alarmNames?: string[];
   /** Keep checking for this long (0: check once). */
   readonly observeMs: number;
   readonly intervalMs: number;
   readonly failOnInsufficientData: boolean;
 }
 
-export const handler = builtInHandler(async (_event, context) => {
+export const handler = builtInHandler(async (event, context) => {
   const config = readConfig<AlarmCheckConfig>();
+  let alarmNames = config.alarmNames;
+  if (!alarmNames) {
+    const group = await groupAlarms(event.DeploymentId, context.signal);
+    if (!group.enabled || group.names.length === 0) {
+      return `the deployment group ${group.name} ${group.enabled ? 'has no alarms' : 'has its alarm configuration turned off'}: nothing to check`;
+    }
+    context.log('checking the alarms of the deployment group', { deploymentGroup: group.name, alarms: group.names });
+    alarmNames = group.names;
+  }
   const started = Date.now();
   for (let round = 1; ; round++) {
-    await checkOnce(config, context.signal);
+    await checkOnce(alarmNames, config, context.signal);
     const left = config.observeMs - (Date.now() - started);
     if (left <= 0 || context.signal.aborted) {
-      return `${config.alarmNames.length} alarm(s) not in ALARM (${round} check(s) over ${Date.now() - started} ms)`;
+      return `${alarmNames.length} alarm(s) not in ALARM (${round} check(s) over ${Date.now() - started} ms)`;
     }
     await sleep(Math.min(config.intervalMs, left), context.signal);
   }
 });
 
-async function checkOnce(config: AlarmCheckConfig, signal: AbortSignal): Promise<void> {
+/** The alarm configuration of the deployment's group: GetDeployment names the group, GetDeploymentGroup has its alarms. */
+async function groupAlarms(deploymentId: string, signal: AbortSignal): Promise<{ name: string; enabled: boolean; names: string[] }> {
+  const codedeploy = sdkPackage('codedeploy');
+  const deployment = await sdkClient('codedeploy').send(new codedeploy.GetDeploymentCommand({ deploymentId }), { abortSignal: signal });
+  const { applicationName, deploymentGroupName } = deployment.deploymentInfo ?? {};
+  if (!applicationName || !deploymentGroupName) {
+    throw new Error(`GetDeployment ${deploymentId} named no application and deployment group`);
+  }
+  const group = await sdkClient('codedeploy').send(new codedeploy.GetDeploymentGroupCommand({ applicationName, deploymentGroupName }), {
+    abortSignal: signal,
+  });
+  const alarms = group.deploymentGroupInfo?.alarmConfiguration;
+  return {
+    name: `${applicationName}/${deploymentGroupName}`,
+    enabled: alarms?.enabled === true,
+    names: (alarms?.alarms ?? []).map((a: { name?: string }) => a.name).filter((n: string | undefined): n is string => !!n),
+  };
+}
+
+async function checkOnce(alarmNames: string[], config: AlarmCheckConfig, signal: AbortSignal): Promise<void> {
   const cloudwatch = sdkPackage('cloudwatch');
   const found = new Map<string, string>();
   // DescribeAlarms takes up to 100 names (the construct allows no more).
@@ -33,7 +63,7 @@ async function checkOnce(config: AlarmCheckConfig, signal: AbortSignal): Promise
   do {
     const page = await sdkClient('cloudwatch').send(
       new cloudwatch.DescribeAlarmsCommand({
-        AlarmNames: config.alarmNames,
+        AlarmNames: alarmNames,
         AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
         NextToken: nextToken,
       }),
@@ -46,7 +76,7 @@ async function checkOnce(config: AlarmCheckConfig, signal: AbortSignal): Promise
   } while (nextToken);
 
   const problems: string[] = [];
-  for (const name of config.alarmNames) {
+  for (const name of alarmNames) {
     const state = found.get(name);
     if (state === undefined) {
       problems.push(`${name} does not exist`);

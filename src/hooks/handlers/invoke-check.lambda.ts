@@ -8,8 +8,8 @@ import { parse as parseYaml } from 'yaml';
 import { brief, builtInHandler, readConfig, sdkClient, sdkPackage } from './common';
 
 export interface InvokeCheckConfig {
-  /** Name or ARN of the function being deployed. */
-  readonly functionName: string;
+  /** Name or ARN of the function being deployed; without it, the one function of the deployment's AppSpec. */
+  readonly functionName?: string;
   /** JSON payload. */
   readonly payload: string;
   readonly responseContains?: string;
@@ -32,13 +32,13 @@ export const handler = builtInHandler(async (event, context) => {
     );
     revision = stored.revision;
   }
-  const version = targetVersion(revision, config.functionName);
-  context.log('invoking the version being deployed', { functionName: config.functionName, version });
+  const { functionName, version } = targetVersion(revision, config.functionName);
+  context.log('invoking the version being deployed', { functionName, version });
 
   const lambda = sdkPackage('lambda');
   const result = await sdkClient('lambda').send(
     new lambda.InvokeCommand({
-      FunctionName: config.functionName,
+      FunctionName: functionName,
       Qualifier: version,
       InvocationType: 'RequestResponse',
       Payload: new TextEncoder().encode(config.payload),
@@ -58,22 +58,37 @@ export const handler = builtInHandler(async (event, context) => {
   return `version ${version} answered as expected: ${brief(response, 200)}`;
 });
 
-/** The TargetVersion of our function in the deployment's AppSpec (JSON or YAML). */
-export function targetVersion(revision: any, functionName: string): string {
+/**
+ * The function and TargetVersion the deployment's AppSpec (JSON or YAML) deploys: the given
+ * function's, or without a name the AppSpec's one function (a Lambda AppSpec deploys exactly one).
+ */
+export function targetVersion(revision: any, functionName?: string): { functionName: string; version: string } {
   const content: string | undefined = revision?.appSpecContent?.content ?? revision?.string?.content;
   if (typeof content !== 'string') {
     throw new Error(`the deployment has no AppSpec content to find the target version in (revision type ${revision?.revisionType ?? 'none'})`);
   }
   const functions = lambdaResources(content);
-  const wanted = shortName(functionName);
-  const match = functions.find((f) => shortName(f.name) === wanted);
-  if (!match) {
-    throw new Error(`the deployment's AppSpec does not deploy ${wanted} (it deploys ${functions.map((f) => f.name).join(', ') || 'no Lambda function'})`);
+  const deploys = functions.map((f) => f.name).join(', ') || 'no Lambda function';
+  let match: { name: string; targetVersion: string } | undefined;
+  if (functionName === undefined) {
+    if (functions.length !== 1) {
+      throw new Error(`the deployment's AppSpec must deploy exactly one Lambda function; it deploys ${deploys}`);
+    }
+    match = functions[0];
+  } else {
+    const wanted = shortName(functionName);
+    match = functions.find((f) => shortName(f.name) === wanted);
+    if (!match) {
+      throw new Error(`the deployment's AppSpec does not deploy ${wanted} (it deploys ${deploys})`);
+    }
+  }
+  if (!match.name) {
+    throw new Error('the deployment\'s AppSpec names no function (Properties.Name is missing)');
   }
   if (!/^\d+$/.test(match.targetVersion)) {
-    throw new Error(`the deployment's AppSpec gives ${wanted} the target version ${JSON.stringify(match.targetVersion)}, not a version number`);
+    throw new Error(`the deployment's AppSpec gives ${shortName(match.name)} the target version ${JSON.stringify(match.targetVersion)}, not a version number`);
   }
-  return match.targetVersion;
+  return { functionName: functionName ?? match.name, version: match.targetVersion };
 }
 
 function lambdaResources(content: string): Array<{ name: string; targetVersion: string }> {

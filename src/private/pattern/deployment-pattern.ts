@@ -42,6 +42,8 @@ export interface PatternGroup extends IConstruct {
   readonly deploymentGroupName: string;
   readonly deploymentGroupArn: string;
   addAlarm(alarm: cloudwatch.IAlarm): void;
+  /** Lets the role read every alarm of the group, also those added later. */
+  addAlarmReader(role: iam.IRole): void;
 }
 
 /** The deployment-group props the skeleton decides for every platform. */
@@ -207,14 +209,19 @@ export abstract class DeploymentPatternBase extends Construct {
     if (!isHook(hook)) {
       return undefined;
     }
-    const { application, deploymentGroup, role } = this.parts();
-    return hook.bind(this, {
+    const { application, deploymentGroup, role, alarms } = this.parts();
+    const fn = hook.bind(this, {
       deploymentGroupArn: deploymentGroup.deploymentGroupArn,
       serviceRole: role,
       lifecycleEvent,
       applicationArn: application.applicationArn,
+      alarms,
       ...platform,
     }).hookFunction;
+    if (hook._readsGroupAlarms && fn.role) {
+      deploymentGroup.addAlarmReader(fn.role);
+    }
+    return fn;
   }
 
   /**
