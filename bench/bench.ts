@@ -3,7 +3,7 @@
  * this machine, written to bench/results/latest.json and bench/results/latest.md.
  *
  *   1. against hand-wiring (and @cdklabs/cdk-ecs-codedeploy): synth wall time and peak memory
- *      (median of RUNS fresh processes under /usr/bin/time -v), resources, template bytes, lines
+ *      and CPU time (median of RUNS fresh processes under /usr/bin/time -v, interleaved), resources, template bytes, lines
  *      of user code;
  *   2. scale: N patterns in one stack;
  *   3. deploy waiting: the trigger against the local fake, adaptive poll vs a fixed 15 s poll;
@@ -20,13 +20,13 @@ import * as os from 'os';
 import * as path from 'path';
 
 const root = path.resolve(__dirname, '..');
-const RUNS = Number(process.env.BENCH_RUNS ?? '5');
+const RUNS = Number(process.env.BENCH_RUNS ?? '9');
 const LOAD_RUNS = 20;
 const SCALE = 60;
 const args = process.argv.slice(2);
 const self = !args.includes('--no-self');
 
-interface SynthRun { wallS: number; maxRssMb: number; resources: number; templateBytes: number; synthMs: number; loadMs: number }
+interface SynthRun { wallS: number; cpuS: number; maxRssMb: number; resources: number; templateBytes: number; synthMs: number; loadMs: number }
 
 const median = (values: number[]) => {
   const s = [...values].sort((a, b) => a - b);
@@ -49,9 +49,12 @@ function synthOnce(app: string, copies: number): SynthRun {
   }
   const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(res.stderr)!;
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(res.stderr)!;
+  const user = /User time \(seconds\): ([\d.]+)/.exec(res.stderr)!;
+  const system = /System time \(seconds\): ([\d.]+)/.exec(res.stderr)!;
   const parsed = JSON.parse(line);
   return {
     wallS: Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]),
+    cpuS: Number(user[1]) + Number(system[1]),
     maxRssMb: Number(rss[1]) / 1024,
     resources: parsed.resources,
     templateBytes: parsed.templateBytes,
@@ -61,12 +64,17 @@ function synthOnce(app: string, copies: number): SynthRun {
 }
 
 function synth(app: string, copies: number, runs: number) {
-  const all = Array.from({ length: runs }, () => synthOnce(app, copies));
+  return summarize(app, copies, Array.from({ length: runs }, () => synthOnce(app, copies)));
+}
+
+function summarize(app: string, copies: number, all: SynthRun[]) {
+  const runs = all.length;
   return {
     app,
     copies,
     runs,
     wallS: round(median(all.map((r) => r.wallS))),
+    cpuS: round(median(all.map((r) => r.cpuS))),
     maxRssMb: round(median(all.map((r) => r.maxRssMb)), 0),
     synthMs: round(median(all.map((r) => r.synthMs)), 0),
     loadMs: round(median(all.map((r) => r.loadMs)), 0),
@@ -89,11 +97,13 @@ function section1() {
     ['ECS', 'ecs-pattern', 'ecs-cdklabs'],
     ['EC2', 'server-pattern', 'server-handwired'],
   ];
-  const cache = new Map<string, ReturnType<typeof synth>>();
-  const get = (app: string) => {
-    if (!cache.has(app)) cache.set(app, synth(app, 1, RUNS));
-    return cache.get(app)!;
-  };
+  // Interleaved (ours, theirs, ours, ...) so that a busy moment of the machine hits both sides alike.
+  const apps = [...new Set(pairs.flatMap(([, ours, other]) => [ours, other]))];
+  const runs = new Map<string, SynthRun[]>(apps.map((app) => [app, []]));
+  for (let i = 0; i < RUNS; i++) {
+    for (const app of apps) runs.get(app)!.push(synthOnce(app, 1));
+  }
+  const get = (app: string) => summarize(app, 1, runs.get(app)!);
   return pairs.map(([platform, ours, other]) => {
     const a = get(ours);
     const b = get(other);
@@ -103,6 +113,7 @@ function section1() {
       other: { ...b, userLines: userLines(other) },
       ratio: {
         wall: round(a.wallS / b.wallS),
+        cpu: round(a.cpuS / b.cpuS),
         memory: round(a.maxRssMb / b.maxRssMb),
         resources: round(a.resources / b.resources),
         templateBytes: round(a.templateBytes / b.templateBytes),
@@ -206,11 +217,12 @@ function section5() {
 function markdown(r: any): string {
   const out: string[] = [`Measured ${r.date} on ${r.machine}; synth figures are medians of ${RUNS} fresh processes.`, ''];
   out.push('**1. Against hand-wiring** (ratio = ours / theirs)', '');
-  out.push('| platform | vs | wall s (ours / theirs, ratio) | in-process load + synth ms | peak MB (ratio) | resources (ratio) | template bytes (ratio) | user lines (ratio) |');
-  out.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  out.push('| platform | vs | CPU s, user + system (ours / theirs, ratio) | wall s (ratio) | in-process load + synth ms | peak MB (ratio) | resources (ratio) | template bytes (ratio) | user lines (ratio) |');
+  out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const p of r.handWiring) {
     const inProcess = `${p.ours.loadMs} + ${p.ours.synthMs} / ${p.other.loadMs} + ${p.other.synthMs}`;
-    out.push(`| ${p.platform} | ${p.other.app} | ${p.ours.wallS} / ${p.other.wallS} (${p.ratio.wall}) | ${inProcess} | ${p.ours.maxRssMb} / ${p.other.maxRssMb} (${p.ratio.memory}) | ${p.ours.resources} / ${p.other.resources} (${p.ratio.resources}) | ${p.ours.templateBytes} / ${p.other.templateBytes} (${p.ratio.templateBytes}) | ${p.ours.userLines} / ${p.other.userLines} (${p.ratio.userLines}) |`);
+    const cpu = p.ours.cpuS === undefined ? 'not measured' : `${p.ours.cpuS} / ${p.other.cpuS} (${p.ratio.cpu})`;
+    out.push(`| ${p.platform} | ${p.other.app} | ${cpu} | ${p.ours.wallS} / ${p.other.wallS} (${p.ratio.wall}) | ${inProcess} | ${p.ours.maxRssMb} / ${p.other.maxRssMb} (${p.ratio.memory}) | ${p.ours.resources} / ${p.other.resources} (${p.ratio.resources}) | ${p.ours.templateBytes} / ${p.other.templateBytes} (${p.ratio.templateBytes}) | ${p.ours.userLines} / ${p.other.userLines} (${p.ratio.userLines}) |`);
   }
   out.push('', '**2. Scale** (one stack, N patterns)', '');
   out.push('| pattern | N | wall s | peak MB | synth ms | resources | per pattern |', '| --- | --- | --- | --- | --- | --- | --- |');
