@@ -35,6 +35,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-lambda@^3',
     '@aws-sdk/client-s3@^3',
     '@aws-sdk/client-ssm@^3',
+    '@aws-sdk/client-sqs@^3',
     '@aws-sdk/client-auto-scaling@^3',
     // Built-in hooks: alarmCheck (CloudWatch), httpCheck (EC2 for the load balancer's addresses); sdkCall is tested with AppConfig and AppFlow.
     '@aws-sdk/client-cloudwatch@^3',

@@ -3,6 +3,8 @@
  * scripted deployment timelines, time compressed by BENCH_SCALE (the handler's poll schedule is
  * compressed by the same factor through TRIGGER_POLL_MIN_MS / TRIGGER_POLL_MAX_MS, set by the
  * caller, so API calls are what they would be in real time and latencies scale back exactly).
+ * With BENCH_EVENTS set, the trigger waits on an event queue the fake fills with the deployment's
+ * terminal state change (BENCH_SCALE compresses its fallback read, TRIGGER_EVENT_FALLBACK_MS, too).
  * Prints one JSON line per scenario: API calls to CodeDeploy and the time from the deployment
  * reaching its terminal state to CloudFormation receiving the answer, in real-time seconds.
  */
@@ -30,6 +32,7 @@ async function main() {
     fake.calls.length = 0;
     fake.responses.length = 0;
     fake.deployments.clear();
+    fake.queues.clear();
     fake.nextTimelines = [timeline];
     setup();
     console.log = () => undefined;
@@ -42,18 +45,29 @@ async function main() {
       LogicalResourceId: 'T',
       PhysicalResourceId: 'p',
       ResourceType: 'Custom::CodeDeployDeployment',
-      ResourceProperties: { ApplicationName: 'app', DeploymentGroupName: 'group', AppSpecContent: '{}', TimeoutSeconds: '3000' },
+      ResourceProperties: {
+        ApplicationName: 'app',
+        DeploymentGroupName: 'group',
+        AppSpecContent: '{}',
+        TimeoutSeconds: '3000',
+        // With BENCH_EVENTS, the group's state-change events arrive (half a second after the change,
+        // as EventBridge delivers them) in a queue the trigger waits on.
+        ...(process.env.BENCH_EVENTS ? { EventQueueUrl: fake.eventQueue('app/group', { delayMs: 500 / SCALE }) } : {}),
+      },
     };
     await handler(event, { invokedFunctionArn: 'fn', getRemainingTimeInMillis: () => until - Date.now() });
     console.log = log;
     const response = fake.responses[0];
     const own = [...fake.deployments.values()].find((d) => d.id === response.Data?.DeploymentId);
     const terminal = own ? fake.terminalAt(own) : undefined;
-    const apiCalls = fake.calls.filter((c) => c.service !== 'cfn').length;
+    // CodeDeploy (and ECS) calls; the queue's long polls are counted apart.
+    const apiCalls = fake.calls.filter((c) => c.service !== 'cfn' && c.service !== 'sqs').length;
+    const queueCalls = fake.calls.filter((c) => c.service === 'sqs').length;
     log(JSON.stringify({
       scenario: name,
       status: response.Status,
       apiCalls,
+      queueCalls,
       reportLatencySeconds: terminal === undefined ? null : ((response.receivedAt - terminal) * SCALE) / 1000,
     }));
   }

@@ -23,6 +23,10 @@ export enum OwnedResource {
   DEFAULT_ALARM = 'DEFAULT_ALARM',
   /** The security group of a load balancer `BlueGreenListeners` creates. */
   LOAD_BALANCER_SECURITY_GROUP = 'LOAD_BALANCER_SECURITY_GROUP',
+  /** The queue of a deployment trigger that receives its group's state-change events. */
+  EVENT_QUEUE = 'EVENT_QUEUE',
+  /** The EventBridge rule that fills that queue. */
+  EVENT_RULE = 'EVENT_RULE',
 }
 
 export interface ComplianceAcknowledgement {
@@ -100,6 +104,20 @@ export const COMPLIANCE_ACKNOWLEDGEMENTS: Record<OwnedResource, ComplianceAcknow
     {
       rules: [...inPacks('EC2RestrictedCommonPorts', NIST, HIPAA, PCI), ...inPacks('EC2RestrictedSSH', NIST, HIPAA, PCI)],
       reason: 'Only the listener ports are open, to the peers given (anyone for the production listener of an internet-facing load balancer, the VPC otherwise); SSH is never opened.',
+    },
+  ],
+  [OwnedResource.EVENT_QUEUE]: [
+    {
+      rules: ['AwsSolutions-SQS3', ...inPacks('SQSRedrivePolicy', SERVERLESS)],
+      reason:
+        'A mailbox that only wakes the waiting deployment trigger: each event is deleted when read and expires after an hour. A dead-letter queue would only collect stale events; the trigger also reads the deployment at least once a minute.',
+    },
+  ],
+  [OwnedResource.EVENT_RULE]: [
+    {
+      rules: inPacks('EventBusDLQ', SERVERLESS),
+      reason:
+        'An event that cannot be delivered delays the answer to CloudFormation by at most one minute (the trigger reads the deployment at least once a minute); a dead-letter queue would hold events nobody reads.',
     },
   ],
 };

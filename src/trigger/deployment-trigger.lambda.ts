@@ -13,6 +13,7 @@ import type * as CodeDeploySdk from '@aws-sdk/client-codedeploy';
 import type * as EcsSdk from '@aws-sdk/client-ecs';
 import type * as LambdaSdk from '@aws-sdk/client-lambda';
 import type * as S3Sdk from '@aws-sdk/client-s3';
+import type * as SqsSdk from '@aws-sdk/client-sqs';
 import type * as SsmSdk from '@aws-sdk/client-ssm';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { describeError, errorName, isTransientError, jsonLogger, Logger, sleep } from '../private/runtime';
@@ -48,6 +49,12 @@ export interface TriggerProperties {
    * on each instance of the groups and of WaitForInstances.
    */
   readonly AgentAssociationIds?: string[];
+  /**
+   * SQS queue that receives the group's deployment state changes (SUCCESS, FAILURE, STOP) from
+   * EventBridge: while a deployment runs, the trigger waits on it and reads the deployment only
+   * when an event for it arrives, or once per fallback interval.
+   */
+  readonly EventQueueUrl?: string;
 }
 
 /** Where an invocation chain stands; carried from one invocation to the next. */
@@ -87,6 +94,13 @@ const ACTIVE_STATUSES = ['Created', 'Queued', 'InProgress', 'Baking', 'Ready'] a
 const HANDOVER_MS = numberFromEnv('TRIGGER_HANDOVER_MS', 45_000);
 const POLL_MIN_MS = numberFromEnv('TRIGGER_POLL_MIN_MS', 1_000);
 const POLL_MAX_MS = numberFromEnv('TRIGGER_POLL_MAX_MS', 5_000);
+/**
+ * With an event queue: the deployment is read when its state-change event arrives, and at least
+ * this often in case an event is late or lost (15 reads in 15 minutes).
+ */
+const EVENT_FALLBACK_MS = numberFromEnv('TRIGGER_EVENT_FALLBACK_MS', 60_000);
+/** SQS long polls last whole seconds, at most 20. */
+const MAX_LONG_POLL_S = 20;
 const MAX_REASON = 3_000;
 /** Each PUT to the response URL gets this long; retries go on while the invocation has time. */
 const RESPONSE_TIMEOUT_MS = numberFromEnv('TRIGGER_RESPONSE_TIMEOUT_MS', 10_000);
@@ -118,6 +132,7 @@ const lambdaSdk = lazyModule<typeof LambdaSdk>('@aws-sdk/client-lambda');
 const s3Sdk = lazyModule<typeof S3Sdk>('@aws-sdk/client-s3');
 const ssmSdk = lazyModule<typeof SsmSdk>('@aws-sdk/client-ssm');
 const autoscalingSdk = lazyModule<typeof AutoScalingSdk>('@aws-sdk/client-auto-scaling');
+const sqsSdk = lazyModule<typeof SqsSdk>('@aws-sdk/client-sqs');
 const CreateDeploymentCommand = lazyClass<typeof CodeDeploySdk.CreateDeploymentCommand>(codedeploySdk, 'CreateDeploymentCommand');
 const GetDeploymentCommand = lazyClass<typeof CodeDeploySdk.GetDeploymentCommand>(codedeploySdk, 'GetDeploymentCommand');
 const ListDeploymentsCommand = lazyClass<typeof CodeDeploySdk.ListDeploymentsCommand>(codedeploySdk, 'ListDeploymentsCommand');
@@ -128,7 +143,10 @@ const InvokeCommand = lazyClass<typeof LambdaSdk.InvokeCommand>(lambdaSdk, 'Invo
 const CopyObjectCommand = lazyClass<typeof S3Sdk.CopyObjectCommand>(s3Sdk, 'CopyObjectCommand');
 const DescribeInstanceAssociationsStatusCommand = lazyClass<typeof SsmSdk.DescribeInstanceAssociationsStatusCommand>(ssmSdk, 'DescribeInstanceAssociationsStatusCommand');
 const DescribeAutoScalingGroupsCommand = lazyClass<typeof AutoScalingSdk.DescribeAutoScalingGroupsCommand>(autoscalingSdk, 'DescribeAutoScalingGroupsCommand');
+const ReceiveMessageCommand = lazyClass<typeof SqsSdk.ReceiveMessageCommand>(sqsSdk, 'ReceiveMessageCommand');
+const DeleteMessageBatchCommand = lazyClass<typeof SqsSdk.DeleteMessageBatchCommand>(sqsSdk, 'DeleteMessageBatchCommand');
 const codedeploy = lazyClient(() => new (codedeploySdk().CodeDeployClient)({}));
+const sqs = lazyClient(() => new (sqsSdk().SQSClient)({}));
 const ecs = lazyClient(() => new (ecsSdk().ECSClient)({}));
 const lambda = lazyClient(() => new (lambdaSdk().LambdaClient)({}));
 const s3 = lazyClient(() => new (s3Sdk().S3Client)({}));
@@ -235,6 +253,7 @@ export async function drive(
 ): Promise<Outcome> {
   let progress = { ...start };
   let poll = 0;
+  const events = props.EventQueueUrl ? new EventMailbox(props.EventQueueUrl, log) : undefined;
   let lastStatus: string | undefined;
   const group = `${props.ApplicationName}/${props.DeploymentGroupName}`;
   const timeoutText = `${Number(props.TimeoutSeconds)} seconds`;
@@ -377,7 +396,83 @@ export async function drive(
       }
       log('warn', 'transient error; retrying', { error: describeError(err) });
     }
-    await sleep(Math.min(pollDelay(poll++), Math.max(0, remainingMs() - HANDOVER_MS)));
+    const pause = Math.max(0, remainingMs() - HANDOVER_MS);
+    const watched = progress.phase === 'wait' ? progress.deploymentId : progress.phase === 'blocked' ? progress.blockingDeploymentId : undefined;
+    if (events && watched) {
+      // Woken by the deployment's own state change, or after the fallback interval.
+      // Never past the deadline: the timeout (stop with rollback) must not wait for the fallback read.
+      const untilDeadline = Math.max(0, progress.deadline - Date.now()) + 1;
+      if (await events.waitFor(watched, Math.min(EVENT_FALLBACK_MS, pause, untilDeadline))) {
+        continue;
+      }
+    } else {
+      await sleep(Math.min(pollDelay(poll++), pause));
+    }
+  }
+}
+
+/**
+ * The trigger's mailbox: an SQS queue EventBridge fills with the group's deployment state changes.
+ * If the queue cannot be read (deleted, no permission), the trigger falls back to polling the
+ * deployment and says so once; it never fails a deployment because of its mailbox.
+ */
+class EventMailbox {
+  private broken = false;
+
+  constructor(
+    private readonly queueUrl: string,
+    private readonly log: Logger,
+  ) {}
+
+  /** Waits up to `maxMs` for a terminal state change of `deploymentId`; true when one arrived. */
+  public async waitFor(deploymentId: string, maxMs: number): Promise<boolean> {
+    const until = Date.now() + maxMs;
+    while (!this.broken) {
+      // Rounded up: a long poll may end up to a second after `until`, never leave a gap unwatched.
+      const seconds = Math.min(MAX_LONG_POLL_S, Math.ceil((until - Date.now()) / 1000));
+      if (seconds < 1) {
+        break;
+      }
+      try {
+        const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: this.queueUrl, WaitTimeSeconds: seconds, MaxNumberOfMessages: 10 }));
+        const messages = out.Messages ?? [];
+        if (messages.length > 0) {
+          // Every event in this group's queue is read once: older deployments' events are of no use later.
+          await sqs.send(new DeleteMessageBatchCommand({
+            QueueUrl: this.queueUrl,
+            Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+          }));
+        }
+        const states = messages.map((m) => stateChange(m.Body)).filter((e) => e?.deploymentId === deploymentId);
+        if (states.length > 0) {
+          this.log('info', 'state change event', { deploymentId, states: states.map((e) => e!.state) });
+          return true;
+        }
+      } catch (err) {
+        if (isTransientError(err)) {
+          this.log('warn', 'transient error reading the event queue; retrying', { error: describeError(err) });
+          await sleep(Math.min(POLL_MAX_MS, Math.max(0, until - Date.now())));
+          continue;
+        }
+        this.broken = true;
+        this.log('warn', 'cannot read the event queue; polling the deployment instead', { error: describeError(err) });
+      }
+    }
+    if (this.broken) {
+      // As without a mailbox.
+      await sleep(Math.min(POLL_MAX_MS, Math.max(0, until - Date.now())));
+    }
+    return false;
+  }
+}
+
+/** The deployment and state of an EventBridge "CodeDeploy Deployment State-change Notification". */
+function stateChange(body: string | undefined): { deploymentId: string; state: string } | undefined {
+  try {
+    const detail = JSON.parse(body ?? '')?.detail;
+    return typeof detail?.deploymentId === 'string' ? { deploymentId: detail.deploymentId, state: String(detail.state) } : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -2,12 +2,16 @@ import { ArnFormat, CustomResource, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DeploymentTriggerFunction } from './deployment-trigger-function';
+import { DeploymentState } from '../common/deployment-options';
 import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
+import { deploymentStateChangeRule } from '../private/deployment-group';
 import { acknowledge, wildcardResourceFinding } from '../private/nag';
 import { yamlLib } from '../private/psych-yaml';
 import { perStack } from '../private/shared';
@@ -363,6 +367,10 @@ export class DeploymentTrigger extends Construct {
     const provider = TriggerProvider.of(this);
     grantDeployments(provider, Stack.of(this), props);
     const properties = deploymentProperties(this, provider, props, timeout);
+    const mailbox = waitsForEvents(props) ? new EventMailbox(this, 'Events', provider.role, props) : undefined;
+    if (mailbox) {
+      properties.EventQueueUrl = mailbox.queue.queueUrl;
+    }
 
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.function.functionArn,
@@ -372,7 +380,50 @@ export class DeploymentTrigger extends Construct {
       serviceTimeout: timeout.plus(Duration.minutes(5)),
     });
     this.resource.node.addDependency(provider.selfInvokePolicy);
+    if (mailbox) {
+      // Events flow (rule and queue policy) before the deployment starts; the queue itself is referenced.
+      this.resource.node.addDependency(mailbox.rule, mailbox.queuePolicy);
+    }
     this.deploymentId = this.resource.getAttString('DeploymentId');
+  }
+}
+
+/**
+ * Whether the trigger can wait for CodeDeploy's state-change events: every outcome it answers on
+ * is a terminal state (SUCCESS, FAILURE, STOP), except an ECS deployment answered when its
+ * termination wait starts, which no event reports (that one keeps polling).
+ */
+function waitsForEvents(props: DeploymentTriggerProps): boolean {
+  return 'S3Location' in props.revision._properties() || props.waitForTermination === true;
+}
+
+/**
+ * The trigger's mailbox: an EventBridge rule sends the group's terminal state changes to a queue of
+ * its own (no other group's events), which the trigger function long-polls while it waits.
+ */
+class EventMailbox extends Construct {
+  public readonly queue: sqs.Queue;
+  public readonly rule: Construct;
+  /** The queue policy (TLS only, EventBridge may send). */
+  public readonly queuePolicy: Construct;
+
+  constructor(scope: Construct, id: string, reader: iam.IRole, props: DeploymentTriggerProps) {
+    super(scope, id);
+    this.queue = new sqs.Queue(this, 'Queue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // An event is read within seconds or is of no use: a deployment outlives no event by an hour.
+      retentionPeriod: Duration.hours(1),
+    });
+    const rule = (this.rule = deploymentStateChangeRule(this, 'Rule', props.applicationName, props.deploymentGroupName, {
+      states: [DeploymentState.SUCCESS, DeploymentState.FAILURE, DeploymentState.STOP],
+      description: 'Terminal state changes of the deployment group, for the cdk-codedeploy-patterns deployment trigger',
+    }));
+    rule.addTarget(new targets.SqsQueue(this.queue));
+    acknowledgeCompliance(rule, OwnedResource.EVENT_RULE);
+    this.queuePolicy = this.queue.node.findChild('Policy');
+    reader.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage'], resources: [this.queue.queueArn] }));
+    acknowledgeCompliance(this.queue, OwnedResource.EVENT_QUEUE);
   }
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { FakeCodeDeploy, FakeRequest, FakeResponse } from '../../src/testing/fake-codedeploy';
 
 /**
@@ -47,7 +48,7 @@ export interface FakeAssociationStatus {
 }
 
 export interface RecordedCall {
-  readonly service: 'codedeploy' | 'ecs' | 'lambda' | 'cfn' | 's3' | 'autoscaling' | 'ssm';
+  readonly service: 'codedeploy' | 'ecs' | 'lambda' | 'cfn' | 's3' | 'autoscaling' | 'ssm' | 'sqs';
   readonly operation: string;
   readonly body: any;
   readonly at: number;
@@ -60,6 +61,20 @@ export interface InjectedError {
 }
 
 const TERMINAL = new Set(['Succeeded', 'Failed', 'Stopped']);
+const EVENT_STATES: Record<string, string> = { Succeeded: 'SUCCESS', Failed: 'FAILURE', Stopped: 'STOP' };
+
+/**
+ * A deployment group's event queue, as EventBridge fills it from a rule on the group's terminal
+ * state changes (SUCCESS, FAILURE, STOP): one message per deployment, `delayMs` after the state
+ * change; `drop` loses them all (a rule or delivery failure).
+ */
+export interface FakeEventQueue {
+  readonly group: string;
+  readonly delayMs: number;
+  readonly drop: boolean;
+  readonly messages: Array<{ id: string; receipt: string; body: string; visibleAt: number }>;
+  readonly sent: Set<string>;
+}
 
 export class FakeAws {
   public readonly calls: RecordedCall[] = [];
@@ -68,6 +83,8 @@ export class FakeAws {
   public readonly invocations: any[] = [];
   /** ECS services by name: what DescribeServices returns. */
   public readonly services = new Map<string, any>();
+  /** Event queues by URL. */
+  public readonly queues = new Map<string, FakeEventQueue>();
   /** Timeline given to the next deployments CreateDeployment creates (in order; the last repeats). */
   public nextTimelines: TimelineStep[][] = [[{ at: 0, status: 'Succeeded' }]];
   /** Objects copied with CopyObject: `bucket/key` -> source. */
@@ -90,6 +107,7 @@ export class FakeAws {
     this.invocations.length = 0;
     this.deployments.clear();
     this.services.clear();
+    this.queues.clear();
     this.copies.clear();
     this.errors.clear();
     this.responseFaults = [];
@@ -129,6 +147,7 @@ export class FakeAws {
       AWS_ENDPOINT_URL_S3: this.endpoint,
       AWS_ENDPOINT_URL_AUTO_SCALING: this.endpoint,
       AWS_ENDPOINT_URL_SSM: this.endpoint,
+      AWS_ENDPOINT_URL_SQS: this.endpoint,
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'AKIDFAKE',
       AWS_SECRET_ACCESS_KEY: 'fake-secret',
@@ -141,6 +160,13 @@ export class FakeAws {
     const list = this.errors.get(operation) ?? [];
     for (let i = 0; i < count; i++) list.push(error);
     this.errors.set(operation, list);
+  }
+
+  /** A queue that receives the terminal state changes of a group's deployments; returns its URL. */
+  public eventQueue(group: string, options: { delayMs?: number; drop?: boolean } = {}): string {
+    const url = `${this.endpoint}/123456789012/events-${this.queues.size + 1}`;
+    this.queues.set(url, { group, delayMs: options.delayMs ?? 0, drop: options.drop ?? false, messages: [], sent: new Set() });
+    return url;
   }
 
   /** Adds a deployment (e.g. one already in progress) to a group. */
@@ -218,6 +244,9 @@ export class FakeAws {
       return this.describeAutoScalingGroups(req.body, at);
     }
     const prefix = String(req.headers['x-amz-target'] ?? '').split('.')[0];
+    if (prefix === 'AmazonSQS') {
+      return this.sqs(req.target ?? '', req.body === '' ? {} : req.body, at);
+    }
     const operation = req.target ?? '';
     const service = prefix.startsWith('CodeDeploy') ? 'codedeploy' : prefix === 'AmazonSSM' ? 'ssm' : 'ecs';
     const body = req.body === '' ? {} : req.body;
@@ -316,6 +345,71 @@ export class FakeAws {
     }
     const services = (body.services as string[]).map((name) => this.services.get(name)).filter(Boolean);
     return { services, failures: [] };
+  }
+
+  /** EventBridge's deliveries so far: a message for each deployment of the group that reached a terminal state. */
+  private deliverEvents(queue: FakeEventQueue): void {
+    for (const d of this.deployments.values()) {
+      const terminal = d.group === queue.group ? this.terminalAt(d) : undefined;
+      if (terminal === undefined || queue.sent.has(d.id) || Date.now() < terminal + queue.delayMs) continue;
+      queue.sent.add(d.id);
+      if (queue.drop) continue;
+      const [application, deploymentGroup] = d.group.split('/');
+      const body = JSON.stringify({
+        'version': '0',
+        'id': `event-${d.id}`,
+        'detail-type': 'CodeDeploy Deployment State-change Notification',
+        'source': 'aws.codedeploy',
+        'account': '123456789012',
+        'time': new Date(terminal).toISOString(),
+        'region': 'us-east-1',
+        'resources': [],
+        'detail': { region: 'us-east-1', deploymentId: d.id, instanceGroupId: 'ig-1', deploymentGroup, state: EVENT_STATES[this.statusOf(d).status], application },
+      });
+      queue.messages.push({ id: `m-${d.id}`, receipt: `r-${d.id}-${++this.counter}`, body, visibleAt: 0 });
+    }
+  }
+
+  /** SQS ReceiveMessage (long polling until a message or WaitTimeSeconds) and DeleteMessageBatch, JSON protocol. */
+  private async sqs(operation: string, body: any, at: number): Promise<FakeResponse> {
+    this.calls.push({ service: 'sqs', operation, body, at });
+    const json = (status: number, out: any): FakeResponse => ({ status, headers: { 'content-type': 'application/x-amz-json-1.0' }, body: out });
+    const injected = this.errors.get(operation)?.shift();
+    if (injected) {
+      return json(injected.status, { __type: injected.type, message: injected.message ?? injected.type });
+    }
+    const queue = this.queues.get(body.QueueUrl);
+    if (!queue) {
+      return json(400, { __type: 'com.amazonaws.sqs#QueueDoesNotExist', message: 'The specified queue does not exist.' });
+    }
+    if (operation === 'DeleteMessageBatch') {
+      const entries: Array<{ Id: string; ReceiptHandle: string }> = body.Entries ?? [];
+      for (const e of entries) {
+        const i = queue.messages.findIndex((m) => m.receipt === e.ReceiptHandle);
+        if (i >= 0) queue.messages.splice(i, 1);
+      }
+      return json(200, { Successful: entries.map((e) => ({ Id: e.Id })), Failed: [] });
+    }
+    if (operation !== 'ReceiveMessage') {
+      return json(400, { __type: 'UnknownOperationException', message: `fake SQS does not implement ${operation}` });
+    }
+    const until = at + Number(body.WaitTimeSeconds ?? 0) * 1000;
+    const visible = () => queue.messages.filter((m) => m.visibleAt <= Date.now());
+    for (;;) {
+      this.deliverEvents(queue);
+      if (visible().length > 0 || Date.now() >= until) break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    // Received messages stay hidden for the visibility timeout (30 s, the queue default) unless deleted.
+    const received = visible().slice(0, Number(body.MaxNumberOfMessages ?? 1));
+    received.forEach((m) => (m.visibleAt = Date.now() + 30_000));
+    const messages = received.map((m) => ({
+      MessageId: m.id,
+      ReceiptHandle: m.receipt,
+      MD5OfBody: createHash('md5').update(m.body).digest('hex'),
+      Body: m.body,
+    }));
+    return json(200, messages.length > 0 ? { Messages: messages } : {});
   }
 
   private ssm(operation: string, body: any): any {

@@ -124,6 +124,15 @@ function lambdaPrincipals(t: T): Principal[] {
   ];
 }
 
+/** The trigger's event mailbox: the queue EventBridge fills with the group's state changes. */
+function eventQueueCalls(t: T): RuntimeCall[] {
+  const queue = getAtt(t, idOf(t, 'AWS::SQS::Queue'), 'Arn');
+  return [
+    { action: 'sqs:ReceiveMessage', resource: queue, why: 'deployment-trigger.lambda.ts: ReceiveMessageCommand (waits for state-change events)' },
+    { action: 'sqs:DeleteMessage', resource: queue, why: 'deployment-trigger.lambda.ts: DeleteMessageBatchCommand (each event is read once)' },
+  ];
+}
+
 /** The default post-traffic hook of a LambdaDeployment: the group's alarms, read from the group at run time. */
 function defaultAlarmCheckPrincipal(t: T): Principal {
   const hook = idOf(t, 'AWS::Lambda::Function', hookAt({ toJSON: () => t }, 'AfterAllowTraffic'));
@@ -239,6 +248,7 @@ function serverPrincipals(t: T, managedPolicy: boolean): Principal[] {
       ],
     },
     triggerPrincipal(t, 'Server', [
+      ...eventQueueCalls(t),
       { action: 'autoscaling:DescribeAutoScalingGroups', resource: '*', why: 'deployment-trigger.lambda.ts: DescribeAutoScalingGroupsCommand (waits for InService instances)' },
       { action: 'ssm:DescribeInstanceAssociationsStatus', resource: instance, why: 'deployment-trigger.lambda.ts: DescribeInstanceAssociationsStatusCommand (waits for the agent)' },
       ...(copyFrom
@@ -285,7 +295,7 @@ describe('every principal can make the calls it makes at run time', () => {
   test('the numbers checked', () => {
     const calls = principals.reduce((n, p) => n + p.calls.length, 0);
     expect(principals.length).toBe(10);
-    expect(calls).toBe(96);
+    expect(calls).toBe(98);
   });
 });
 
@@ -356,6 +366,8 @@ describe('the evaluator and the checker fail on wrong policies', () => {
 const API_TO_IAM: Record<string, string[]> = {
   'lambda:Invoke': ['lambda:InvokeFunction'],
   's3:CopyObject': ['s3:PutObject'],
+  // SQS authorizes a batch with the permission of its single action.
+  'sqs:DeleteMessageBatch': ['sqs:DeleteMessage'],
 };
 
 describe('the call lists follow the handlers\' code', () => {
