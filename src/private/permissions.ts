@@ -73,10 +73,10 @@ export const DEPLOYMENT_GROUP_STATEMENT = 'codedeploy:deploymentgroup';
 
 /**
  * Resources per accumulated statement. aws-cdk-lib moves whole statements into overflow managed
- * policies (at most 6,144 characters each) and packs them by an estimate of 200 characters per ARN
- * token, while a deployment group's ARN with CloudFormation-generated names is about 230 for a
- * 30-character stack name. Ten ARNs per statement keep the real sizes under IAM's limits (the
- * 50-deployment test measures them).
+ * policies (at most 6,144 characters each) and packs them by an estimate of 150 characters per ARN
+ * token (context key `@aws-cdk/aws-iam.arnSizeEstimate`), while a deployment group's ARN with
+ * CloudFormation-generated names is about 230 for a 30-character stack name. Ten ARNs per statement
+ * keep the real sizes under IAM's limits (the 50-deployment test measures them).
  */
 const MAX_RESOURCES_PER_STATEMENT = 10;
 
