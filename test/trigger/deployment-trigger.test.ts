@@ -101,6 +101,49 @@ describe('DeploymentTrigger', () => {
     expect(statements).toContain('"Action":"ssm:DescribeInstanceAssociationsStatus"');
   });
 
+  test('event mailbox (EC2 revision): a queue of its own filled by a rule on the group\'s terminal states, read by the trigger role only', () => {
+    const stack = testStack();
+    trigger(stack, 'Trigger', { revision: DeploymentRevision.fromS3(bucket(stack), 'app.zip') });
+    const t = Template.fromStack(stack);
+    const [queueId] = Object.keys(t.findResources('AWS::SQS::Queue'));
+    t.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 3600 });
+    // The fields of CodeDeploy's "Deployment State-change Notification" (detail.application, .deploymentGroup, .state).
+    t.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        'source': ['aws.codedeploy'],
+        'detail-type': ['CodeDeploy Deployment State-change Notification'],
+        'detail': { application: ['app'], deploymentGroup: ['group'], state: ['SUCCESS', 'FAILURE', 'STOP'] },
+      },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } })],
+    });
+    t.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Condition: { ArnEquals: { 'aws:SourceArn': Match.anyValue() } } }),
+        ]),
+      },
+    });
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([{ Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [queueId, 'Arn'] } }]) },
+    });
+    const [resource] = Object.values(t.findResources('Custom::CodeDeployDeployment'));
+    expect(resource.Properties.EventQueueUrl).toEqual({ Ref: queueId });
+    // Events flow before the deployment starts.
+    expect(resource.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^TriggerEventsRule/), expect.stringMatching(/^TriggerEventsQueuePolicy/)]));
+  });
+
+  test('no mailbox where the trigger answers on a moment no event reports (an AppSpec revision without waitForTermination); one with it', () => {
+    const without = testStack();
+    trigger(without);
+    Template.fromStack(without).resourceCountIs('AWS::SQS::Queue', 0);
+    Template.fromStack(without).hasResourceProperties('Custom::CodeDeployDeployment', { EventQueueUrl: Match.absent() });
+    const withWait = testStack();
+    trigger(withWait, 'Trigger', { waitForTermination: true });
+    Template.fromStack(withWait).resourceCountIs('AWS::SQS::Queue', 1);
+    Template.fromStack(withWait).hasResourceProperties('Custom::CodeDeployDeployment', { EventQueueUrl: { Ref: Match.stringLikeRegexp('^TriggerEventsQueue') } });
+  });
+
   test('agentAssociationIds without waitForAutoScalingGroups or waitForInstanceIds is rejected', () => {
     const stack = testStack();
     expect(() => trigger(stack, 'Trigger', { agentAssociationIds: ['assoc-1'] })).toThrow(
