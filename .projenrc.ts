@@ -74,6 +74,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     passWithNoTests: false,
     jestConfig: {
       setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
+      // One cfn-lint server for the run (scripts/cfn-lint-server.py): each lint skips cfn-lint's ~3 s import.
+      globalSetup: '<rootDir>/test/global-setup.ts',
+      globalTeardown: '<rootDir>/test/global-teardown.ts',
       testPathIgnorePatterns: ['/node_modules/', '/cdk.out/', '/dist-codegen/'],
       testTimeout: 120_000,
       // Jest's default is one worker less than the cores: one worker on the 2-core CI machines (277 s vs 157 s for the suite).
@@ -153,9 +156,25 @@ project.compileTask.reset('jsii --fail-on-warnings');
 // Handlers (*.lambda.ts) are bundled into gitignored /assets/; tests need them present.
 const bundle = project.tasks.tryFind('bundle');
 if (bundle) {
-  project.testTask.prependSpawn(bundle);
+  // Only when a bundle is older than the sources: `npx projen build` has just bundled in pre-compile.
+  project.testTask.prependSpawn(bundle, { condition: 'node scripts/bundle-needed.js' });
   project.tasks.tryFind('examples')!.prependSpawn(bundle);
   benchTask.prependSpawn(bundle);
+}
+
+// The integration snapshots are asserted in-process by test/integ/snapshots.test.ts (the same files
+// and exclusions as projen's `integ:<name>:assert`, which each start the cdk CLI and ts-node: ~22 s
+// apiece on 2 cores). The assert, snapshot and deploy tasks stay for use by hand.
+const integAsserts = project.testTask.steps
+  .map((step, index) => ({ step, index }))
+  .filter(({ step }) => /^integ:.+:assert$/.test(step.spawn ?? ''))
+  .map(({ index }) => index)
+  .reverse();
+if (integAsserts.length === 0) {
+  throw new Error('projen no longer adds integ:<name>:assert to the test task: review test/integ/snapshots.test.ts');
+}
+for (const index of integAsserts) {
+  project.testTask.removeStep(index);
 }
 
 project.synth();

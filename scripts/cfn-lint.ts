@@ -5,19 +5,34 @@ import * as path from 'path';
 
 /**
  * The cfn-lint executable: `$CFN_LINT`, else `cfn-lint` on the PATH, else the pyenv shim the
- * machine image installs it as (a non-login shell may not have pyenv on its PATH).
+ * machine image installs it as (a non-login shell may not have pyenv on its PATH). Found by
+ * looking at the file system, once per process: running `cfn-lint --version` to probe costs
+ * about 3 s of Python start-up, as much as a lint run.
  */
 export function cfnLintBinary(): string {
   if (process.env.CFN_LINT) {
     return process.env.CFN_LINT;
   }
-  const candidates = ['cfn-lint', path.join(process.env.PYENV_ROOT ?? path.join(os.homedir(), '.pyenv'), 'shims', 'cfn-lint')];
-  for (const candidate of candidates) {
-    if (!spawnSync(candidate, ['--version'], { encoding: 'utf8' }).error) {
-      return candidate;
-    }
+  if (foundBinary === undefined) {
+    const dirs = (process.env.PATH ?? '').split(path.delimiter).filter((d) => d !== '');
+    dirs.push(path.join(process.env.PYENV_ROOT ?? path.join(os.homedir(), '.pyenv'), 'shims'));
+    foundBinary = dirs.map((d) => path.join(d, 'cfn-lint')).find(isExecutable) ?? null;
   }
-  throw new Error('cfn-lint was not found: it is preinstalled on these machines; put it on the PATH or set CFN_LINT to its path.');
+  if (foundBinary === null) {
+    throw new Error('cfn-lint was not found: it is preinstalled on these machines; put it on the PATH or set CFN_LINT to its path.');
+  }
+  return foundBinary;
+}
+
+let foundBinary: string | null | undefined;
+
+function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
 }
 
 export interface CfnLintRun {
@@ -41,11 +56,7 @@ export interface CfnLintRun {
  * Any other redundant DependsOn is ours and is reported.
  */
 export function runCfnLint(files: string[]): CfnLintRun {
-  const bin = cfnLintBinary();
-  const res = spawnSync(bin, ['--format', 'json', '--', ...files], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (res.error) {
-    throw new Error(`cannot run ${bin} (set CFN_LINT to its path): ${res.error.message}`);
-  }
+  const res = execCfnLint(['--format', 'json', '--', ...files]);
   let findings: any[];
   try {
     findings = JSON.parse(res.stdout || '[]');
@@ -68,6 +79,72 @@ export function runCfnLint(files: string[]): CfnLintRun {
     .map((f) => `${f.Rule?.Id} ${f.Message}\n${path.basename(f.Filename)}:${f.Location?.Start?.LineNumber}:${f.Location?.Start?.ColumnNumber}`)
     .join('\n\n');
   return { exitCode: remaining.length > 0 ? res.status || 1 : 0, output: `${output}${res.stderr ?? ''}`, count: remaining.length, perFile };
+}
+
+interface CfnLintExit {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * One cfn-lint run: through the server of scripts/cfn-lint-server.py when CFN_LINT_SOCKET names
+ * its socket (the same entry point in a forked process, without the ~3 s import), else by starting
+ * the `cfn-lint` command.
+ */
+function execCfnLint(args: string[]): CfnLintExit {
+  const socket = process.env.CFN_LINT_SOCKET;
+  if (socket) {
+    const res = spawnSync(process.execPath, ['-e', SOCKET_CLIENT, socket], {
+      input: `${JSON.stringify({ args, cwd: process.cwd() })}\n`,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    if (res.status !== 0) {
+      throw new Error(`the cfn-lint server at ${socket} did not answer: ${res.stderr || res.error?.message}`);
+    }
+    return JSON.parse(res.stdout);
+  }
+  const bin = cfnLintBinary();
+  const res = spawnSync(bin, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (res.error) {
+    throw new Error(`cannot run ${bin} (set CFN_LINT to its path): ${res.error.message}`);
+  }
+  return { status: res.status, stdout: res.stdout, stderr: res.stderr };
+}
+
+/** A synchronous call needs a process: this one sends stdin to the socket and prints the reply. */
+const SOCKET_CLIENT = `
+const chunks = [];
+process.stdin.on('data', (c) => chunks.push(c)).on('end', () => {
+  const conn = require('net').createConnection(process.argv[1]);
+  const reply = [];
+  conn.on('data', (c) => reply.push(c));
+  conn.on('end', () => process.stdout.write(Buffer.concat(reply)));
+  conn.on('error', (e) => { console.error(e.message); process.exit(1); });
+  conn.end(Buffer.concat(chunks));
+});`;
+
+/**
+ * The Python interpreter the cfn-lint command runs on (so the server imports the same cfnlint):
+ * the script's `#!` line, looked up through pyenv when the command is a pyenv shim.
+ */
+export function cfnLintPython(): string | undefined {
+  let script = cfnLintBinary();
+  const text = fs.readFileSync(script, 'utf8');
+  const pyenv = /exec "([^"]+\/pyenv)" exec "\$program"/.exec(text);
+  if (pyenv) {
+    const which = spawnSync(pyenv[1], ['which', 'cfn-lint'], { encoding: 'utf8' });
+    if (which.status !== 0) {
+      return undefined;
+    }
+    script = which.stdout.trim();
+  }
+  const shebang = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(fs.readFileSync(script, 'utf8'));
+  if (!shebang) {
+    return undefined;
+  }
+  return path.basename(shebang[1]) === 'env' ? shebang[2] : shebang[1];
 }
 
 /** The upstream W3005 forms: [type of the resource, property the reference is in, type of the dependency]. */

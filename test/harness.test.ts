@@ -23,6 +23,22 @@ describe('quality harness', () => {
     expect(res.output).toMatch(/W3005 'Q' dependency already enforced by a 'Ref'/);
   });
 
+  test('the cfn-lint server of the test run reports exactly what the cfn-lint command reports', () => {
+    expect(process.env.CFN_LINT_SOCKET).toBeDefined();
+    const bad = { Resources: { Q: { Type: 'AWS::SQS::Queue', DependsOn: ['T'], Properties: { QueueName: { Ref: 'T' }, NoSuchProperty: 1 } }, T: { Type: 'AWS::SNS::Topic' } } };
+    const viaServer = cfnLint({ bad });
+    const socket = process.env.CFN_LINT_SOCKET;
+    delete process.env.CFN_LINT_SOCKET;
+    try {
+      expect(cfnLint({ bad })).toEqual(viaServer);
+    } finally {
+      process.env.CFN_LINT_SOCKET = socket;
+    }
+    expect(viaServer.exitCode).not.toBe(0);
+    expect(viaServer.output).toMatch(/E3002/);
+    expect(viaServer.output).toMatch(/W3005/);
+  });
+
   test('cdk-nag reports an AWS managed policy on a role', () => {
     const stack = testStack();
     new iam.Role(stack, 'R', {

@@ -2,8 +2,8 @@ import { App } from 'aws-cdk-lib';
 import { EcsBlueGreenStack } from '../../examples/ecs-blue-green/stack';
 
 /**
- * Integration app: the ecs-blue-green example as one stack. `npx projen integ:ecs-blue-green:assert` (part of the
- * test command) synthesizes it and compares it with the committed snapshot, offline;
+ * Integration app: the ecs-blue-green example as one stack. The test command (test/integ/snapshots.test.ts)
+ * synthesizes it and compares it with the committed snapshot, offline, as `npx projen integ:ecs-blue-green:assert` does;
  * `npx projen integ:ecs-blue-green:deploy` deploys it to the account of your AWS credentials, runs the
  * CodeDeploy deployment, destroys it, and refreshes the snapshot.
  */

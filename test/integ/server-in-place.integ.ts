@@ -2,8 +2,8 @@ import { App } from 'aws-cdk-lib';
 import { ServerInPlaceStack } from '../../examples/server-in-place/stack';
 
 /**
- * Integration app: the server-in-place example as one stack. `npx projen integ:server-in-place:assert` (part of the
- * test command) synthesizes it and compares it with the committed snapshot, offline;
+ * Integration app: the server-in-place example as one stack. The test command (test/integ/snapshots.test.ts)
+ * synthesizes it and compares it with the committed snapshot, offline, as `npx projen integ:server-in-place:assert` does;
  * `npx projen integ:server-in-place:deploy` deploys it to the account of your AWS credentials, runs the
  * CodeDeploy deployment, destroys it, and refreshes the snapshot.
  */
