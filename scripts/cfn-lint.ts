@@ -47,7 +47,8 @@ export interface CfnLintRun {
 }
 
 /**
- * cfn-lint over the templates, every finding counted except W3005 (a DependsOn already enforced
+ * cfn-lint over the templates (against the schemas of `regions`, cfn-lint's default us-east-1 when
+ * none are given), every finding counted except W3005 (a DependsOn already enforced
  * by a reference) in the two forms aws-cdk-lib's own L2s write, in every CDK app that uses them:
  * - a `lambda.Function` depends on its role and reads the role's ARN (so the role's policy exists
  *   before the function);
@@ -55,8 +56,8 @@ export interface CfnLintRun {
  *   `ServerDeploymentGroup`) depends on the custom deployment configuration it names.
  * Any other redundant DependsOn is ours and is reported.
  */
-export function runCfnLint(files: string[]): CfnLintRun {
-  const res = execCfnLint(['--format', 'json', '--', ...files]);
+export function runCfnLint(files: string[], regions: string[] = []): CfnLintRun {
+  const res = execCfnLint(['--format', 'json', ...(regions.length > 0 ? ['--regions', ...regions] : []), '--', ...files]);
   let findings: any[];
   try {
     findings = JSON.parse(res.stdout || '[]');

@@ -23,6 +23,14 @@ describe('quality harness', () => {
     expect(res.output).toMatch(/W3005 'Q' dependency already enforced by a 'Ref'/);
   });
 
+  test('cfn-lint against a region reports a resource type that region lacks', () => {
+    const profiler = { Resources: { P: { Type: 'AWS::CodeGuruProfiler::ProfilingGroup', Properties: { ProfilingGroupName: 'p' } } } };
+    expect(cfnLint({ profiler }, ['us-east-1'])).toEqual({ exitCode: 0, output: '' });
+    const res = cfnLint({ profiler }, ['cn-north-1']);
+    expect(res.exitCode).not.toBe(0);
+    expect(res.output).toMatch(/E3006 Resource type 'AWS::CodeGuruProfiler::ProfilingGroup' does not exist in 'cn-north-1'/);
+  });
+
   test('the cfn-lint server of the test run reports exactly what the cfn-lint command reports', () => {
     expect(process.env.CFN_LINT_SOCKET).toBeDefined();
     const bad = { Resources: { Q: { Type: 'AWS::SQS::Queue', DependsOn: ['T'], Properties: { QueueName: { Ref: 'T' }, NoSuchProperty: 1 } }, T: { Type: 'AWS::SNS::Topic' } } };
