@@ -1,8 +1,8 @@
 """cfn-lint, started once: a Unix-socket server that forks for each request.
 
 Importing cfnlint costs about 3 s of CPU, as much as linting a template; the test suite lints in
-about twenty separate runs. The server imports it (and loads the schemas of the default region by
-linting a one-resource template) once, then forks: each child runs cfn-lint's own command-line
+about twenty separate runs. The server imports it, loads the schemas of the default region (by
+linting a one-resource template) and builds the rule collection once, then forks: each child runs cfn-lint's own command-line
 entry point with the arguments it was sent, so findings, configuration files and exit codes are
 exactly those of the `cfn-lint` command. Used by scripts/cfn-lint.ts when CFN_LINT_SOCKET is set
 (test/cfn-lint-global-setup.ts starts it for jest); without it every run starts `cfn-lint`.
@@ -63,6 +63,23 @@ def exit_with_parent(parent):
         time.sleep(1)
 
 
+def prebuild_rules():
+    """Builds cfn-lint's own rule collection (about 0.7 s: 300 rule modules and their data files)
+    once, unused, in the server; a forked child takes its copy the first time cfn-lint asks for the
+    rules of that directory, so every request still runs a collection no request has touched."""
+    from cfnlint.config import _DEFAULT_RULESDIR
+    from cfnlint.rules import Rules
+
+    original = Rules.create_from_directory.__func__
+    prebuilt = {_DEFAULT_RULESDIR: original(Rules, _DEFAULT_RULESDIR)}
+
+    def create_from_directory(cls, rulesdir):
+        rules = prebuilt.pop(rulesdir, None)
+        return rules if rules is not None else original(cls, rulesdir)
+
+    Rules.create_from_directory = classmethod(create_from_directory)
+
+
 def main():
     socket_path = sys.argv[1]
     # Warm up: load the schemas of the default region before any fork.
@@ -72,6 +89,7 @@ def main():
         run_cfn_lint(["--format", "json", "--", f.name])
     finally:
         os.unlink(f.name)
+    prebuild_rules()
     threading.Thread(target=exit_with_parent, args=(os.getppid(),), daemon=True).start()
     with Server(socket_path, Handler) as server:
         print("ready", flush=True)
