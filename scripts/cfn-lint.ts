@@ -91,20 +91,24 @@ interface CfnLintExit {
 /**
  * One cfn-lint run: through the server of scripts/cfn-lint-server.py when CFN_LINT_SOCKET names
  * its socket (the same entry point in a forked process, without the ~3 s import), else by starting
- * the `cfn-lint` command.
+ * the `cfn-lint` command. The server may still be starting (test/global-setup.ts does not wait for
+ * it); a server that exited before answering (CFN_LINT_SERVER_PID gone) falls back to the command.
  */
 function execCfnLint(args: string[]): CfnLintExit {
   const socket = process.env.CFN_LINT_SOCKET;
   if (socket) {
-    const res = spawnSync(process.execPath, ['-e', SOCKET_CLIENT, socket], {
+    const res = spawnSync(process.execPath, ['-e', SOCKET_CLIENT, socket, process.env.CFN_LINT_SERVER_PID ?? ''], {
       input: `${JSON.stringify({ args, cwd: process.cwd() })}\n`,
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,
     });
-    if (res.status !== 0) {
+    if (res.status === 0) {
+      return JSON.parse(res.stdout);
+    }
+    if (res.status !== SERVER_GONE) {
       throw new Error(`the cfn-lint server at ${socket} did not answer: ${res.stderr || res.error?.message}`);
     }
-    return JSON.parse(res.stdout);
+    console.warn(`the cfn-lint server at ${socket} is not running (${res.stderr.trim()}): running the cfn-lint command`);
   }
   const bin = cfnLintBinary();
   const res = spawnSync(bin, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
@@ -114,15 +118,31 @@ function execCfnLint(args: string[]): CfnLintExit {
   return { status: res.status, stdout: res.stdout, stderr: res.stderr };
 }
 
-/** A synchronous call needs a process: this one sends stdin to the socket and prints the reply. */
+const SERVER_GONE = 3;
+
+/**
+ * A synchronous call needs a process: this one sends stdin to the socket and prints the reply,
+ * retrying the connection while the server is starting (at most 60 s), and exits 3 when the
+ * server's process is gone.
+ */
 const SOCKET_CLIENT = `
+const [socket, pid] = process.argv.slice(1);
+const started = Date.now();
+const alive = () => { try { process.kill(Number(pid), 0); return true; } catch { return false; } };
 const chunks = [];
-process.stdin.on('data', (c) => chunks.push(c)).on('end', () => {
-  const conn = require('net').createConnection(process.argv[1]);
+process.stdin.on('data', (c) => chunks.push(c)).on('end', function connect() {
+  const conn = require('net').createConnection(socket);
   const reply = [];
   conn.on('data', (c) => reply.push(c));
   conn.on('end', () => process.stdout.write(Buffer.concat(reply)));
-  conn.on('error', (e) => { console.error(e.message); process.exit(1); });
+  conn.on('error', (e) => {
+    if ((e.code === 'ENOENT' || e.code === 'ECONNREFUSED') && pid) {
+      if (!alive()) { console.error('server process ' + pid + ' exited'); process.exit(${SERVER_GONE}); }
+      if (Date.now() - started < 60000) { setTimeout(connect, 100); return; }
+    }
+    console.error(e.message);
+    process.exit(1);
+  });
   conn.end(Buffer.concat(chunks));
 });`;
 

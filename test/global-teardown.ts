@@ -7,5 +7,6 @@ export default async function globalTeardown(): Promise<void> {
     started.server.kill();
     fs.rmSync(started.dir, { recursive: true, force: true });
     delete process.env.CFN_LINT_SOCKET;
+    delete process.env.CFN_LINT_SERVER_PID;
   }
 }

@@ -1,3 +1,6 @@
+import { spawnSync } from 'child_process';
+import * as os from 'os';
+import * as path from 'path';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { cfnLint, literalAwsArns, nagFindings, testStack } from './harness';
 
@@ -31,16 +34,24 @@ describe('quality harness', () => {
     expect(res.output).toMatch(/E3006 Resource type 'AWS::CodeGuruProfiler::ProfilingGroup' does not exist in 'cn-north-1'/);
   });
 
-  test('the cfn-lint server of the test run reports exactly what the cfn-lint command reports', () => {
+  test('the cfn-lint server of the test run reports exactly what the cfn-lint command reports, which runs when the server has exited', () => {
     expect(process.env.CFN_LINT_SOCKET).toBeDefined();
     const bad = { Resources: { Q: { Type: 'AWS::SQS::Queue', DependsOn: ['T'], Properties: { QueueName: { Ref: 'T' }, NoSuchProperty: 1 } }, T: { Type: 'AWS::SNS::Topic' } } };
     const viaServer = cfnLint({ bad });
-    const socket = process.env.CFN_LINT_SOCKET;
-    delete process.env.CFN_LINT_SOCKET;
+    // The same lint with a server that has exited (a process that is gone, a socket that never
+    // appeared): a warning, then the cfn-lint command.
+    const saved = { socket: process.env.CFN_LINT_SOCKET, pid: process.env.CFN_LINT_SERVER_PID };
+    const exited = spawnSync(process.execPath, ['-e', '0']);
+    process.env.CFN_LINT_SOCKET = path.join(os.tmpdir(), `no-such-cfn-lint-server-${exited.pid}`, 'socket');
+    process.env.CFN_LINT_SERVER_PID = String(exited.pid);
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     try {
       expect(cfnLint({ bad })).toEqual(viaServer);
+      expect(warn).toHaveBeenCalledWith(expect.stringMatching(/is not running \(server process \d+ exited\): running the cfn-lint command/));
     } finally {
-      process.env.CFN_LINT_SOCKET = socket;
+      process.env.CFN_LINT_SOCKET = saved.socket;
+      process.env.CFN_LINT_SERVER_PID = saved.pid;
+      warn.mockRestore();
     }
     expect(viaServer.exitCode).not.toBe(0);
     expect(viaServer.output).toMatch(/E3002/);
