@@ -121,11 +121,12 @@ export function validateCustomTrafficRouting(config: unknown): string[] {
 }
 
 /**
- * The traffic routing of a configuration defined in this app, or undefined for a predefined one.
- * Predefined configurations (`CodeDeployDefault.*`) are detached constructs whose `.node` throws
- * (and leaves an error file in cdk.out), so they are recognised by name and never touched.
+ * The L1 resource of a deployment configuration defined in this app, or undefined for a
+ * predefined one. Predefined configurations (`CodeDeployDefault.*`) are detached constructs whose
+ * `.node` throws (and leaves an error file in cdk.out for the CLI), so they are recognised
+ * without touching it.
  */
-function customTrafficRouting(config: unknown): any {
+export function customDeploymentConfigResource(config: unknown): IConstruct | undefined {
   if (!config || typeof config !== 'object' || !Construct.isConstruct(config)) {
     return undefined;
   }
@@ -133,7 +134,12 @@ function customTrafficRouting(config: unknown): any {
   if (typeof name === 'string' && !Token.isUnresolved(name) && name.startsWith('CodeDeployDefault.')) {
     return undefined;
   }
-  return ((config as IConstruct).node.defaultChild as any)?.trafficRoutingConfig;
+  return (config as IConstruct).node.defaultChild;
+}
+
+/** The traffic routing of a configuration defined in this app, or undefined for a predefined one. */
+function customTrafficRouting(config: unknown): any {
+  return (customDeploymentConfigResource(config) as any)?.trafficRoutingConfig;
 }
 
 /** Minutes the predefined ECS configurations take to shift all traffic (user guide, "Predefined deployment configurations for an Amazon ECS compute platform"). */

@@ -20,7 +20,7 @@ import {
   serverLoadBalancerStatements,
 } from '../private/permissions';
 import { perStack } from '../private/shared';
-import { throwIfErrors, validateAlarmTuning, validateConfigPlatform } from '../private/validation';
+import { customDeploymentConfigResource, throwIfErrors, validateAlarmTuning, validateConfigPlatform } from '../private/validation';
 
 /** At most 10 Auto Scaling groups, Classic Load Balancers and target groups each per deployment group. */
 export const MAX_PER_KIND = 10;
@@ -177,12 +177,7 @@ function validateTagSet(prop: string, tagSet: codedeploy.InstanceTagSet | undefi
 /** Checks a custom `ServerDeploymentConfig` defined in this app (predefined ones are always valid). */
 function validateDeploymentConfig(props: ServerDeploymentProps): string[] {
   const config = props.deploymentConfig as unknown as IConstruct | undefined;
-  let cfn: codedeploy.CfnDeploymentConfig | undefined;
-  try {
-    cfn = config?.node?.defaultChild as codedeploy.CfnDeploymentConfig | undefined;
-  } catch {
-    return []; // predefined configurations have no construct tree
-  }
+  const cfn = customDeploymentConfigResource(config);
   if (!(cfn instanceof codedeploy.CfnDeploymentConfig)) {
     return [];
   }
@@ -236,12 +231,7 @@ function validateHealthyHosts(where: string, mhh: { type: string; value: number 
  * instance source is an Auto Scaling group of this app with a literal minimum size.
  */
 export function warnHealthyHostsAboveFleet(scope: Construct, props: ServerDeploymentProps): void {
-  let cfn: unknown;
-  try {
-    cfn = (props.deploymentConfig as unknown as Construct | undefined)?.node?.defaultChild;
-  } catch {
-    return; // predefined configurations have no construct tree
-  }
+  const cfn = customDeploymentConfigResource(props.deploymentConfig);
   const groups = props.autoScalingGroups ?? [];
   if (!(cfn instanceof codedeploy.CfnDeploymentConfig) || groups.length === 0 || props.ec2InstanceTags || props.onPremiseInstanceTags) {
     return;

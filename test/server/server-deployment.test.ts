@@ -101,6 +101,23 @@ function stagedAppSpec(stack: Stack): string {
 }
 
 describe('ServerDeployment', () => {
+  test('predefined configurations are recognised without touching their construct tree: no error file for the cdk CLI', () => {
+    // aws-cdk-lib writes the code of every ValidationError it constructs to CDK_ERROR_FILE, even one
+    // that is caught; a predefined configuration's `.node` throws DetachedConstructNodeAccess.
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-error-')), 'error.txt');
+    process.env.CDK_ERROR_FILE = file;
+    try {
+      for (const config of [undefined, codedeploy.ServerDeploymentConfig.HALF_AT_A_TIME, codedeploy.ServerDeploymentConfig.ONE_AT_A_TIME]) {
+        const stack = testStack();
+        deploy(stack, { deploymentConfig: config });
+        Template.fromStack(stack);
+      }
+    } finally {
+      delete process.env.CDK_ERROR_FILE;
+    }
+    expect(fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : 'no error file').toBe('no error file');
+  });
+
   describe('defaults (an Auto Scaling group with a launch template)', () => {
     let stack: Stack;
     let dep: ServerDeployment;
