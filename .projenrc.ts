@@ -80,7 +80,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testPathIgnorePatterns: ['/node_modules/', '/cdk.out/', '/dist-codegen/'],
       testTimeout: 120_000,
       // Coverage is a report nothing consumes here, and it cost 30 s or more of the 5-minute budget (2 cores,
-      // fresh clone: jest 170-200 s with it, about 140 s without). `npx projen test -- --coverage` writes it.
+      // fresh clone: jest 170-200 s with it, about 140 s without). `npx projen test --coverage` writes it.
       collectCoverage: false,
       // Jest's default is one worker less than the cores: one worker on the 2-core CI machines (277 s vs 157 s for the suite).
       maxWorkers: '100%',
