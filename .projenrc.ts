@@ -160,7 +160,7 @@ project.compileTask.reset('jsii --fail-on-warnings');
 const bundle = project.tasks.tryFind('bundle');
 if (bundle) {
   // Only when a bundle is older than the sources: `npx projen build` has just bundled in pre-compile.
-  project.testTask.prependSpawn(bundle, { condition: 'node scripts/bundle-needed.js' });
+  project.testTask.prependSpawn(bundle, { condition: 'node scripts/stale.js bundle' });
   project.tasks.tryFind('examples')!.prependSpawn(bundle);
   benchTask.prependSpawn(bundle);
 }
@@ -189,8 +189,8 @@ const postCompileDocs = project.addTask('post-compile:docs', { description: 'API
 for (const step of project.postCompileTask.steps) {
   postCompileDocs.spawn(project.tasks.tryFind(step.spawn!)!);
 }
-project.postCompileTask.reset(`node scripts/parallel.js "npx projen ${postCompileDocs.name}" "npx projen eslint && node scripts/lint-needed.js --stamp"`);
+project.postCompileTask.reset(`node scripts/parallel.js "npx projen ${postCompileDocs.name}" "npx projen eslint && node scripts/stale.js lint --stamp"`);
 const eslintStep = project.testTask.steps.findIndex((step) => step.spawn === 'eslint');
-project.testTask.updateStep(eslintStep, { spawn: 'eslint', condition: 'node scripts/lint-needed.js' });
+project.testTask.updateStep(eslintStep, { spawn: 'eslint', condition: 'node scripts/stale.js lint' });
 
 project.synth();

@@ -1,11 +1,12 @@
 """cfn-lint, started once: a Unix-socket server that forks for each request.
 
-Importing cfnlint costs about 3 s of CPU, as much as linting a template; the test suite lints in
-about twenty separate runs. The server imports it, loads the schemas of the default region (by
-linting a one-resource template) and builds the rule collection once, then forks: each child runs cfn-lint's own command-line
-entry point with the arguments it was sent, so findings, configuration files and exit codes are
-exactly those of the `cfn-lint` command. Used by scripts/cfn-lint.ts when CFN_LINT_SOCKET is set
-(test/cfn-lint-global-setup.ts starts it for jest); without it every run starts `cfn-lint`.
+Importing cfnlint and building its rule collection cost about 3.5 s of CPU, more than linting a
+template; the test suite lints in about twenty separate runs. The server imports it, loads the
+schemas of the default region (by linting a one-resource template) and builds the rule collection
+once, then forks: each child runs cfn-lint's own command-line entry point with the arguments it
+was sent, so findings, configuration files and exit codes are exactly those of the `cfn-lint`
+command (test/harness.test.ts compares the two). scripts/cfn-lint.ts uses it when CFN_LINT_SOCKET
+is set (test/global-setup.ts starts it for jest); without it every run starts `cfn-lint`.
 
 Request: one JSON line {"args": [...], "cwd": "..."}; reply: one JSON object
 {"status": int, "stdout": str, "stderr": str}, then the connection closes.
@@ -92,7 +93,6 @@ def main():
     prebuild_rules()
     threading.Thread(target=exit_with_parent, args=(os.getppid(),), daemon=True).start()
     with Server(socket_path, Handler) as server:
-        print("ready", flush=True)
         server.serve_forever()
 
 

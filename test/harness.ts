@@ -63,8 +63,9 @@ export interface CfnLintResult {
 }
 
 /**
- * Runs cfn-lint (preinstalled) once over all templates: one process, because cfn-lint pays ~3 s
- * of start-up. Every finding counts except aws-cdk-lib's own W3005 (see scripts/cfn-lint.ts).
+ * Runs cfn-lint (preinstalled) once over all templates, against the schemas of `regions` (cfn-lint's
+ * default, us-east-1, when none are given), through the run's cfn-lint server (test/global-setup.ts).
+ * Every finding counts except aws-cdk-lib's own W3005 (see scripts/cfn-lint.ts).
  */
 export function cfnLint(templates: Record<string, unknown>, regions: string[] = []): CfnLintResult {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfn-lint-'));
@@ -149,9 +150,9 @@ export function complianceSuite(cases: Record<string, (stack: Stack) => Stack | 
       const res = cfnLint(templates, [TEST_ENV.region]);
       expect(res.output).toBe('');
       expect(res.exitCode).toBe(0);
-      // The other partitions' templates differ in partition-specific values only (the check above
-      // finds any literal arn:aws:); what cfn-lint adds there is its region's schemas (resource
-      // types, properties, allowed values), checked on the case with the most resources.
+      // The other partitions' templates differ from these in partition- and region-specific values
+      // (partition-literal ARNs are checked per case above); what cfn-lint adds there is its region's
+      // schemas (resource types, properties, allowed values), checked on the case with the most resources.
       const size = (name: string) => Object.keys(templates[name].Resources).length;
       const largest = names.reduce((a, b) => (size(b) > size(a) ? b : a));
       for (const region of Object.values(PARTITION_REGIONS)) {
