@@ -46,6 +46,7 @@ if (examples.length === 0) {
 
 const lines: StackLine[] = [];
 let failed = false;
+const schemaLag: string[] = [];
 for (const example of examples) {
   const outdir = path.join(outRoot, example);
   fs.rmSync(outdir, { recursive: true, force: true });
@@ -81,6 +82,8 @@ for (const example of examples) {
     const stackPathPrefix = `${s.name}/`;
     const nagFindings = (nagReport.findings as any[]).filter((f) => f.path.startsWith(stackPathPrefix));
     const lintFindings = lint.perFile[path.basename(s.file)] ?? 0;
+    const lagged = lint.schemaLag.filter((l) => l.includes(`(${path.basename(s.file)}: `));
+    schemaLag.push(...lagged);
     const iamFindings = checkTemplate(template, s.name);
     const ok = nagFindings.length === 0 && lintFindings === 0 && lint.exitCode === 0 && iamFindings.length === 0;
     failed ||= !ok;
@@ -89,7 +92,7 @@ for (const example of examples) {
       stack: s.name,
       resources: Object.keys(template.Resources ?? {}).length,
       nag: nagFindings.length === 0 ? 'pass' : `FAIL (${nagFindings.length})`,
-      cfnLint: lintFindings === 0 && lint.exitCode === 0 ? 'pass' : `FAIL (${lintFindings})`,
+      cfnLint: lintFindings === 0 && lint.exitCode === 0 ? (lagged.length > 0 ? 'pass*' : 'pass') : `FAIL (${lintFindings})`,
       iam: iamFindings.length === 0 ? 'pass' : `FAIL (${iamFindings.length})`,
       ok,
     });
@@ -105,6 +108,11 @@ for (const l of lines) {
   console.log(
     `${l.example.padEnd(18)} ${l.stack.padEnd(30)} ${String(l.resources).padStart(9)}  ${l.nag.padEnd(34)}  ${l.cfnLint.padEnd(8)}  ${l.iam}`,
   );
+}
+if (schemaLag.length > 0) {
+  console.log('');
+  console.log('* cfn-lint findings accepted because its bundled schemas are older than CloudFormation (scripts/cfn-lint.ts, SCHEMA_LAG):');
+  schemaLag.forEach((l) => console.log(`  ${l}`));
 }
 console.log('');
 console.log(failed ? 'FAILED: see the findings above' : `OK: ${lines.length} stack(s) synthesized and checked`);

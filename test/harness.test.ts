@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { cfnLint, literalAwsArns, nagFindings, testStack } from './harness';
+import { SCHEMA_LAG } from '../scripts/cfn-lint';
 
 /** The harness must be able to fail: each check is shown catching what it exists to catch. */
 describe('quality harness', () => {
@@ -12,13 +13,13 @@ describe('quality harness', () => {
     const badResult = cfnLint({ bad });
     expect(badResult.exitCode).not.toBe(0);
     expect(badResult.output).toMatch(/E3002|E3006/);
-    expect(cfnLint({ good })).toEqual({ exitCode: 0, output: '' });
+    expect(cfnLint({ good })).toEqual({ exitCode: 0, output: '', schemaLag: [] });
   });
 
   test('cfn-lint: a redundant DependsOn is reported, except aws-cdk-lib\'s own lambda.Function on its role', () => {
     const role = { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] } } };
     const fn = { Type: 'AWS::Lambda::Function', DependsOn: ['R'], Properties: { Role: { 'Fn::GetAtt': ['R', 'Arn'] }, Handler: 'index.handler', Runtime: 'nodejs22.x', Code: { ZipFile: 'x' } } };
-    expect(cfnLint({ upstream: { Resources: { R: role, F: fn } } })).toEqual({ exitCode: 0, output: '' });
+    expect(cfnLint({ upstream: { Resources: { R: role, F: fn } } })).toEqual({ exitCode: 0, output: '', schemaLag: [] });
     const queue = { Type: 'AWS::SQS::Queue' };
     const ours = { Type: 'AWS::SQS::QueuePolicy', DependsOn: ['Q'], Properties: { Queues: [{ Ref: 'Q' }], PolicyDocument: { Version: '2012-10-17', Statement: [] } } };
     const res = cfnLint({ ours: { Resources: { Q: queue, P: ours } } });
@@ -26,9 +27,28 @@ describe('quality harness', () => {
     expect(res.output).toMatch(/W3005 'Q' dependency already enforced by a 'Ref'/);
   });
 
+  test('cfn-lint schema lag: each SCHEMA_LAG entry is accepted only at its own property, and only while the installed cfn-lint does not know it', () => {
+    for (const lag of SCHEMA_LAG) {
+      const at = (type: string, property: string) => ({ Resources: { R: { Type: type, Properties: { [property]: {} } } } });
+      // Still needed: the installed cfn-lint reports the property. When this fails, cfn-lint knows it now: drop the entry.
+      const res = cfnLint({ lagging: at(lag.resourceType, lag.property) });
+      expect(res.output).not.toMatch(new RegExp(`'${lag.property}' was unexpected`));
+      expect(res.schemaLag).toEqual([expect.stringMatching(new RegExp(`^E3002 Additional properties are not allowed \\('${lag.property}' was unexpected\\) \\(lagging\\.template\\.json: `))]);
+      // The same property on another resource type, or another unknown property beside it, still fails.
+      const elsewhere = cfnLint({ elsewhere: { Resources: { Q: { Type: 'AWS::SQS::Queue', Properties: { [lag.property]: {} } } } } });
+      expect(elsewhere.exitCode).not.toBe(0);
+      expect(elsewhere.schemaLag).toEqual([]);
+      const beside = at(lag.resourceType, lag.property) as any;
+      beside.Resources.R.Properties.NoSuchProperty = 1;
+      const besideRes = cfnLint({ beside });
+      expect(besideRes.output).toMatch(/'NoSuchProperty' was unexpected/);
+      expect(besideRes.schemaLag).toHaveLength(1);
+    }
+  });
+
   test('cfn-lint against a region reports a resource type that region lacks', () => {
     const profiler = { Resources: { P: { Type: 'AWS::CodeGuruProfiler::ProfilingGroup', Properties: { ProfilingGroupName: 'p' } } } };
-    expect(cfnLint({ profiler }, ['us-east-1'])).toEqual({ exitCode: 0, output: '' });
+    expect(cfnLint({ profiler }, ['us-east-1'])).toEqual({ exitCode: 0, output: '', schemaLag: [] });
     const res = cfnLint({ profiler }, ['cn-north-1']);
     expect(res.exitCode).not.toBe(0);
     expect(res.output).toMatch(/E3006 Resource type 'AWS::CodeGuruProfiler::ProfilingGroup' does not exist in 'cn-north-1'/);

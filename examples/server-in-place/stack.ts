@@ -6,7 +6,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { ServerDeployment, ServerLoadBalancer, ServerRevision } from '../../src';
+import { AutoScalingProcess, ServerDeployment, ServerLoadBalancer, ServerRevision } from '../../src';
 
 /**
  * A small web site on an Auto Scaling group of Amazon Linux 2023 instances behind an internal
@@ -60,6 +60,8 @@ export class ServerInPlaceStack extends Stack {
       loadBalancers: [ServerLoadBalancer.application(targetGroup)],
       deploymentConfig: codedeploy.ServerDeploymentConfig.ONE_AT_A_TIME,
       terminationHook: true,
+      // Scale-in and rebalancing wait until the deployment ends, so they cannot take an instance mid-update.
+      suspendAutoScalingProcesses: [AutoScalingProcess.TERMINATE, AutoScalingProcess.AZ_REBALANCE],
     });
     void web;
 

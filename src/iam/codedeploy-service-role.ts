@@ -187,9 +187,12 @@ export class CodeDeployServiceRole extends iam.Role {
   /**
    * Server platform, in-place deployments: let CodeDeploy put, complete and delete its lifecycle
    * hooks on these Auto Scaling groups (and only them).
+   *
+   * @param autoScalingGroups the deployment group's Auto Scaling groups
+   * @param suspendProcesses also let CodeDeploy suspend and resume their processes (for a deployment group with processes to suspend); default false
    */
-  public grantAutoScalingGroups(autoScalingGroups: autoscaling.IAutoScalingGroup[]): void {
-    grantStatements(this, serverAutoScalingStatements(this, autoScalingGroups.map((g) => g.autoScalingGroupName)));
+  public grantAutoScalingGroups(autoScalingGroups: autoscaling.IAutoScalingGroup[], suspendProcesses?: boolean): void {
+    grantStatements(this, serverAutoScalingStatements(this, autoScalingGroups.map((g) => g.autoScalingGroupName), suspendProcesses ?? false));
   }
 
   /**

@@ -136,19 +136,23 @@ export interface GrantingServerDeploymentGroupProps extends codedeploy.ServerDep
   readonly grantRole: iam.IRole;
   /** Whether the role carries the AWS managed policy (which has the Auto Scaling permissions on "*"). */
   readonly managedPolicy: boolean;
+  /** Whether CodeDeploy suspends Auto Scaling processes in the groups during deployments. */
+  readonly suspendsProcesses?: boolean;
 }
 
 export class GrantingServerDeploymentGroup extends codedeploy.ServerDeploymentGroup {
   private readonly alarmReaders: AlarmReaders;
   private readonly grantRole: iam.IRole;
   private readonly managedPolicy: boolean;
+  private readonly suspendsProcesses: boolean;
 
   constructor(scope: Construct, id: string, props: GrantingServerDeploymentGroupProps) {
-    const { grantRole, managedPolicy, ...rest } = props;
+    const { grantRole, managedPolicy, suspendsProcesses, ...rest } = props;
     super(scope, id, rest);
     this.alarmReaders = new AlarmReaders(rest.alarms);
     this.grantRole = grantRole;
     this.managedPolicy = managedPolicy;
+    this.suspendsProcesses = suspendsProcesses ?? false;
   }
 
   public addAlarm(alarm: cloudwatchRefs.IAlarmRef): void {
@@ -167,7 +171,8 @@ export class GrantingServerDeploymentGroup extends codedeploy.ServerDeploymentGr
     super.addAutoScalingGroup(asg);
     // The group's constructor adds its own groups before the role is known; the pattern grants those.
     if (this.grantRole && !this.managedPolicy) {
-      warnMissingStatements(this, this.grantRole, grantStatements(this.grantRole, serverAutoScalingStatements(this, [asg.autoScalingGroupName])));
+      const statements = serverAutoScalingStatements(this, [asg.autoScalingGroupName], this.suspendsProcesses);
+      warnMissingStatements(this, this.grantRole, grantStatements(this.grantRole, statements));
       dependOn(this, asg, [asg.autoScalingGroupName]);
     }
   }

@@ -196,18 +196,20 @@ export function serverDescribeStatements(): PlatformStatement[] {
 
 /**
  * In-place deployments to Auto Scaling groups: CodeDeploy puts its lifecycle hooks on the groups
- * (launch and, with `terminationHook`, termination) and completes them, on exactly these groups.
+ * (launch and, with `terminationHook`, termination) and completes them, on exactly these groups;
+ * with processes to suspend (`suspendAutoScalingProcesses`) it also suspends and resumes them there.
  * Blue/green-only actions (creating and deleting copies of groups, terminating instances, copying
  * alarms) are not here: `ServerDeployment` runs in-place deployments only.
  */
-export function serverAutoScalingStatements(scope: IConstruct, groupNames: string[]): PlatformStatement[] {
+export function serverAutoScalingStatements(scope: IConstruct, groupNames: string[], suspendProcesses: boolean = false): PlatformStatement[] {
   if (groupNames.length === 0) {
     return [];
   }
   return [
     {
       statement: new iam.PolicyStatement({
-        actions: SERVER_AUTOSCALING_HOOK_ACTIONS,
+        // With processes to suspend, CodeDeploy also suspends and resumes them in these groups (EC2DeploymentOptions, API reference).
+        actions: suspendProcesses ? [...SERVER_AUTOSCALING_HOOK_ACTIONS, ...SERVER_AUTOSCALING_SUSPEND_ACTIONS] : SERVER_AUTOSCALING_HOOK_ACTIONS,
         // arn:…:autoScalingGroup:<group id>:autoScalingGroupName/<name> (Service Authorization Reference).
         resources: groupNames.map((name) =>
           Stack.of(scope).formatArn({
@@ -380,3 +382,4 @@ const SERVER_AUTOSCALING_HOOK_ACTIONS = [
   'autoscaling:CompleteLifecycleAction',
   'autoscaling:RecordLifecycleActionHeartbeat',
 ];
+const SERVER_AUTOSCALING_SUSPEND_ACTIONS = ['autoscaling:SuspendProcesses', 'autoscaling:ResumeProcesses'];

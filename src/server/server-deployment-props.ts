@@ -29,6 +29,22 @@ export enum OutdatedInstancesStrategy {
   IGNORE = 'IGNORE',
 }
 
+/**
+ * An Amazon EC2 Auto Scaling process CodeDeploy can suspend in the deployment group's Auto Scaling
+ * groups while an in-place deployment runs (the values `EC2DeploymentOptions` accepts, case-sensitive).
+ * CodeDeploy resumes them when the deployment succeeds, fails or is stopped.
+ */
+export enum AutoScalingProcess {
+  /** Scale-in and the replacement of unhealthy instances cannot terminate an instance in the middle of its update. */
+  TERMINATE = 'Terminate',
+  /** Rebalancing across Availability Zones cannot move instances while they are updated. */
+  AZ_REBALANCE = 'AZRebalance',
+  /** An instance refresh cannot replace instances while they are updated. */
+  INSTANCE_REFRESH = 'InstanceRefresh',
+  /** Scheduled actions do not run; one whose start time falls in the deployment is skipped, not run afterwards. */
+  SCHEDULED_ACTIONS = 'ScheduledActions',
+}
+
 /** A load balancer (or target group) whose instances are taken out of service while they are updated. */
 export abstract class ServerLoadBalancer {
   /** A Classic Load Balancer. */
@@ -222,6 +238,18 @@ export interface ServerDeploymentProps extends DeploymentGroupOptions {
    * @default OutdatedInstancesStrategy.UPDATE
    */
   readonly outdatedInstancesStrategy?: OutdatedInstancesStrategy;
+
+  /**
+   * Auto Scaling processes CodeDeploy suspends in `autoScalingGroups` while a deployment runs, so
+   * that scaling cannot terminate, move or replace instances in the middle of their update. The
+   * service role gets `autoscaling:SuspendProcesses` and `autoscaling:ResumeProcesses` on exactly
+   * these groups. Launches are never suspended: instances that start during the deployment get a
+   * revision according to `outdatedInstancesStrategy`. The README's "Auto Scaling during deployments"
+   * says which to choose.
+   *
+   * @default - none: scaling goes on during deployments (CodeDeploy's default)
+   */
+  readonly suspendAutoScalingProcesses?: AutoScalingProcess[];
 
   /**
    * How the CodeDeploy agent is installed.

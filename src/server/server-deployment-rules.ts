@@ -7,7 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { CodeDeployAgent } from './codedeploy-agent';
-import { AgentInstallation, ServerDeploymentAlarmOptions, ServerDeploymentProps, ServerLoadBalancer } from './server-deployment-props';
+import { AgentInstallation, AutoScalingProcess, ServerDeploymentAlarmOptions, ServerDeploymentProps, ServerLoadBalancer } from './server-deployment-props';
 import { CodeDeployServiceRole } from '../iam/codedeploy-service-role';
 import { TRAFFIC_EVENTS } from '../private/appspec-rules';
 import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
@@ -111,6 +111,7 @@ export function validateServerOptions(props: ServerDeploymentProps, installAgent
   if (props.outdatedInstancesStrategy && groups.length === 0) {
     errors.push('outdatedInstancesStrategy is about instances Auto Scaling launches during a deployment, but autoScalingGroups is empty; drop it.');
   }
+  errors.push(...validateSuspendedProcesses(props.suspendAutoScalingProcesses, groups.length));
   if (installAgent === AgentInstallation.USER_DATA) {
     const imported = groups.filter((g) => !(g instanceof autoscaling.AutoScalingGroup));
     if (groups.length === 0 || imported.length > 0) {
@@ -133,6 +134,34 @@ export function validateServerOptions(props: ServerDeploymentProps, installAgent
     errors.push('instanceRoles is empty; omit it to get an instance profile for tagged instances, or list the roles.');
   }
   errors.push(...validateDeploymentConfig(props));
+  return errors;
+}
+
+const SUSPENDABLE: string[] = Object.values(AutoScalingProcess);
+
+/** The processes CodeDeploy accepts in `EC2DeploymentOptions` (API reference), each once, with Auto Scaling groups to suspend them in. */
+function validateSuspendedProcesses(processes: AutoScalingProcess[] | undefined, groupCount: number): string[] {
+  if (processes === undefined) {
+    return [];
+  }
+  if (processes.length === 0) {
+    return ['suspendAutoScalingProcesses is empty; omit it to let scaling go on during deployments, or list the processes to suspend.'];
+  }
+  const errors: string[] = [];
+  if (groupCount === 0) {
+    errors.push(
+      'suspendAutoScalingProcesses suspends processes of the groups in autoScalingGroups, and there are none: CodeDeploy rejects processes to suspend in a deployment group without Auto Scaling groups (InvalidAutoScalingGroupProcessToSuspendException). Add autoScalingGroups or drop suspendAutoScalingProcesses.',
+    );
+  }
+  const seen = new Set<string>();
+  for (const p of processes) {
+    if (!SUSPENDABLE.includes(p)) {
+      errors.push(`suspendAutoScalingProcesses: CodeDeploy can suspend ${SUSPENDABLE.join(', ')} (case-sensitive); received "${p}". Use the AutoScalingProcess values.`);
+    } else if (seen.has(p)) {
+      errors.push(`suspendAutoScalingProcesses lists ${p} twice; list each process once.`);
+    }
+    seen.add(p);
+  }
   return errors;
 }
 
@@ -283,6 +312,8 @@ export interface ServerPlan {
   readonly unhealthyHostsAlarm: boolean;
   readonly statusCheckAlarm: boolean;
   readonly defaultAlarmCount: number;
+  /** The Auto Scaling processes CodeDeploy suspends during deployments (none: empty). */
+  readonly suspendedProcesses: AutoScalingProcess[];
   /** Target groups of another target type than instance (known now, or when targets are added later). */
   readonly targetTypeProblems: () => string[];
   /** Every problem of the EC2/on-premises-only props. */
@@ -324,6 +355,7 @@ export function planServerDeployment(props: ServerDeploymentProps): ServerPlan {
     loadBalancers,
     autoScalingGroups,
     installAgent,
+    suspendedProcesses: [...new Set(props.suspendAutoScalingProcesses ?? [])],
     unhealthyHostsAlarm,
     statusCheckAlarm,
     defaultAlarmCount: (unhealthyHostsAlarm ? 1 : 0) + (statusCheckAlarm ? 1 : 0),
@@ -398,7 +430,7 @@ export function grantServerPlatform(scope: Construct, role: iam.IRole, managed: 
     missing.push(...grantStatements(role, [
       // A CodeDeployServiceRole has the describe statements from its creation.
       ...(role instanceof CodeDeployServiceRole ? [] : serverDescribeStatements()),
-      ...serverAutoScalingStatements(scope, groups.map((g) => g.autoScalingGroupName)),
+      ...serverAutoScalingStatements(scope, groups.map((g) => g.autoScalingGroupName), plan.suspendedProcesses.length > 0),
       ...serverLoadBalancerStatements(
         plan.loadBalancers.flatMap((lb) => lb._classicLoadBalancerArns(scope)),
         plan.loadBalancers.flatMap((lb) => lb._targetGroupArns()),
@@ -466,6 +498,12 @@ export function warnServerChoices(scope: Construct, appSpecHookEvents: string[],
     Annotations.of(scope).addWarningV2(
       'cdk-codedeploy-patterns:trafficHooksWithoutLoadBalancer',
       `The AppSpec has scripts for ${trafficHooks.join(', ')}, which only run when the deployment group has a load balancer; this one has none, so they never run.`,
+    );
+  }
+  if (plan.suspendedProcesses.includes(AutoScalingProcess.SCHEDULED_ACTIONS)) {
+    Annotations.of(scope).addWarningV2(
+      'cdk-codedeploy-patterns:scheduledActionsSkipped',
+      'suspendAutoScalingProcesses includes ScheduledActions: a scheduled action whose start time falls in a deployment is skipped, not run when the deployment ends (CodeDeploy API reference, EC2DeploymentOptions). A scheduled scale-out before a peak can be lost; keep deployments out of those windows or drop ScheduledActions.',
     );
   }
 }

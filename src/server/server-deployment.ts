@@ -22,6 +22,7 @@ import { CodeDeployServiceRole, ComputePlatform } from '../iam/codedeploy-servic
 import { dependOn } from '../private/dependencies';
 import { GrantingServerDeploymentGroup } from '../private/granting-groups';
 import { grantAgentAccess, grantReadRevisions } from '../private/instance-permissions';
+import { setProcessesToSuspend } from '../private/newer-cfn-properties';
 import { DeploymentPatternBase, PatternGroupBasics } from '../private/pattern/deployment-pattern';
 import { DeploymentTrigger } from '../trigger/deployment-trigger';
 
@@ -129,6 +130,7 @@ export class ServerDeployment extends DeploymentPatternBase {
     const group = new GrantingServerDeploymentGroup(this, 'DeploymentGroup', {
       ...basics,
       managedPolicy: basics.grantRole instanceof CodeDeployServiceRole && basics.grantRole.usesAwsManagedPolicy,
+      suspendsProcesses: plan.suspendedProcesses.length > 0,
       deploymentConfig: props.deploymentConfig,
       autoScalingGroups: plan.autoScalingGroups,
       installAgent: plan.installAgent === AgentInstallation.USER_DATA,
@@ -137,9 +139,11 @@ export class ServerDeployment extends DeploymentPatternBase {
       onPremiseInstanceTags: props.onPremiseInstanceTags,
       terminationHook: props.terminationHook,
     });
+    const cfn = group.node.defaultChild as codedeploy.CfnDeploymentGroup;
     if (props.outdatedInstancesStrategy) {
-      (group.node.defaultChild as codedeploy.CfnDeploymentGroup).outdatedInstancesStrategy = props.outdatedInstancesStrategy;
+      cfn.outdatedInstancesStrategy = props.outdatedInstancesStrategy;
     }
+    setProcessesToSuspend(cfn, plan.suspendedProcesses);
     // CodeDeploy installs its lifecycle hooks in the groups and reads the load balancers when the group is created.
     plan.autoScalingGroups.forEach((g) => dependOn(group, g, [g.autoScalingGroupName]));
     return group;

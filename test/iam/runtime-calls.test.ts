@@ -217,6 +217,10 @@ function serverPrincipals(t: T, managedPolicy: boolean): Principal[] {
   const revisionKey = str(t, trigger.S3Location.Key);
   const copyFrom = trigger.CopyFrom ? { bucket: str(t, trigger.CopyFrom.Bucket), key: str(t, trigger.CopyFrom.Key) } : undefined;
   const lifecycle = ['PutLifecycleHook', 'DeleteLifecycleHook', 'CompleteLifecycleAction', 'RecordLifecycleActionHeartbeat'];
+  // EC2DeploymentOptions (CodeDeploy API reference): with processes to suspend, the service role must
+  // be allowed autoscaling:SuspendProcesses and autoscaling:ResumeProcesses on the target groups.
+  const group = t.Resources[idOf(t, 'AWS::CodeDeploy::DeploymentGroup')].Properties;
+  const suspends = (group.Ec2DeploymentOptions?.AutoScalingGroupProcessesToSuspend ?? []).length > 0;
   return [
     {
       name: `Server service role${managedPolicy ? ' (AWS managed policy)' : ''}`,
@@ -225,6 +229,9 @@ function serverPrincipals(t: T, managedPolicy: boolean): Principal[] {
         ...['autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeLifecycleHooks', 'ec2:DescribeInstances', 'ec2:DescribeInstanceStatus', 'tag:GetResources', 'elasticloadbalancing:DescribeTargetHealth', 'elasticloadbalancing:DescribeTargetGroups']
           .map((a) => ({ action: a, resource: '*', why: 'CodeDeploy finds the instances and their health' })),
         ...lifecycle.map((a) => ({ action: `autoscaling:${a}`, resource: asgArn, why: 'CodeDeploy\'s launch (and termination) lifecycle hooks on the group' })),
+        ...(suspends
+          ? ['SuspendProcesses', 'ResumeProcesses'].map((a) => ({ action: `autoscaling:${a}`, resource: asgArn, why: 'EC2DeploymentOptions: CodeDeploy suspends the processes before deploying and resumes them at the end' }))
+          : []),
         { action: 'elasticloadbalancing:DeregisterTargets', resource: tg, why: 'in-place with traffic control: out of the target group' },
         { action: 'elasticloadbalancing:RegisterTargets', resource: tg, why: 'in-place with traffic control: back in' },
         { action: 'ec2:RunInstances', resource: arn('ec2', 'instance/*'), why: 'launch-template groups (user guide)' },
@@ -295,7 +302,7 @@ describe('every principal can make the calls it makes at run time', () => {
   test('the numbers checked', () => {
     const calls = principals.reduce((n, p) => n + p.calls.length, 0);
     expect(principals.length).toBe(10);
-    expect(calls).toBe(98);
+    expect(calls).toBe(100);
   });
 });
 

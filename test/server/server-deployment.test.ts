@@ -15,6 +15,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   AgentInstallation,
+  AutoScalingProcess,
+  CodeDeployServiceRole,
+  ComputePlatform,
   DeploymentEvent,
   DeploymentState,
   FileExistsBehavior,
@@ -28,6 +31,7 @@ import {
 } from '../../src';
 import { acknowledge } from '../../src/private/nag';
 import { complianceSuite, snapshotSuite, testStack } from '../harness';
+import { checkTemplate } from '../iam/reference';
 import { acknowledgeFixture, acknowledgeUserChoice, secureTopic, serverFixture } from '../util';
 
 const WEB = path.join(__dirname, '..', '..', 'examples', 'server-in-place', 'web');
@@ -716,6 +720,104 @@ describe('ServerDeployment', () => {
     });
   });
 
+  describe('Auto Scaling processes suspended during deployments', () => {
+    const SUSPEND = ['autoscaling:SuspendProcesses', 'autoscaling:ResumeProcesses'];
+    /** The service role's statements that name autoscaling:SuspendProcesses. */
+    const suspendStatements = (t: Template) => Object.values(t.findResources('AWS::IAM::Policy'))
+      .flatMap((p: any) => p.Properties.PolicyDocument.Statement)
+      .filter((st: any) => [].concat(st.Action).includes('autoscaling:SuspendProcesses' as never));
+    const groupArn = (asgId: RegExp) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':autoscaling:us-east-1:123456789012:autoScalingGroup:*:autoScalingGroupName/', { Ref: Match.stringLikeRegexp(asgId.source) }]],
+    });
+
+    test('by default none: no Ec2DeploymentOptions, and the service role cannot suspend or resume processes', () => {
+      const stack = testStack();
+      deploy(stack);
+      const t = Template.fromStack(stack);
+      t.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', { Ec2DeploymentOptions: Match.absent() });
+      expect(suspendStatements(t)).toEqual([]);
+      expect(JSON.stringify(t.toJSON())).not.toContain('autoscaling:ResumeProcesses');
+    });
+
+    test('the processes go to Ec2DeploymentOptions, and the service role may suspend and resume them on exactly the group', () => {
+      const stack = testStack();
+      const processes = [AutoScalingProcess.TERMINATE, AutoScalingProcess.AZ_REBALANCE, AutoScalingProcess.INSTANCE_REFRESH];
+      deploy(stack, { suspendAutoScalingProcesses: processes });
+      const t = Template.fromStack(stack);
+      t.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
+        AutoScalingGroups: [{ Ref: Match.stringLikeRegexp('FleetASG') }],
+        Ec2DeploymentOptions: { AutoScalingGroupProcessesToSuspend: ['Terminate', 'AZRebalance', 'InstanceRefresh'] },
+      });
+      t.hasResourceProperties('AWS::IAM::Policy', {
+        Roles: [{ Ref: Match.stringLikeRegexp('CodeDeployPatternsServerServiceRole') }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([{
+            Action: ['autoscaling:PutLifecycleHook', 'autoscaling:DeleteLifecycleHook', 'autoscaling:CompleteLifecycleAction', 'autoscaling:RecordLifecycleActionHeartbeat', ...SUSPEND],
+            Effect: 'Allow',
+            Resource: groupArn(/FleetASG/),
+          }]),
+        },
+      });
+      expect(suspendStatements(t)).toHaveLength(1);
+      expect(checkTemplate(t.toJSON())).toEqual([]);
+      Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('ScheduledActions'));
+    });
+
+    test('a group added to the deployment group later can be suspended too', () => {
+      const stack = testStack();
+      const { dep, fixture } = deploy(stack, { suspendAutoScalingProcesses: [AutoScalingProcess.TERMINATE] });
+      const second = new autoscaling.AutoScalingGroup(stack, 'Second', {
+        vpc: fixture.vpc,
+        instanceType: ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.MICRO),
+        machineImage: ec2.MachineImage.latestAmazonLinux2023(),
+      });
+      dep.deploymentGroup.addAutoScalingGroup(second);
+      const t = Template.fromStack(stack);
+      const resources = suspendStatements(t)
+        .flatMap((st: any) => [].concat(st.Resource))
+        .map((r) => JSON.stringify(r));
+      expect(resources).toEqual(expect.arrayContaining([expect.stringMatching(/FleetASG/), expect.stringMatching(/SecondASG/)]));
+    });
+
+    test('with the AWS managed policy no statement is added: AWSCodeDeployRole allows both actions (fixture of the managed policy reference)', () => {
+      const stack = testStack();
+      deploy(stack, { useAwsManagedPolicy: true, suspendAutoScalingProcesses: [AutoScalingProcess.TERMINATE] });
+      const t = Template.fromStack(stack);
+      expect(suspendStatements(t)).toEqual([]);
+      t.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AWSCodeDeployRole']] }] });
+      const managed = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'aws-managed-policies.json'), 'utf8'));
+      expect(managed.AWSCodeDeployRole).toEqual(expect.arrayContaining(SUSPEND));
+    });
+
+    test('a CodeDeployServiceRole of the user grants them with grantAutoScalingGroups(groups, true)', () => {
+      const stack = testStack();
+      const fixture = serverFixture(stack);
+      const role = new CodeDeployServiceRole(stack, 'Role', { computePlatform: ComputePlatform.SERVER });
+      role.grantAutoScalingGroups([fixture.asg], true);
+      role.grantAutoScalingGroups([fixture.asg]);
+      const t = Template.fromStack(stack);
+      expect(suspendStatements(t)).toHaveLength(1);
+      expect(suspendStatements(t)[0].Resource).toEqual(expect.objectContaining({ 'Fn::Join': expect.anything() }));
+    });
+
+    test('ScheduledActions warns that scheduled actions in a deployment are skipped', () => {
+      const stack = testStack();
+      deploy(stack, { suspendAutoScalingProcesses: [AutoScalingProcess.SCHEDULED_ACTIONS] });
+      Annotations.fromStack(stack).hasWarning('/TestStack/Web', Match.stringLikeRegexp('skipped, not run when the deployment ends'));
+    });
+
+    test.each<[string, Partial<ServerDeploymentProps>, RegExp]>([
+      ['an empty list', { suspendAutoScalingProcesses: [] }, /suspendAutoScalingProcesses is empty; omit it/],
+      ['no Auto Scaling groups', { autoScalingGroups: [], ec2InstanceTags: new codedeploy.InstanceTagSet({ app: ['web'] }), suspendAutoScalingProcesses: [AutoScalingProcess.TERMINATE] },
+        /suspends processes of the groups in autoScalingGroups, and there are none.*InvalidAutoScalingGroupProcessToSuspendException/],
+      ['a process twice', { suspendAutoScalingProcesses: [AutoScalingProcess.TERMINATE, AutoScalingProcess.TERMINATE] }, /lists Terminate twice/],
+      ['a process CodeDeploy cannot suspend', { suspendAutoScalingProcesses: ['Launch' as AutoScalingProcess] },
+        /CodeDeploy can suspend Terminate, AZRebalance, InstanceRefresh, ScheduledActions \(case-sensitive\); received "Launch"/],
+    ])('error: %s', (_name, props, message) => {
+      expect(() => deploy(testStack(), props)).toThrow(message);
+    });
+  });
+
   describe('validation', () => {
     const manyGroups = (stack: Stack, n: number) =>
       Array.from({ length: n }, (_, i) => autoscaling.AutoScalingGroup.fromAutoScalingGroupName(stack, `G${i}`, `g${i}`));
@@ -809,6 +911,7 @@ describe('ServerDeployment', () => {
         autoScalingGroups: [fixture.asg],
       });
     },
+    'suspended Auto Scaling processes': (stack) => { deploy(stack, { suspendAutoScalingProcesses: [AutoScalingProcess.TERMINATE, AutoScalingProcess.AZ_REBALANCE] }); },
     'AWS managed policies': (stack) => {
       deploy(stack, { useAwsManagedPolicy: true });
       acknowledgeUserChoice(stack, 'the AWS managed policies', 'CodeDeploy-CD7');
