@@ -1,1 +1,2 @@
 export * from './deployment-options';
+export * from './agent-version';

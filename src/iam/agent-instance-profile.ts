@@ -2,9 +2,11 @@ import { Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { AgentMajorVersion } from '../common/agent-version';
 import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
 import { grantAgentAccess, grantReadRevisions } from '../private/instance-permissions';
 import { throwIfErrors } from '../private/validation';
+
 
 /** Construction properties for `AgentInstanceProfile`. */
 export interface AgentInstanceProfileProps {
@@ -36,6 +38,14 @@ export interface AgentInstanceProfileProps {
    * @default true
    */
   readonly systemsManager?: boolean;
+
+  /**
+   * The major version of the CodeDeploy agent that `CodeDeployAgent` installs: the role may read
+   * exactly that version's Systems Manager package (with `systemsManager`).
+   *
+   * @default AgentMajorVersion.V1
+   */
+  readonly agentMajorVersion?: AgentMajorVersion;
 
   /**
    * Attach the AWS managed `AmazonSSMManagedInstanceCore` policy instead of scoped statements for
@@ -93,6 +103,7 @@ export class AgentInstanceProfile extends Construct {
     grantAgentAccess(this.role, this, {
       systemsManager: props.systemsManager ?? true,
       useAwsManagedPolicy: props.useAwsManagedPolicy ?? false,
+      agentMajorVersion: props.agentMajorVersion ?? AgentMajorVersion.V1,
     });
   }
 

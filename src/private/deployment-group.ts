@@ -52,12 +52,16 @@ export function validateSharedOptions(options: DeploymentGroupOptions, defaultAl
   return errors;
 }
 
-/** The rollback configuration: the user's, or on failure, on stop, and on alarm when there are alarms. */
-export function autoRollbackConfig(options: DeploymentGroupOptions, alarmCount: number): codedeploy.AutoRollbackConfig {
+/**
+ * The rollback configuration: the user's, or on failure, on stop, and on alarm when the group has
+ * alarms. `deploymentInAlarm` stays unset unless given: aws-cdk-lib's groups then decide when they
+ * render, from every alarm the group has by then (also alarms added with `addAlarm` later).
+ */
+export function autoRollbackConfig(options: DeploymentGroupOptions): codedeploy.AutoRollbackConfig {
   return {
     failedDeployment: options.autoRollback?.failedDeployment ?? true,
     stoppedDeployment: options.autoRollback?.stoppedDeployment ?? true,
-    deploymentInAlarm: options.autoRollback?.deploymentInAlarm ?? alarmCount > 0,
+    deploymentInAlarm: options.autoRollback?.deploymentInAlarm,
   };
 }
 

@@ -2,6 +2,7 @@ import { Aws, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
+import { agentPackageName } from './agent-install';
 import { acknowledge, wildcardResourceFinding } from './nag';
 
 /**
@@ -32,8 +33,10 @@ const SSM_UNSCOPED_ACTIONS = [
   'ssmmessages:OpenControlChannel',
   'ssmmessages:OpenDataChannel',
 ];
-/** The documents the agent installation runs. */
-export const AGENT_DOCUMENTS = ['AWS-ConfigureAWSPackage', 'AWSCodeDeployAgent'];
+/** The documents the agent installation runs: the package-configuring document and the agent's package. */
+function agentDocuments(majorVersion: string): string[] {
+  return ['AWS-ConfigureAWSPackage', agentPackageName(majorVersion)];
+}
 
 export const SSM_MANAGED_POLICY = 'AmazonSSMManagedInstanceCore';
 
@@ -46,9 +49,10 @@ export function resourceKitBucketName(scope: IConstruct): string {
 export function grantAgentAccess(
   role: iam.IRole,
   scope: IConstruct,
-  options: { systemsManager: boolean; useAwsManagedPolicy: boolean },
+  options: { systemsManager: boolean; useAwsManagedPolicy: boolean; agentMajorVersion?: string },
 ): void {
   const stack = Stack.of(scope);
+  const documents = agentDocuments(options.agentMajorVersion ?? 'V1');
   const kit = `arn:${Aws.PARTITION}:s3:::${resourceKitBucketName(scope)}`;
   addStatement(
     role,
@@ -77,7 +81,7 @@ export function grantAgentAccess(
       actions: ['ssm:GetDocument', 'ssm:DescribeDocument'],
       // AWS-owned documents: their ARN has no account (arn:…:ssm:<region>::document/<name>), while the Service
       // Authorization Reference's format has one; "*" matches both. Names starting with "AWS" are reserved for AWS.
-      resources: AGENT_DOCUMENTS.map((d) => stack.formatArn({ service: 'ssm', account: '*', resource: 'document', resourceName: d })),
+      resources: documents.map((d) => stack.formatArn({ service: 'ssm', account: '*', resource: 'document', resourceName: d })),
     }),
     'AWS-owned Systems Manager documents have no account in their ARN (arn:<partition>:ssm:<region>::document/<name>); the account wildcard matches them, limited to these two documents by name (names starting with "AWS" are reserved for AWS).',
   );
@@ -101,7 +105,7 @@ export function grantAgentAccess(
         stack.formatArn({ service: 'ssm', resource: 'association', resourceName: '*' }),
         stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' }),
         stack.formatArn({ service: 'ssm', resource: 'managed-instance', resourceName: '*' }),
-        ...AGENT_DOCUMENTS.map((d) => stack.formatArn({ service: 'ssm', account: '*', resource: 'document', resourceName: d })),
+        ...documents.map((d) => stack.formatArn({ service: 'ssm', account: '*', resource: 'document', resourceName: d })),
       ],
     }),
     'The SSM Agent reads the State Manager associations of its own instance; association and instance IDs are generated, so the statement is limited to associations and instances of this account and Region and the two agent documents.',

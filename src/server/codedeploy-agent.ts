@@ -3,10 +3,10 @@ import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { AgentMajorVersion } from '../common/agent-version';
+import { agentPackageName, agentVersionProblems } from '../private/agent-install';
 import { associationScheduleProblem, DEFAULT_AGENT_UPDATE_SCHEDULE } from '../private/agent-schedule';
 import { throwIfErrors } from '../private/validation';
-
-/** When State Manager re-runs the agent installation (which updates the agent) by default: Sundays 02:00 UTC. */
 
 /** Construction properties for `CodeDeployAgent`. */
 export interface CodeDeployAgentProps {
@@ -43,9 +43,17 @@ export interface CodeDeployAgentProps {
   readonly updateSchedule?: string;
 
   /**
-   * Version of the `AWSCodeDeployAgent` package to install, e.g. `1.7.1-110`.
+   * The agent's major version: which Systems Manager package is installed (`AWSCodeDeployAgent`
+   * for V1, `AWSCodeDeployAgentV2` for V2).
    *
-   * @default - the latest version
+   * @default AgentMajorVersion.V1 (available in every Region; the README says when to choose V2)
+   */
+  readonly majorVersion?: AgentMajorVersion;
+
+  /**
+   * Version of the package to install, e.g. `1.8.1-26` (of the major version chosen).
+   *
+   * @default - the latest version of the major version
    */
   readonly agentVersion?: string;
 
@@ -59,7 +67,8 @@ export interface CodeDeployAgentProps {
 
 /**
  * Installs the CodeDeploy agent and keeps it current through Systems Manager: State Manager
- * associations of `AWS-ConfigureAWSPackage` with the `AWSCodeDeployAgent` package, targeting the
+ * associations of `AWS-ConfigureAWSPackage` with the agent's package (`AWSCodeDeployAgent`, or
+ * `AWSCodeDeployAgentV2` for the 2.x agent), targeting the
  * same instances as a deployment group, re-run on a schedule.
  *
  * The instances need the SSM Agent (preinstalled on Amazon Linux, Ubuntu and Windows AMIs) and
@@ -71,6 +80,12 @@ export class CodeDeployAgent extends Construct {
 
   /** The association that targets the Auto Scaling groups, if any. */
   public readonly autoScalingGroupAssociation?: ssm.CfnAssociation;
+
+  /** The agent's major version. */
+  public readonly majorVersion: AgentMajorVersion;
+
+  /** The Systems Manager Distributor package the associations install. */
+  public readonly packageName: string;
 
   constructor(scope: Construct, id: string, props: CodeDeployAgentProps) {
     super(scope, id);
@@ -98,9 +113,12 @@ export class CodeDeployAgent extends Construct {
         errors.push(`updateSchedule ${problem}; received "${schedule}".`);
       }
     }
+    this.majorVersion = props.majorVersion ?? AgentMajorVersion.V1;
+    this.packageName = agentPackageName(this.majorVersion);
+    errors.push(...agentVersionProblems(props.agentVersion, this.majorVersion));
     throwIfErrors(this, errors);
 
-    const parameters: Record<string, string[]> = { action: ['Install'], name: ['AWSCodeDeployAgent'] };
+    const parameters: Record<string, string[]> = { action: ['Install'], name: [this.packageName] };
     if (props.agentVersion) {
       parameters.version = [props.agentVersion];
     }
@@ -149,3 +167,4 @@ function tagTargets(
     return { name: `${prefix}Tag${i + 1}`, target };
   });
 }
+

@@ -8,6 +8,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { ServerRevision } from './server-revision';
+import { AgentMajorVersion } from '../common/agent-version';
 import { DefaultAlarmTuning, DeploymentGroupOptions } from '../common/deployment-options';
 import { FileExistsBehavior } from '../trigger/deployment-trigger';
 
@@ -257,6 +258,15 @@ export interface ServerDeploymentProps extends DeploymentGroupOptions {
    * @default AgentInstallation.SYSTEMS_MANAGER
    */
   readonly installAgent?: AgentInstallation;
+
+  /**
+   * The major version of the CodeDeploy agent to install, with SYSTEMS_MANAGER (its Systems Manager
+   * package) or USER_DATA (its installer; V2 on Linux only). Instances keep the major version they
+   * were installed with: changing it later installs the other one only where the installation runs again.
+   *
+   * @default AgentMajorVersion.V1 (available in every Region; the README says when to choose V2)
+   */
+  readonly agentMajorVersion?: AgentMajorVersion;
 
   /**
    * When State Manager re-runs the agent installation (updating the agent); with SYSTEMS_MANAGER.

@@ -8,6 +8,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { CodeDeployAgent } from './codedeploy-agent';
 import { AgentInstallation, AutoScalingProcess, ServerDeploymentAlarmOptions, ServerDeploymentProps, ServerLoadBalancer } from './server-deployment-props';
+import { AgentMajorVersion } from '../common/agent-version';
 import { CodeDeployServiceRole } from '../iam/codedeploy-service-role';
 import { TRAFFIC_EVENTS } from '../private/appspec-rules';
 import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
@@ -125,6 +126,19 @@ export function validateServerOptions(props: ServerDeploymentProps, installAgent
           `installAgent USER_DATA: the launch template of ${g.node.path} has no user data to add the agent installation to. Give the launch template userData (ec2.UserData.forLinux()), or use SYSTEMS_MANAGER.`,
         );
       }
+    }
+  }
+  if (props.agentMajorVersion !== undefined && installAgent === AgentInstallation.NONE) {
+    errors.push(
+      'agentMajorVersion chooses what the pattern installs, and installAgent is NONE (the agent is on the instances already); drop agentMajorVersion, or install with SYSTEMS_MANAGER or USER_DATA.',
+    );
+  }
+  if (props.agentMajorVersion === AgentMajorVersion.V2 && installAgent === AgentInstallation.USER_DATA) {
+    const windows = groups.filter((g) => g instanceof autoscaling.AutoScalingGroup && g.osType === ec2.OperatingSystemType.WINDOWS);
+    if (windows.length > 0) {
+      errors.push(
+        `installAgent USER_DATA installs agent 2.x with the user guide's Linux installer (latestv2/install), and ${windows.map((g) => g.node.path).join(', ')} runs Windows. Use SYSTEMS_MANAGER (package AWSCodeDeployAgentV2) for Windows instances.`,
+      );
     }
   }
   if (props.agentUpdateSchedule && installAgent !== AgentInstallation.SYSTEMS_MANAGER) {
@@ -312,6 +326,8 @@ export interface ServerPlan {
   readonly unhealthyHostsAlarm: boolean;
   readonly statusCheckAlarm: boolean;
   readonly defaultAlarmCount: number;
+  /** The agent's major version (V1 unless chosen). */
+  readonly agentMajorVersion: AgentMajorVersion;
   /** The Auto Scaling processes CodeDeploy suspends during deployments (none: empty). */
   readonly suspendedProcesses: AutoScalingProcess[];
   /** Target groups of another target type than instance (known now, or when targets are added later). */
@@ -355,6 +371,7 @@ export function planServerDeployment(props: ServerDeploymentProps): ServerPlan {
     loadBalancers,
     autoScalingGroups,
     installAgent,
+    agentMajorVersion: props.agentMajorVersion ?? AgentMajorVersion.V1,
     suspendedProcesses: [...new Set(props.suspendAutoScalingProcesses ?? [])],
     unhealthyHostsAlarm,
     statusCheckAlarm,

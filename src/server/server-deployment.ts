@@ -17,8 +17,10 @@ import {
   warnHealthyHostsAboveFleet,
   warnServerChoices,
 } from './server-deployment-rules';
+import { AgentMajorVersion } from '../common/agent-version';
 import { AgentInstanceProfile } from '../iam/agent-instance-profile';
 import { CodeDeployServiceRole, ComputePlatform } from '../iam/codedeploy-service-role';
+import { agentV2LinuxCommands } from '../private/agent-install';
 import { dependOn } from '../private/dependencies';
 import { GrantingServerDeploymentGroup } from '../private/granting-groups';
 import { grantAgentAccess, grantReadRevisions } from '../private/instance-permissions';
@@ -56,6 +58,7 @@ export class ServerDeployment extends DeploymentPatternBase {
   private readonly revisionReadPattern: string;
   private readonly installAgent: AgentInstallation;
   private readonly useAwsManagedPolicy: boolean;
+  private readonly agentMajorVersion: AgentMajorVersion;
 
   constructor(scope: Construct, id: string, props: ServerDeploymentProps) {
     super(scope, id);
@@ -64,6 +67,7 @@ export class ServerDeployment extends DeploymentPatternBase {
     this._validate(props, plan.defaultAlarmCount, plan.errors);
     this.installAgent = plan.installAgent;
     this.useAwsManagedPolicy = props.useAwsManagedPolicy ?? false;
+    this.agentMajorVersion = plan.agentMajorVersion;
     const groups = plan.autoScalingGroups;
     this._autoScalingGroups = [...groups];
 
@@ -94,11 +98,15 @@ export class ServerDeployment extends DeploymentPatternBase {
     this.instanceRoles = this.grantInstanceRoles(groups, props.instanceRoles ?? []);
     if (this.installAgent === AgentInstallation.SYSTEMS_MANAGER) {
       this.agent = new CodeDeployAgent(this, 'Agent', {
+        majorVersion: plan.agentMajorVersion,
         autoScalingGroups: groups,
         ec2InstanceTags: props.ec2InstanceTags,
         onPremiseInstanceTags: props.onPremiseInstanceTags,
         updateSchedule: props.agentUpdateSchedule,
       });
+    } else if (this.installAgent === AgentInstallation.USER_DATA && plan.agentMajorVersion === AgentMajorVersion.V2) {
+      // aws-cdk-lib's installAgent writes the 1.x (Ruby) installer; 2.x gets the guide's latestv2 installer.
+      groups.forEach((g) => (g as autoscaling.AutoScalingGroup).userData.addCommands(...agentV2LinuxCommands()));
     }
 
     const waits = instanceWaits(this, props, this.agent);
@@ -133,7 +141,7 @@ export class ServerDeployment extends DeploymentPatternBase {
       suspendsProcesses: plan.suspendedProcesses.length > 0,
       deploymentConfig: props.deploymentConfig,
       autoScalingGroups: plan.autoScalingGroups,
-      installAgent: plan.installAgent === AgentInstallation.USER_DATA,
+      installAgent: plan.installAgent === AgentInstallation.USER_DATA && plan.agentMajorVersion === AgentMajorVersion.V1,
       loadBalancers: plan.loadBalancers.length > 0 ? plan.loadBalancers.map((lb) => lb._loadBalancer()) : undefined,
       ec2InstanceTags: props.ec2InstanceTags,
       onPremiseInstanceTags: props.onPremiseInstanceTags,
@@ -154,6 +162,7 @@ export class ServerDeployment extends DeploymentPatternBase {
     const profile = new AgentInstanceProfile(this, 'InstanceProfile', {
       systemsManager: this.installAgent === AgentInstallation.SYSTEMS_MANAGER,
       useAwsManagedPolicy: this.useAwsManagedPolicy,
+      agentMajorVersion: this.agentMajorVersion,
     });
     profile.grantReadRevisions(this.revisionBucket, this.revisionReadPattern);
     return profile;
@@ -184,6 +193,7 @@ export class ServerDeployment extends DeploymentPatternBase {
     grantAgentAccess(role, this, {
       systemsManager: this.installAgent === AgentInstallation.SYSTEMS_MANAGER,
       useAwsManagedPolicy: this.useAwsManagedPolicy,
+      agentMajorVersion: this.agentMajorVersion,
     });
   }
 }

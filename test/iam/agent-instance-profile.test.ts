@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { AgentInstanceProfile } from '../../src';
+import { AgentInstanceProfile, AgentMajorVersion } from '../../src';
 import { complianceSuite, testStack } from '../harness';
 
 describe('AgentInstanceProfile', () => {
@@ -41,6 +41,21 @@ describe('AgentInstanceProfile', () => {
       },
     });
     expect(profile.instanceProfile.instanceProfileArn).toBeDefined();
+  });
+
+  test('agentMajorVersion V2: the documents are AWS-ConfigureAWSPackage and AWSCodeDeployAgentV2, not the 1.x package', () => {
+    const stack = testStack();
+    new AgentInstanceProfile(stack, 'Profile', { agentMajorVersion: AgentMajorVersion.V2 });
+    const t = Template.fromStack(stack);
+    const doc = (name: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ssm:us-east-1:*:document/${name}`]] });
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          { Sid: 'SsmAgentDocuments', Action: ['ssm:GetDocument', 'ssm:DescribeDocument'], Effect: 'Allow', Resource: [doc('AWS-ConfigureAWSPackage'), doc('AWSCodeDeployAgentV2')] },
+        ]),
+      },
+    });
+    expect(JSON.stringify(t.toJSON())).not.toMatch(/document\/AWSCodeDeployAgent"/);
   });
 
   test('grantReadRevisions: objects under the pattern only, and the bucket key', () => {

@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -15,6 +16,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   AgentInstallation,
+  AgentMajorVersion,
   AutoScalingProcess,
   CodeDeployServiceRole,
   ComputePlatform,
@@ -666,6 +668,74 @@ describe('ServerDeployment', () => {
       expect(JSON.stringify(t.findResources('AWS::IAM::Policy'))).not.toContain('ssm:UpdateInstanceInformation');
     });
 
+    test('agent 2.x by Systems Manager: the AWSCodeDeployAgentV2 package, the instance role reads exactly that package, the trigger waits for it', () => {
+      const stack = testStack();
+      const { dep } = deploy(stack, { agentMajorVersion: AgentMajorVersion.V2 });
+      const t = Template.fromStack(stack);
+      t.hasResourceProperties('AWS::SSM::Association', { Parameters: { action: ['Install'], name: ['AWSCodeDeployAgentV2'] } });
+      expect(dep.agent!.packageName).toBe('AWSCodeDeployAgentV2');
+      const instancePolicy = JSON.stringify(Object.values(t.findResources('AWS::IAM::Policy')).filter((p: any) => /InstanceRole/.test(JSON.stringify(p.Properties.Roles))));
+      expect(instancePolicy).toContain(':document/AWSCodeDeployAgentV2');
+      expect(instancePolicy).not.toMatch(/:document\/AWSCodeDeployAgent"/);
+      t.hasResourceProperties('Custom::CodeDeployDeployment', { AgentAssociationIds: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('WebAgentAutoScalingGroups'), 'AssociationId'] }] });
+      expect(checkTemplate(t.toJSON())).toEqual([]);
+    });
+
+    test('agent 2.x by user data: the guide\'s latestv2 installer without Ruby, not aws-cdk-lib\'s 1.x installer', () => {
+      const stack = testStack();
+      const fixture = serverFixture(stack);
+      const fleet = new autoscaling.AutoScalingGroup(stack, 'UserDataFleet', {
+        vpc: fixture.vpc,
+        launchTemplate: new ec2.LaunchTemplate(stack, 'WithUserData', {
+          machineImage: ec2.MachineImage.latestAmazonLinux2023(),
+          instanceType: new ec2.InstanceType('t3.micro'),
+          userData: ec2.UserData.forLinux(),
+          role: fixture.role,
+        }),
+      });
+      new ServerDeployment(stack, 'Web', {
+        revision: ServerRevision.fromDirectory(WEB),
+        autoScalingGroups: [fleet],
+        installAgent: AgentInstallation.USER_DATA,
+        agentMajorVersion: AgentMajorVersion.V2,
+      });
+      const t = Template.fromStack(stack);
+      t.resourceCountIs('AWS::SSM::Association', 0);
+      const template = Object.values(t.findResources('AWS::EC2::LaunchTemplate', { Properties: { LaunchTemplateData: { UserData: Match.anyValue() } } }))[0] as any;
+      // The script with its tokens as <Ref>: Fn::Base64 of an Fn::Join.
+      const parts: unknown[] = template.Properties.LaunchTemplateData.UserData['Fn::Base64']['Fn::Join'][1];
+      const script = parts.map((p: any) => (typeof p === 'string' ? p : `<${p.Ref}>`)).join('');
+      // The Region's resource kit over HTTPS (amazonaws.com.cn in China), run as root by cloud-init.
+      expect(script).toContain('wget -q -O "$CODEDEPLOY_TMP/install" https://aws-codedeploy-<AWS::Region>.s3.<AWS::Region>.<AWS::URLSuffix>/latestv2/install\n');
+      expect(script).toContain('"$CODEDEPLOY_TMP/install" auto\n');
+      expect(script).not.toContain('/latest/install');
+      expect(script).not.toMatch(/ruby/i);
+      // bash itself parses the script (user data runs under #!/bin/bash).
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'user-data-')), 'user-data.sh');
+      fs.writeFileSync(file, script.replace(/<AWS::Region>/g, 'us-east-1').replace(/<AWS::URLSuffix>/g, 'amazonaws.com'));
+      const parsed = spawnSync('bash', ['-n', file], { encoding: 'utf8' });
+      expect(parsed.stderr).toBe('');
+      expect(parsed.status).toBe(0);
+    });
+
+    test('agent 1.x by user data stays aws-cdk-lib\'s installer (latest/install)', () => {
+      const stack = testStack();
+      const fixture = serverFixture(stack);
+      const fleet = new autoscaling.AutoScalingGroup(stack, 'UserDataFleet', {
+        vpc: fixture.vpc,
+        launchTemplate: new ec2.LaunchTemplate(stack, 'WithUserData', {
+          machineImage: ec2.MachineImage.latestAmazonLinux2023(),
+          instanceType: new ec2.InstanceType('t3.micro'),
+          userData: ec2.UserData.forLinux(),
+          role: fixture.role,
+        }),
+      });
+      new ServerDeployment(stack, 'Web', { revision: ServerRevision.fromDirectory(WEB), autoScalingGroups: [fleet], installAgent: AgentInstallation.USER_DATA });
+      const userData = JSON.stringify(Template.fromStack(stack).findResources('AWS::EC2::LaunchTemplate'));
+      expect(userData).toContain('/latest/install');
+      expect(userData).not.toContain('latestv2');
+    });
+
     test('installAgent NONE and waitForInstances false: no association, the trigger does not wait', () => {
       const stack = testStack();
       const fixture = serverFixture(stack);
@@ -718,6 +788,32 @@ describe('ServerDeployment', () => {
       new ServerDeployment(stack, 'Web', { revision: ServerRevision.fromDirectory(dir), autoScalingGroups: [fixture.asg] });
       Annotations.fromStack(stack).hasWarning('/TestStack/Web', Match.stringLikeRegexp('scripts for BeforeAllowTraffic, which only run when the deployment group has a load balancer'));
     });
+  });
+
+  test('an alarm added to the deployment group after construction rolls back and silences the no-alarms warning (was: no rollback on alarm)', () => {
+    const build = (addLater: boolean) => {
+      const stack = testStack();
+      const dep = new ServerDeployment(stack, 'Web', {
+        revision: ServerRevision.fromDirectory(WEB),
+        ec2InstanceTags: new codedeploy.InstanceTagSet({ app: ['web'] }),
+      });
+      if (addLater) {
+        dep.deploymentGroup.addAlarm(new cloudwatch.Alarm(stack, 'Later', { metric: new cloudwatch.Metric({ namespace: 'App', metricName: 'Errors' }), threshold: 1, evaluationPeriods: 1 }));
+      }
+      return stack;
+    };
+    const without = build(false);
+    Template.fromStack(without).hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
+      AlarmConfiguration: Match.absent(),
+      AutoRollbackConfiguration: { Enabled: true, Events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST'] },
+    });
+    Annotations.fromStack(without).hasWarning('/TestStack/Web', Match.stringLikeRegexp('This deployment has no alarms'));
+    const later = build(true);
+    Template.fromStack(later).hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
+      AlarmConfiguration: { Enabled: true, Alarms: [{ Name: { Ref: Match.stringLikeRegexp('Later') } }] },
+      AutoRollbackConfiguration: { Enabled: true, Events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST', 'DEPLOYMENT_STOP_ON_ALARM'] },
+    });
+    Annotations.fromStack(later).hasNoWarning('/TestStack/Web', Match.stringLikeRegexp('This deployment has no alarms'));
   });
 
   describe('Auto Scaling processes suspended during deployments', () => {
@@ -835,6 +931,15 @@ describe('ServerDeployment', () => {
       ['outdatedInstancesStrategy without Auto Scaling groups', () => ({ autoScalingGroups: [], ec2InstanceTags: new codedeploy.InstanceTagSet({ a: ['b'] }), outdatedInstancesStrategy: OutdatedInstancesStrategy.IGNORE }), /outdatedInstancesStrategy is about instances Auto Scaling launches/],
       ['USER_DATA with an imported group', (s) => ({ autoScalingGroups: manyGroups(s, 1), installAgent: AgentInstallation.USER_DATA }), /installAgent USER_DATA adds user data to Auto Scaling groups defined in this app; TestStack\/G0 is imported/],
       ['USER_DATA with a launch template without user data', () => ({ installAgent: AgentInstallation.USER_DATA }), /the launch template of TestStack\/Fleet has no user data to add the agent installation to/],
+      ['agentMajorVersion with installAgent NONE', () => ({ installAgent: AgentInstallation.NONE, agentMajorVersion: AgentMajorVersion.V2 }), /agentMajorVersion chooses what the pattern installs, and installAgent is NONE/],
+      ['agent 2.x by user data on Windows', (s) => {
+        const windows = new autoscaling.AutoScalingGroup(s, 'WindowsFleet', {
+          vpc: new ec2.Vpc(s, 'WinVpc', { availabilityZones: ['us-east-1a'], natGateways: 0 }),
+          instanceType: new ec2.InstanceType('t3.micro'),
+          machineImage: ec2.MachineImage.latestWindows(ec2.WindowsVersion.WINDOWS_SERVER_2022_ENGLISH_FULL_BASE),
+        });
+        return { autoScalingGroups: [windows], installAgent: AgentInstallation.USER_DATA, agentMajorVersion: AgentMajorVersion.V2 };
+      }, /installAgent USER_DATA installs agent 2.x with the user guide's Linux installer \(latestv2\/install\), and TestStack\/WindowsFleet runs Windows. Use SYSTEMS_MANAGER/],
       ['agentUpdateSchedule without SYSTEMS_MANAGER', () => ({ installAgent: AgentInstallation.NONE, agentUpdateSchedule: 'rate(1 day)' }), /agentUpdateSchedule applies to installAgent SYSTEMS_MANAGER; installAgent is NONE/],
       ['bad agentUpdateSchedule', () => ({ agentUpdateSchedule: 'weekly' }), /updateSchedule must be a State Manager cron\(\.\.\.\), rate\(\.\.\.\) or at\(\.\.\.\) expression.*; received "weekly"/],
       ['empty instanceRoles', () => ({ instanceRoles: [] }), /instanceRoles is empty/],

@@ -1,4 +1,4 @@
-import { Annotations } from 'aws-cdk-lib';
+import { Annotations, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -184,7 +184,7 @@ export abstract class DeploymentPatternBase extends Construct {
       alarms,
       ignorePollAlarmsFailure: options.ignorePollAlarmsFailure,
       ignoreAlarmConfiguration: options.ignoreAlarmConfiguration,
-      autoRollback: autoRollbackConfig(options, alarms.length),
+      autoRollback: autoRollbackConfig(options),
     });
     this.assembled = { application, deploymentGroup, role, defaultAlarms, alarms };
 
@@ -251,9 +251,17 @@ export abstract class DeploymentPatternBase extends Construct {
    * @internal
    */
   protected _warnIfNoAlarms(message: string): void {
-    if (this.parts().alarms.length === 0) {
-      Annotations.of(this).addWarningV2('cdk-codedeploy-patterns:noAlarms', message);
-    }
+    // Checked at synth, on the alarms the group renders: alarms added with addAlarm() after construction count.
+    const cfn = this.parts().deploymentGroup.node.defaultChild as codedeploy.CfnDeploymentGroup;
+    this.node.addValidation({
+      validate: () => {
+        const config = Stack.of(this).resolve(cfn.alarmConfiguration);
+        if (!Array.isArray(config?.alarms) || config.alarms.length === 0) {
+          Annotations.of(this).addWarningV2('cdk-codedeploy-patterns:noAlarms', message);
+        }
+        return [];
+      },
+    });
   }
 
   private parts(): Assembled {
