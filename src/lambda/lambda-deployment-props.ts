@@ -1,3 +1,4 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DefaultAlarmTuning, DeploymentGroupOptions } from '../common/deployment-options';
@@ -70,6 +71,19 @@ export interface LambdaDeploymentProps extends DeploymentGroupOptions {
    * @default - `lambdaFunction.currentVersion`
    */
   readonly version?: lambda.IVersion;
+
+  /**
+   * What CloudFormation does with the version a deployment replaced, once the stack update that
+   * replaced it has succeeded. `RETAIN` keeps every published version (as SAM's `AutoPublishAlias`
+   * does), so the versions you may need to roll back to, or that a CodeDeploy redeployment names,
+   * still exist; the function's deletion still deletes them all. `DESTROY` is aws-cdk-lib's default
+   * for `currentVersion`: only the live version remains after each update. Applies to the version
+   * the pattern publishes (`lambdaFunction.currentVersion`), overriding its
+   * `currentVersionOptions.removalPolicy`; a `version` you pass is left as it is.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly oldVersions?: RemovalPolicy;
 
   /**
    * Name of the alias whose traffic CodeDeploy shifts.

@@ -1,4 +1,4 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
@@ -22,6 +22,12 @@ export function validateLambdaOptions(props: LambdaDeploymentProps): string[] {
     ),
     ...validateCustomTrafficRouting(props.deploymentConfig),
     ...validateConfigPlatform(props.deploymentConfig, 'Lambda'),
+    ...(props.oldVersions !== undefined && ![RemovalPolicy.RETAIN, RemovalPolicy.DESTROY].includes(props.oldVersions)
+      ? [`oldVersions must be RemovalPolicy.RETAIN or RemovalPolicy.DESTROY (a Lambda version has no snapshot); received ${props.oldVersions}.`]
+      : []),
+    ...(props.oldVersions !== undefined && props.version
+      ? ['oldVersions applies to the version the pattern publishes (lambdaFunction.currentVersion), and version is given; set the removal policy on your version, or drop one of the two.']
+      : []),
     ...(props.version && !Token.isUnresolved(props.version.version) && props.version.version === '$LATEST'
       ? ['version is $LATEST (fn.latestVersion): an alias on $LATEST is never shifted by CodeDeploy, so every change goes live at once with no canary, alarms or rollback. Omit version (the pattern uses lambdaFunction.currentVersion) or pass a published version.']
       : []),

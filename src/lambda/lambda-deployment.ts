@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
@@ -38,7 +38,7 @@ export class LambdaDeployment extends DeploymentPatternBase {
     const alarmOptions = props.defaultAlarms ?? {};
     this._validate(props, lambdaDefaultAlarmCount(alarmOptions), validateLambdaOptions(props));
 
-    this.version = props.version ?? props.lambdaFunction.currentVersion;
+    this.version = props.version ?? publishedVersion(props.lambdaFunction, props.oldVersions ?? RemovalPolicy.RETAIN);
     this.alias = new lambda.Alias(this, 'Alias', {
       aliasName: props.aliasName ?? 'live',
       version: this.version,
@@ -87,4 +87,15 @@ export class LambdaDeployment extends DeploymentPatternBase {
   public addEventSource(source: lambda.IEventSource): void {
     this.alias.addEventSource(source);
   }
+}
+
+/**
+ * The function's `currentVersion` with the removal policy the deployment wants for it. CloudFormation
+ * applies the policy a resource had in the template it is removed from, so the version a later
+ * update replaces is kept (RETAIN) or deleted (DESTROY) by that update's cleanup.
+ */
+function publishedVersion(fn: lambda.Function, removalPolicy: RemovalPolicy): lambda.Version {
+  const version = fn.currentVersion;
+  (version.node.defaultChild as lambda.CfnVersion).applyRemovalPolicy(removalPolicy);
+  return version;
 }

@@ -1,4 +1,4 @@
-import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
@@ -590,6 +590,8 @@ describe('LambdaDeployment', () => {
       ['a canary of 100 %', (s) => ({ deploymentConfig: new codedeploy.LambdaDeploymentConfig(s, 'C', { trafficRouting: codedeploy.TrafficRouting.timeBasedCanary({ interval: Duration.minutes(5), percentage: 100 }) }) }), /percentage must be a whole number from 1 to 99; received 100/],
       ['a canary interval over 2,880 minutes', (s) => ({ deploymentConfig: new codedeploy.LambdaDeploymentConfig(s, 'C', { trafficRouting: codedeploy.TrafficRouting.timeBasedCanary({ interval: Duration.minutes(2881), percentage: 10 }) }) }), /Canary traffic routing interval must be at most 2880 minutes.*received 2881 minutes/],
       ['a linear config over 2,880 minutes', (s) => ({ deploymentConfig: new codedeploy.LambdaDeploymentConfig(s, 'C', { trafficRouting: codedeploy.TrafficRouting.timeBasedLinear({ interval: Duration.minutes(721), percentage: 25 }) }) }), /Linear traffic routing of 25 % every 721 minutes takes 4 shifts x 721 = 2884 minutes.*at most 720 minutes/],
+      ['oldVersions SNAPSHOT', () => ({ oldVersions: RemovalPolicy.SNAPSHOT }), /oldVersions must be RemovalPolicy.RETAIN or RemovalPolicy.DESTROY \(a Lambda version has no snapshot\); received snapshot/],
+      ['oldVersions with a version of the user', (s) => ({ version: userFunction(s, 'Other').currentVersion, oldVersions: RemovalPolicy.DESTROY }), /oldVersions applies to the version the pattern publishes/],
       ['a linear step of 100 %', (s) => ({ deploymentConfig: new codedeploy.LambdaDeploymentConfig(s, 'C', { trafficRouting: codedeploy.TrafficRouting.timeBasedLinear({ interval: Duration.minutes(1), percentage: 100 }) }) }), /Linear traffic routing percentage must be a whole number from 1 to 99; received 100/],
     ];
     test.each(cases)('fails on %s', (_name, props, message) => {
@@ -602,6 +604,53 @@ describe('LambdaDeployment', () => {
       expect(() => deploy(stack, { deploymentGroupName: 'a b', aliasName: '1' })).toThrow(
         /\[TestStack\/Deployment\] invalid configuration:\n {2}- deploymentGroupName may only contain[^\n]*\n {2}- aliasName must be/,
       );
+    });
+  });
+
+  describe('old versions', () => {
+    /** One `cdk deploy` of the app with the function's code at `code`: the template CloudFormation gets. */
+    const synthWith = (code: string, props: Partial<LambdaDeploymentProps> = {}) => {
+      const stack = testStack();
+      new LambdaDeployment(stack, 'Deployment', { lambdaFunction: userFunction(stack, 'Fn', code), ...props });
+      return Template.fromStack(stack).toJSON();
+    };
+    const versionIds = (t: any) => Object.keys(t.Resources).filter((id) => t.Resources[id].Type === 'AWS::Lambda::Version');
+    const aliasVersion = (t: any) => Object.values<any>(t.Resources).find((r) => r.Type === 'AWS::Lambda::Alias').Properties.FunctionVersion;
+
+    test('by default every published version is retained, as SAM does: the update that replaces it leaves it in place', () => {
+      const v1 = synthWith('exports.handler = async () => 1;');
+      const v2 = synthWith('exports.handler = async () => 2;');
+      const [old] = versionIds(v1);
+      const [current] = versionIds(v2);
+      // A code change publishes a new version resource; the old one leaves the template, so the
+      // update's cleanup applies the policy the old template gave it (CloudFormation's rule for removed resources).
+      expect(versionIds(v1)).toHaveLength(1);
+      expect(current).not.toBe(old);
+      expect(versionIds(v2)).not.toContain(old);
+      expect(v1.Resources[old]).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+      expect(v2.Resources[current]).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+      // The alias moves from the old version to the new one: that update is the CodeDeploy deployment.
+      expect(aliasVersion(v1)).toEqual({ 'Fn::GetAtt': [old, 'Version'] });
+      expect(aliasVersion(v2)).toEqual({ 'Fn::GetAtt': [current, 'Version'] });
+    });
+
+    test('rollback: a failed update returns the alias to the version of the previous template, which the cleanup never reached', () => {
+      // CloudFormation rolls back to the previous template (the alias on the old version) before any
+      // cleanup runs, under either policy; with RETAIN the old version also outlives the successful
+      // update, for a redeployment or a manual rollback to it later.
+      const v1 = synthWith('exports.handler = async () => 1;', { oldVersions: RemovalPolicy.DESTROY });
+      const [old] = versionIds(v1);
+      expect(v1.Resources[old]).toMatchObject({ DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+      expect(aliasVersion(v1)).toEqual({ 'Fn::GetAtt': [old, 'Version'] });
+    });
+
+    test('a version of the user is left as it is', () => {
+      const stack = testStack();
+      const fn = userFunction(stack, 'Fn');
+      new LambdaDeployment(stack, 'Deployment', { lambdaFunction: fn, version: fn.currentVersion });
+      const t = Template.fromStack(stack).toJSON();
+      const [id] = versionIds(t);
+      expect(t.Resources[id].DeletionPolicy).toBeUndefined();
     });
   });
 
