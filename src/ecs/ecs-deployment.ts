@@ -12,7 +12,6 @@ import {
   createService,
   DEFAULT_TERMINATION_WAIT_MINUTES,
   ECS_HOOK_EVENTS,
-  EcsPlan,
   ecsDefaultAlarms,
   ecsStatements,
   planEcsDeployment,
@@ -60,6 +59,8 @@ export class EcsDeployment extends DeploymentPatternBase {
     super(scope, id);
     const plan = planEcsDeployment(props);
     this._validate(props, plan.defaultAlarmCount, plan.errors);
+    // The emergency switch shifts all traffic at once (src/private/emergency.ts).
+    const deploymentConfig = this._emergency ? codedeploy.EcsDeploymentConfig.ALL_AT_ONCE : plan.deploymentConfig;
     const containerName = plan.container!.containerName;
     const port = plan.containerPort!;
 
@@ -85,9 +86,9 @@ export class EcsDeployment extends DeploymentPatternBase {
       application: props.application,
       newApplication: (s, name) => new codedeploy.EcsApplication(s, name),
       defaultAlarms: () => ecsDefaultAlarms(this, listeners, props.defaultAlarms ?? {}, plan.isNlb),
-      deploymentGroup: (basics) => this.createDeploymentGroup(basics, plan, props),
+      deploymentGroup: (basics) => this.createDeploymentGroup(basics, deploymentConfig, props),
       // A Network Load Balancer allows only all-at-once, so that is no choice to warn about.
-      riskyConfigName: () => (plan.isNlb ? undefined : plan.deploymentConfig.deploymentConfigName),
+      riskyConfigName: () => (plan.isNlb || this._emergency ? undefined : deploymentConfig.deploymentConfigName),
       grants: (role, managed) => (managed ? [] : grantStatements(role, ecsStatements(this, role, service, listeners, props.taskDefinition))),
     });
     this.application = parts.application;
@@ -111,7 +112,7 @@ export class EcsDeployment extends DeploymentPatternBase {
       hooks: hookFunctions,
     });
     this.trigger = this._deployOnUpdate({
-      deploymentConfig: plan.deploymentConfig,
+      deploymentConfig,
       revision: DeploymentRevision.fromAppSpecContent(this.appSpec.toJson(this)),
       ecsService: service,
       // Derived from the windows the user configured (traffic shift, approval, termination wait).
@@ -130,13 +131,17 @@ export class EcsDeployment extends DeploymentPatternBase {
     warnEcsChoices(this, props);
   }
 
-  private createDeploymentGroup(basics: PatternGroupBasics<codedeploy.IEcsApplication>, plan: EcsPlan, props: EcsDeploymentProps) {
+  private createDeploymentGroup(
+    basics: PatternGroupBasics<codedeploy.IEcsApplication>,
+    deploymentConfig: codedeploy.IEcsDeploymentConfig,
+    props: EcsDeploymentProps,
+  ) {
     const listeners = this.listeners;
     const service = this.service;
     const group = new GrantingEcsDeploymentGroup(this, 'DeploymentGroup', {
       ...basics,
       service,
-      deploymentConfig: plan.deploymentConfig,
+      deploymentConfig,
       blueGreenDeploymentConfig: {
         blueTargetGroup: listeners.blueTargetGroup,
         greenTargetGroup: listeners.greenTargetGroup,

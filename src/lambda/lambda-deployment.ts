@@ -54,9 +54,11 @@ export class LambdaDeployment extends DeploymentPatternBase {
       deploymentGroup: (basics) => new GrantingLambdaDeploymentGroup(this, 'DeploymentGroup', {
         ...basics,
         alias,
-        deploymentConfig: props.deploymentConfig ?? codedeploy.LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES,
+        deploymentConfig: this._emergency
+          ? codedeploy.LambdaDeploymentConfig.ALL_AT_ONCE
+          : props.deploymentConfig ?? codedeploy.LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES,
       }),
-      riskyConfigName: (group) => group.deploymentConfig.deploymentConfigName,
+      riskyConfigName: (group) => (this._emergency ? undefined : group.deploymentConfig.deploymentConfigName),
       grants: (role) => grantShiftAliasTraffic(role, alias),
     });
     this.application = parts.application;

@@ -78,7 +78,7 @@ export class ServerDeployment extends DeploymentPatternBase {
       newApplication: (s, name) => new codedeploy.ServerApplication(s, name),
       defaultAlarms: () => serverDefaultAlarms(this, plan, props.defaultAlarms ?? {}),
       deploymentGroup: (basics) => this.createDeploymentGroup(basics, plan, props),
-      riskyConfigName: (group) => group.deploymentConfig.deploymentConfigName,
+      riskyConfigName: (group) => (this._emergency ? undefined : group.deploymentConfig.deploymentConfigName),
       grants: (role, managed) => grantServerPlatform(this, role, managed, plan),
     });
     this.application = parts.application;
@@ -139,7 +139,8 @@ export class ServerDeployment extends DeploymentPatternBase {
       ...basics,
       managedPolicy: basics.grantRole instanceof CodeDeployServiceRole && basics.grantRole.usesAwsManagedPolicy,
       suspendsProcesses: plan.suspendedProcesses.length > 0,
-      deploymentConfig: props.deploymentConfig,
+      // The emergency switch updates every instance at once (src/private/emergency.ts).
+      deploymentConfig: this._emergency ? codedeploy.ServerDeploymentConfig.ALL_AT_ONCE : props.deploymentConfig,
       autoScalingGroups: plan.autoScalingGroups,
       installAgent: plan.installAgent === AgentInstallation.USER_DATA && plan.agentMajorVersion === AgentMajorVersion.V1,
       loadBalancers: plan.loadBalancers.length > 0 ? plan.loadBalancers.map((lb) => lb._loadBalancer()) : undefined,

@@ -1,4 +1,4 @@
-import { Annotations, Stack } from 'aws-cdk-lib';
+import { Annotations, Stack, Tags } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -22,6 +22,7 @@ import {
   validateSharedOptions,
   warnRiskyOptions,
 } from '../deployment-group';
+import { Emergency, emergencyFor, emergencyTagValue, EMERGENCY_CONTEXT } from '../emergency';
 import { grantDescribeAlarms, immutableView, warnMissingStatements } from '../permissions';
 import { throwIfErrors, validateDeploymentGroupName, validateManagedPolicyOption } from '../validation';
 
@@ -109,6 +110,14 @@ interface Assembled {
 export abstract class DeploymentPatternBase extends Construct {
   private assembled?: Assembled;
 
+  /**
+   * The emergency switch, when it is on for this pattern (known after `_validate`): deploy at once,
+   * without hooks or alarms (src/private/emergency.ts).
+   *
+   * @internal
+   */
+  protected _emergency?: Emergency;
+
   /** The service role CodeDeploy assumes. */
   public get role(): iam.IRole {
     return this.parts().role;
@@ -144,7 +153,10 @@ export abstract class DeploymentPatternBase extends Construct {
    * @internal
    */
   protected _validate(options: PatternOptions, defaultAlarmCount: number, platformErrors: string[]): void {
+    const emergency = emergencyFor(this);
+    this._emergency = emergency.emergency;
     throwIfErrors(this, [
+      ...emergency.errors,
       ...validateDeploymentGroupName(options.deploymentGroupName),
       ...validateSharedOptions(options, defaultAlarmCount),
       ...platformErrors,
@@ -183,10 +195,14 @@ export abstract class DeploymentPatternBase extends Construct {
       role: immutableView(this, 'ImmutableServiceRole', role),
       alarms,
       ignorePollAlarmsFailure: options.ignorePollAlarmsFailure,
-      ignoreAlarmConfiguration: options.ignoreAlarmConfiguration,
+      // An emergency deploys even while an alarm fires (the alarms stay defined, CodeDeploy ignores them).
+      ignoreAlarmConfiguration: this._emergency ? true : options.ignoreAlarmConfiguration,
       autoRollback: autoRollbackConfig(options),
     });
     this.assembled = { application, deploymentGroup, role, defaultAlarms, alarms };
+    if (this._emergency) {
+      this.markEmergency(this._emergency, deploymentGroup);
+    }
 
     warnRiskyOptions(this, options, alarms.length, parts.riskyConfigName(deploymentGroup));
     const managed = role instanceof CodeDeployServiceRole && role.usesAwsManagedPolicy;
@@ -206,7 +222,8 @@ export abstract class DeploymentPatternBase extends Construct {
     lifecycleEvent: LifecycleEvent,
     platform: Partial<LifecycleHookBindOptions> = {},
   ): lambda.IFunction | undefined {
-    if (!isHook(hook)) {
+    if (!isHook(hook) || this._emergency) {
+      // In an emergency the hooks are not run at all: no hook can hold the fix back.
       return undefined;
     }
     const { application, deploymentGroup, role, alarms } = this.parts();
@@ -237,7 +254,9 @@ export abstract class DeploymentPatternBase extends Construct {
     const trigger = new DeploymentTrigger(this, 'Deploy', {
       applicationName: application.applicationName,
       deploymentGroupName: deploymentGroup.deploymentGroupName,
-      description: `cdk deploy of ${this.node.path}`.slice(0, 100),
+      description: (this._emergency
+        ? `EMERGENCY until ${this._emergency.expires.toISOString()}: ${this._emergency.reason}`
+        : `cdk deploy of ${this.node.path}`).slice(0, 100),
       ...props,
     });
     dependOn(trigger, deploymentGroup, [deploymentGroup.deploymentGroupName]);
@@ -262,6 +281,14 @@ export abstract class DeploymentPatternBase extends Construct {
         return [];
       },
     });
+  }
+
+  /** Says so at every synth (a warning that cannot be acknowledged) and tags the deployment group. */
+  private markEmergency(e: Emergency, deploymentGroup: PatternGroup): void {
+    Annotations.of(this).addWarning(
+      `EMERGENCY DEPLOYMENT (${EMERGENCY_CONTEXT}) until ${e.expires.toISOString()}: "${e.reason}". This pattern deploys all at once, runs no lifecycle hooks and ignores its alarms; remove the context value to deploy normally again.`,
+    );
+    Tags.of(deploymentGroup).add(EMERGENCY_CONTEXT, emergencyTagValue(e));
   }
 
   private parts(): Assembled {
