@@ -58,7 +58,8 @@ export interface CfnLintRun {
  * - a `lambda.Function` depends on its role and reads the role's ARN (so the role's policy exists
  *   before the function);
  * - a CodeDeploy deployment group (`EcsDeploymentGroup`, `LambdaDeploymentGroup`,
- *   `ServerDeploymentGroup`) depends on the custom deployment configuration it names.
+ *   `ServerDeploymentGroup`) depends on the custom deployment configuration it names;
+ * - a `codepipeline.Pipeline` depends on its role and reads the role's ARN.
  * Any other redundant DependsOn is ours and is reported.
  */
 export function runCfnLint(files: string[], regions: string[] = []): CfnLintRun {
@@ -179,6 +180,7 @@ export function cfnLintPython(): string | undefined {
 const UPSTREAM_W3005: Array<[string, string, string]> = [
   ['AWS::Lambda::Function', 'Role', 'AWS::IAM::Role'],
   ['AWS::CodeDeploy::DeploymentGroup', 'DeploymentConfigName', 'AWS::CodeDeploy::DeploymentConfig'],
+  ['AWS::CodePipeline::Pipeline', 'RoleArn', 'AWS::IAM::Role'],
 ];
 
 function isUpstreamRedundantDependency(finding: any, template: any): boolean {

@@ -7,6 +7,7 @@ import { EcsBlueGreenStack } from '../examples/ecs-blue-green/stack';
 import { LambdaCanaryStack } from '../examples/lambda-canary/stack';
 import { ServerAgentV2Stack } from '../examples/server-agent-v2/stack';
 import { ServerInPlaceStack } from '../examples/server-in-place/stack';
+import { ServerPipelineStack } from '../examples/server-pipeline/stack';
 
 /** The example apps go through the same checks as the library (the README's main command runs the real CLI). */
 describe('examples', () => {
@@ -100,7 +101,38 @@ describe('examples', () => {
     });
   });
 
+  describe('server-pipeline', () => {
+    test('a CodePipeline deploys the fleet from an S3 bundle; cdk deploy deploys nothing, the instances read the artifacts', () => {
+      const app = new App();
+      const t = Template.fromStack(new ServerPipelineStack(app, 'Example'));
+      t.resourceCountIs('Custom::CodeDeployDeployment', 0);
+      t.hasResourceProperties('AWS::CodePipeline::Pipeline', {
+        Stages: [
+          Match.objectLike({ Name: 'Source', Actions: [Match.objectLike({ ActionTypeId: Match.objectLike({ Provider: 'S3' }), Configuration: Match.objectLike({ S3ObjectKey: 'web.zip' }) })] }),
+          Match.objectLike({
+            Name: 'Deploy',
+            Actions: [Match.objectLike({
+              ActionTypeId: Match.objectLike({ Provider: 'CodeDeploy' }),
+              Configuration: { ApplicationName: Match.anyValue(), DeploymentGroupName: { Ref: Match.stringLikeRegexp('^DeploymentDeploymentGroup') } },
+            })],
+          }),
+        ],
+      });
+      t.hasResourceProperties('AWS::IAM::Policy', {
+        Roles: [{ Ref: Match.stringLikeRegexp('^InstanceRole') }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([Match.objectLike({
+            Action: ['s3:GetObject', 's3:GetObjectVersion'],
+            Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^PipelineArtifactsBucket'), 'Arn'] }, '/*']] },
+          })]),
+        },
+      });
+    });
+  });
+
   complianceSuite({
+    'server-pipeline': (stack) =>
+      new ServerPipelineStack(stack.node.root as App, 'PipelineExample', { env: { account: stack.account, region: stack.region } }),
     'server-agent-v2': (stack) =>
       new ServerAgentV2Stack(stack.node.root as App, 'AgentV2Example', { env: { account: stack.account, region: stack.region } }),
     'server-in-place': (stack) =>
@@ -120,6 +152,7 @@ describe('examples', () => {
       'lambda-canary': (app, id) => new LambdaCanaryStack(app, id),
       'server-agent-v2': (app, id) => new ServerAgentV2Stack(app, id),
       'server-in-place': (app, id) => new ServerInPlaceStack(app, id),
+      'server-pipeline': (app, id) => new ServerPipelineStack(app, id),
     };
     expect(rows.map(([example]) => example)).toEqual(Object.keys(stacks));
     for (const [example, stack, resources] of rows) {

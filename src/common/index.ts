@@ -1,2 +1,3 @@
 export * from './deployment-options';
 export * from './agent-version';
+export * from './deployment-source';

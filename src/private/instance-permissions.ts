@@ -130,6 +130,16 @@ export function grantReadRevisions(role: iam.IRole, bucket: s3.IBucket, keyPatte
   bucket.encryptionKey?.grantDecrypt(role);
 }
 
+/** `s3:GetObject` (and version) on every object of a pipeline's artifact bucket, plus its KMS key. */
+export function grantReadPipelineArtifacts(role: iam.IRole, bucket: s3.IBucket): void {
+  addStatement(
+    role,
+    new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [bucket.arnForObjects('*')] }),
+    'CodePipeline stores the revisions it deploys under generated keys in its artifact bucket; the instances download them (also when Auto Scaling launches one later), read-only and in that bucket only.',
+  );
+  bucket.encryptionKey?.grantDecrypt(role);
+}
+
 function addStatement(role: iam.IRole, statement: iam.PolicyStatement, reason?: string): void {
   role.addToPrincipalPolicy(statement);
   if (!reason) {

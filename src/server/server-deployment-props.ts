@@ -10,6 +10,7 @@ import { IConstruct } from 'constructs';
 import { ServerRevision } from './server-revision';
 import { AgentMajorVersion } from '../common/agent-version';
 import { DefaultAlarmTuning, DeploymentGroupOptions } from '../common/deployment-options';
+import { DeploymentSource } from '../common/deployment-source';
 import { FileExistsBehavior } from '../trigger/deployment-trigger';
 
 /** How the CodeDeploy agent gets onto the instances. */
@@ -177,8 +178,22 @@ export interface ServerDeploymentAlarmOptions extends DefaultAlarmTuning {
 
 /** Construction properties for `ServerDeployment`. */
 export interface ServerDeploymentProps extends DeploymentGroupOptions {
-  /** The application revision to deploy on every `cdk deploy` that changes it. */
-  readonly revision: ServerRevision;
+  /**
+   * The application revision to deploy on every `cdk deploy` that changes it (with `CDK_DEPLOY`).
+   *
+   * @default - none; required with `DeploymentSource.CDK_DEPLOY`, not allowed with `PIPELINE` (the pipeline supplies revisions)
+   */
+  readonly revision?: ServerRevision;
+
+  /**
+   * Who deploys revisions: `cdk deploy` (the pattern's trigger) or a pipeline. With `PIPELINE` the
+   * pattern creates no trigger and deploys nothing; give the pipeline's CodeDeploy action
+   * `deploymentGroup`, and let the instances read the pipeline's artifacts with
+   * `grantReadPipelineArtifacts(bucket)`.
+   *
+   * @default DeploymentSource.CDK_DEPLOY
+   */
+  readonly deploymentSource?: DeploymentSource;
 
   /**
    * Auto Scaling groups to deploy to (at most 10). Their instance roles get read access to the

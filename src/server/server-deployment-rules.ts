@@ -9,6 +9,7 @@ import { Construct, IConstruct } from 'constructs';
 import { CodeDeployAgent } from './codedeploy-agent';
 import { AgentInstallation, AutoScalingProcess, ServerDeploymentAlarmOptions, ServerDeploymentProps, ServerLoadBalancer } from './server-deployment-props';
 import { AgentMajorVersion } from '../common/agent-version';
+import { DeploymentSource } from '../common/deployment-source';
 import { CodeDeployServiceRole } from '../iam/codedeploy-service-role';
 import { TRAFFIC_EVENTS } from '../private/appspec-rules';
 import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
@@ -113,6 +114,7 @@ export function validateServerOptions(props: ServerDeploymentProps, installAgent
     errors.push('outdatedInstancesStrategy is about instances Auto Scaling launches during a deployment, but autoScalingGroups is empty; drop it.');
   }
   errors.push(...validateSuspendedProcesses(props.suspendAutoScalingProcesses, groups.length));
+  errors.push(...validateDeploymentSource(props));
   if (installAgent === AgentInstallation.USER_DATA) {
     const imported = groups.filter((g) => !(g instanceof autoscaling.AutoScalingGroup));
     if (groups.length === 0 || imported.length > 0) {
@@ -148,6 +150,33 @@ export function validateServerOptions(props: ServerDeploymentProps, installAgent
     errors.push('instanceRoles is empty; omit it to get an instance profile for tagged instances, or list the roles.');
   }
   errors.push(...validateDeploymentConfig(props));
+  return errors;
+}
+
+/** With PIPELINE the pipeline supplies revisions and starts deployments; the options of cdk deploy's deployments are errors. */
+function validateDeploymentSource(props: ServerDeploymentProps): string[] {
+  const source = props.deploymentSource ?? DeploymentSource.CDK_DEPLOY;
+  if (source === DeploymentSource.CDK_DEPLOY) {
+    return props.revision
+      ? []
+      : ['revision is required: the revision every cdk deploy deploys (ServerRevision.fromDirectory(...) or .fromBucket(...)); or set deploymentSource: DeploymentSource.PIPELINE when a pipeline deploys.'];
+  }
+  const errors: string[] = [];
+  if (props.revision) {
+    errors.push('deploymentSource is PIPELINE, so the pipeline supplies the revisions and cdk deploy deploys none: drop revision (zip it for the pipeline\'s source instead), or use DeploymentSource.CDK_DEPLOY.');
+  }
+  const triggerOnly: Array<[string, unknown]> = [
+    ['revisionBucket', props.revisionBucket],
+    ['deploymentTimeout', props.deploymentTimeout],
+    ['fileExistsBehavior', props.fileExistsBehavior],
+    ['ignoreApplicationStopFailures', props.ignoreApplicationStopFailures],
+    ['waitForInstances', props.waitForInstances],
+  ];
+  for (const [name, value] of triggerOnly) {
+    if (value !== undefined) {
+      errors.push(`${name} applies to the deployments cdk deploy starts, and deploymentSource is PIPELINE (the pipeline starts them); drop ${name}.`);
+    }
+  }
   return errors;
 }
 
@@ -326,6 +355,8 @@ export interface ServerPlan {
   readonly unhealthyHostsAlarm: boolean;
   readonly statusCheckAlarm: boolean;
   readonly defaultAlarmCount: number;
+  /** Who deploys revisions (CDK_DEPLOY unless chosen). */
+  readonly deploymentSource: DeploymentSource;
   /** The agent's major version (V1 unless chosen). */
   readonly agentMajorVersion: AgentMajorVersion;
   /** The Auto Scaling processes CodeDeploy suspends during deployments (none: empty). */
@@ -372,6 +403,7 @@ export function planServerDeployment(props: ServerDeploymentProps): ServerPlan {
     autoScalingGroups,
     installAgent,
     agentMajorVersion: props.agentMajorVersion ?? AgentMajorVersion.V1,
+    deploymentSource: props.deploymentSource ?? DeploymentSource.CDK_DEPLOY,
     suspendedProcesses: [...new Set(props.suspendAutoScalingProcesses ?? [])],
     unhealthyHostsAlarm,
     statusCheckAlarm,

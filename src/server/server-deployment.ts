@@ -18,12 +18,13 @@ import {
   warnServerChoices,
 } from './server-deployment-rules';
 import { AgentMajorVersion } from '../common/agent-version';
+import { DeploymentSource } from '../common/deployment-source';
 import { AgentInstanceProfile } from '../iam/agent-instance-profile';
 import { CodeDeployServiceRole, ComputePlatform } from '../iam/codedeploy-service-role';
 import { agentV2LinuxCommands } from '../private/agent-install';
 import { dependOn } from '../private/dependencies';
 import { GrantingServerDeploymentGroup } from '../private/granting-groups';
-import { grantAgentAccess, grantReadRevisions } from '../private/instance-permissions';
+import { grantAgentAccess, grantReadPipelineArtifacts, grantReadRevisions } from '../private/instance-permissions';
 import { setProcessesToSuspend } from '../private/newer-cfn-properties';
 import { DeploymentPatternBase, PatternGroupBasics } from '../private/pattern/deployment-pattern';
 import { DeploymentTrigger } from '../trigger/deployment-trigger';
@@ -41,10 +42,12 @@ export class ServerDeployment extends DeploymentPatternBase {
   public readonly application: codedeploy.IServerApplication;
   /** The CodeDeploy deployment group. */
   public readonly deploymentGroup: codedeploy.ServerDeploymentGroup;
-  /** The bucket the revision is deployed from (the revision bucket, or the bucket of a prebuilt bundle). */
-  public readonly revisionBucket: s3.IBucket;
-  /** The trigger that deploys on `cdk deploy`. */
-  public readonly trigger: DeploymentTrigger;
+  /** The bucket the revision is deployed from (the revision bucket, or the bucket of a prebuilt bundle); none with `PIPELINE`. */
+  public readonly revisionBucket?: s3.IBucket;
+  /** The trigger that deploys on `cdk deploy`; none with `PIPELINE`. */
+  public readonly trigger?: DeploymentTrigger;
+  /** Who deploys revisions to this deployment group. */
+  public readonly deploymentSource: DeploymentSource;
   /** The Systems Manager agent installation, with SYSTEMS_MANAGER. */
   public readonly agent?: CodeDeployAgent;
   /** The instance profile created for tagged instances (launch your instances with it). */
@@ -55,7 +58,8 @@ export class ServerDeployment extends DeploymentPatternBase {
   /** The Auto Scaling groups this deployment group deploys to. @internal */
   public readonly _autoScalingGroups: autoscaling.IAutoScalingGroup[];
 
-  private readonly revisionReadPattern: string;
+  private readonly revisionReadPattern?: string;
+  private readonly pipelineArtifactBuckets: s3.IBucket[] = [];
   private readonly installAgent: AgentInstallation;
   private readonly useAwsManagedPolicy: boolean;
   private readonly agentMajorVersion: AgentMajorVersion;
@@ -70,6 +74,7 @@ export class ServerDeployment extends DeploymentPatternBase {
     this.agentMajorVersion = plan.agentMajorVersion;
     const groups = plan.autoScalingGroups;
     this._autoScalingGroups = [...groups];
+    this.deploymentSource = plan.deploymentSource;
 
     const parts = this._assemble({
       platform: ComputePlatform.SERVER,
@@ -86,12 +91,13 @@ export class ServerDeployment extends DeploymentPatternBase {
     warnHealthyHostsAboveFleet(this, props);
 
     // Revision: copied to (or already in) a bucket the instances may read, under this group's prefix.
-    const revision = props.revision.bind(this, {
+    // With PIPELINE there is none: the pipeline's artifacts are the revisions (grantReadPipelineArtifacts).
+    const revision = props.revision?.bind(this, {
       revisionBucket: props.revision.needsRevisionBucket ? props.revisionBucket ?? revisionBucketOf(this) : props.revisionBucket,
       keyPrefix: `CodeDeploy/${Names.uniqueResourceName(this, { maxLength: 64, separator: '-' })}/`,
     });
-    this.revisionReadPattern = revision.instanceReadPattern;
-    this.revisionBucket = revision.bucket;
+    this.revisionReadPattern = revision?.instanceReadPattern;
+    this.revisionBucket = revision?.bucket;
 
     // Instance roles: the groups' roles, the user's, or a new instance profile for tagged instances.
     this.instanceProfile = props.ec2InstanceTags && !props.instanceRoles ? this.createInstanceProfile() : undefined;
@@ -109,8 +115,15 @@ export class ServerDeployment extends DeploymentPatternBase {
       groups.forEach((g) => (g as autoscaling.AutoScalingGroup).userData.addCommands(...agentV2LinuxCommands()));
     }
 
+    warnServerChoices(this, revision?.appSpec?.hookEvents ?? [], plan);
+    this._warnIfNoAlarms(
+      'This deployment has no alarms, so CodeDeploy can only roll back when the scripts fail. Add loadBalancers (for the default unhealthy-hosts alarm) or pass alarms.',
+    );
+    if (!revision) {
+      return; // PIPELINE: no deployment from cdk deploy (validated: CDK_DEPLOY has a revision).
+    }
     const waits = instanceWaits(this, props, this.agent);
-    this.trigger = this._deployOnUpdate({
+    const trigger = this._deployOnUpdate({
       deploymentConfig: this.deploymentGroup.deploymentConfig,
       revision: revision.deploymentRevision,
       deployOnCreate: true,
@@ -119,19 +132,16 @@ export class ServerDeployment extends DeploymentPatternBase {
       ignoreApplicationStopFailures: props.ignoreApplicationStopFailures,
       ...waits,
     });
+    this.trigger = trigger;
     // The deployment needs the instances' permissions, their groups and the agent too.
-    this.instanceRoles.filter((role) => role instanceof Construct).forEach((role) => this.trigger.node.addDependency(role));
+    this.instanceRoles.filter((role) => role instanceof Construct).forEach((role) => trigger.node.addDependency(role));
     if (this.instanceProfile) {
-      this.trigger.node.addDependency(this.instanceProfile);
+      trigger.node.addDependency(this.instanceProfile);
     }
-    groups.forEach((g) => dependOn(this.trigger, g, [g.autoScalingGroupName]));
+    groups.forEach((g) => dependOn(trigger, g, [g.autoScalingGroupName]));
     if (this.agent) {
-      dependOn(this.trigger, this.agent, waits.agentAssociationIds ?? []);
+      dependOn(trigger, this.agent, waits.agentAssociationIds ?? []);
     }
-    warnServerChoices(this, revision.appSpec?.hookEvents ?? [], plan);
-    this._warnIfNoAlarms(
-      'This deployment has no alarms, so CodeDeploy can only roll back when the scripts fail. Add loadBalancers (for the default unhealthy-hosts alarm) or pass alarms.',
-    );
   }
 
   private createDeploymentGroup(basics: PatternGroupBasics<codedeploy.IServerApplication>, plan: ServerPlan, props: ServerDeploymentProps) {
@@ -165,7 +175,9 @@ export class ServerDeployment extends DeploymentPatternBase {
       useAwsManagedPolicy: this.useAwsManagedPolicy,
       agentMajorVersion: this.agentMajorVersion,
     });
-    profile.grantReadRevisions(this.revisionBucket, this.revisionReadPattern);
+    if (this.revisionBucket && this.revisionReadPattern) {
+      profile.grantReadRevisions(this.revisionBucket, this.revisionReadPattern);
+    }
     return profile;
   }
 
@@ -190,12 +202,30 @@ export class ServerDeployment extends DeploymentPatternBase {
    * Manager calls of the agent installation.
    */
   public grantInstanceRole(role: iam.IRole): void {
-    grantReadRevisions(role, this.revisionBucket, this.revisionReadPattern);
+    if (this.revisionBucket && this.revisionReadPattern) {
+      grantReadRevisions(role, this.revisionBucket, this.revisionReadPattern);
+    }
+    this.pipelineArtifactBuckets.forEach((bucket) => grantReadPipelineArtifacts(role, bucket));
     grantAgentAccess(role, this, {
       systemsManager: this.installAgent === AgentInstallation.SYSTEMS_MANAGER,
       useAwsManagedPolicy: this.useAwsManagedPolicy,
       agentMajorVersion: this.agentMajorVersion,
     });
+  }
+
+  /**
+   * Lets every instance of this deployment group read a pipeline's artifact bucket: the groups'
+   * roles, the roles given in `instanceRoles`, the instance profile for tagged instances, and roles
+   * granted later with `grantInstanceRole`. CodeDeploy has the instances download the pipeline's
+   * revisions from it, also when Auto Scaling launches an instance later (aws-cdk-lib's
+   * CodeDeploy action grants only the Auto Scaling groups).
+   *
+   * @param bucket the pipeline's artifact bucket (`pipeline.artifactBucket`)
+   */
+  public grantReadPipelineArtifacts(bucket: s3.IBucket): void {
+    this.pipelineArtifactBuckets.push(bucket);
+    const roles = [...this.instanceRoles, ...(this.instanceProfile ? [this.instanceProfile.role] : [])];
+    [...new Set(roles)].forEach((role) => grantReadPipelineArtifacts(role, bucket));
   }
 }
 

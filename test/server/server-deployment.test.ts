@@ -7,6 +7,8 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elb from 'aws-cdk-lib/aws-elasticloadbalancing';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -20,6 +22,7 @@ import {
   AutoScalingProcess,
   CodeDeployServiceRole,
   ComputePlatform,
+  DeploymentSource,
   DeploymentEvent,
   DeploymentState,
   FileExistsBehavior,
@@ -914,6 +917,86 @@ describe('ServerDeployment', () => {
     });
   });
 
+  describe('deploymentSource PIPELINE', () => {
+    test('no trigger, no revision bucket, no revision grants: cdk deploy never deploys; the group, alarms, rollback and agent stay', () => {
+      const stack = testStack();
+      const fixture = serverFixture(stack);
+      const dep = new ServerDeployment(stack, 'Web', { deploymentSource: DeploymentSource.PIPELINE, autoScalingGroups: [fixture.asg] });
+      const t = Template.fromStack(stack);
+      expect(dep.deploymentSource).toBe(DeploymentSource.PIPELINE);
+      expect(dep.trigger).toBeUndefined();
+      expect(dep.revisionBucket).toBeUndefined();
+      t.resourceCountIs('Custom::CodeDeployDeployment', 0);
+      t.resourceCountIs('AWS::S3::Bucket', 0);
+      t.resourceCountIs('AWS::Lambda::Function', 0);
+      t.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
+        AutoScalingGroups: [{ Ref: Match.stringLikeRegexp('FleetASG') }],
+        AlarmConfiguration: Match.objectLike({ Enabled: true }),
+        AutoRollbackConfiguration: { Enabled: true, Events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST', 'DEPLOYMENT_STOP_ON_ALARM'] },
+      });
+      t.hasResourceProperties('AWS::SSM::Association', { Parameters: { action: ['Install'], name: ['AWSCodeDeployAgent'] } });
+      expect(JSON.stringify(t.findResources('AWS::IAM::Policy'))).not.toContain('s3:GetObjectVersion');
+      expect(checkTemplate(t.toJSON())).toEqual([]);
+    });
+
+    test('grantReadPipelineArtifacts: every instance role reads the artifact bucket and its key, also roles granted later', () => {
+      const stack = testStack();
+      const fixture = serverFixture(stack);
+      const dep = new ServerDeployment(stack, 'Web', {
+        deploymentSource: DeploymentSource.PIPELINE,
+        autoScalingGroups: [fixture.asg],
+        ec2InstanceTags: new codedeploy.InstanceTagSet({ app: ['web'] }),
+      });
+      const key = new kms.Key(stack, 'ArtifactsKey', { enableKeyRotation: true });
+      const artifacts = new s3.Bucket(stack, 'Artifacts', { encryptionKey: key, enforceSSL: true });
+      dep.grantReadPipelineArtifacts(artifacts);
+      const later = new iam.Role(stack, 'OnPremisesRole', { assumedBy: new iam.ServicePrincipal('ssm.amazonaws.com') });
+      dep.grantInstanceRole(later);
+      const t = Template.fromStack(stack);
+      const read = Match.objectLike({ Action: ['s3:GetObject', 's3:GetObjectVersion'], Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^Artifacts'), 'Arn'] }, '/*']] } });
+      for (const role of ['InstanceRole', 'WebInstanceProfileRole', 'OnPremisesRole']) {
+        t.hasResourceProperties('AWS::IAM::Policy', { Roles: [{ Ref: Match.stringLikeRegexp(`^${role}`) }], PolicyDocument: { Statement: Match.arrayWith([read]) } });
+      }
+      const keyPolicy = JSON.stringify(t.findResources('AWS::IAM::Policy'));
+      expect(keyPolicy.match(/kms:Decrypt/g)?.length).toBeGreaterThanOrEqual(3);
+      expect(checkTemplate(t.toJSON())).toEqual([]);
+    });
+
+    test('the deployment group is what CodePipeline\'s CodeDeploy action takes', () => {
+      const stack = testStack();
+      const fixture = serverFixture(stack);
+      const dep = new ServerDeployment(stack, 'Web', { deploymentSource: DeploymentSource.PIPELINE, autoScalingGroups: [fixture.asg] });
+      const source = new s3.Bucket(stack, 'Source', { versioned: true });
+      const bundle = new codepipeline.Artifact('Web');
+      new codepipeline.Pipeline(stack, 'Pipeline', {
+        crossAccountKeys: false,
+        stages: [
+          { stageName: 'Source', actions: [new actions.S3SourceAction({ actionName: 'Bundle', bucket: source, bucketKey: 'web.zip', output: bundle })] },
+          { stageName: 'Deploy', actions: [new actions.CodeDeployServerDeployAction({ actionName: 'InPlace', deploymentGroup: dep.deploymentGroup, input: bundle })] },
+        ],
+      });
+      Template.fromStack(stack).hasResourceProperties('AWS::CodePipeline::Pipeline', {
+        Stages: Match.arrayWith([Match.objectLike({
+          Name: 'Deploy',
+          Actions: [Match.objectLike({
+            ActionTypeId: Match.objectLike({ Provider: 'CodeDeploy' }),
+            Configuration: { ApplicationName: { Ref: Match.stringLikeRegexp('ServerApplication') }, DeploymentGroupName: { Ref: Match.stringLikeRegexp('WebDeploymentGroup') } },
+          })],
+        })]),
+      });
+    });
+
+    test.each<[string, Partial<ServerDeploymentProps>, RegExp]>([
+      ['no revision with CDK_DEPLOY', { revision: undefined }, /revision is required: the revision every cdk deploy deploys .*or set deploymentSource: DeploymentSource.PIPELINE/],
+      ['a revision with PIPELINE', { deploymentSource: DeploymentSource.PIPELINE }, /deploymentSource is PIPELINE, so the pipeline supplies the revisions and cdk deploy deploys none: drop revision/],
+      ['deploymentTimeout with PIPELINE', { deploymentSource: DeploymentSource.PIPELINE, revision: undefined, deploymentTimeout: Duration.minutes(20) },
+        /deploymentTimeout applies to the deployments cdk deploy starts, and deploymentSource is PIPELINE .*; drop deploymentTimeout/],
+      ['waitForInstances with PIPELINE', { deploymentSource: DeploymentSource.PIPELINE, revision: undefined, waitForInstances: false }, /waitForInstances applies to the deployments cdk deploy starts/],
+    ])('error: %s', (_name, props, message) => {
+      expect(() => deploy(testStack(), props)).toThrow(message);
+    });
+  });
+
   describe('validation', () => {
     const manyGroups = (stack: Stack, n: number) =>
       Array.from({ length: n }, (_, i) => autoscaling.AutoScalingGroup.fromAutoScalingGroupName(stack, `G${i}`, `g${i}`));
@@ -1017,6 +1100,14 @@ describe('ServerDeployment', () => {
       });
     },
     'suspended Auto Scaling processes': (stack) => { deploy(stack, { suspendAutoScalingProcesses: [AutoScalingProcess.TERMINATE, AutoScalingProcess.AZ_REBALANCE] }); },
+    'pipeline mode': (stack) => {
+      const fixture = serverFixture(stack);
+      const dep = new ServerDeployment(stack, 'Web', { deploymentSource: DeploymentSource.PIPELINE, autoScalingGroups: [fixture.asg], ec2InstanceTags: new codedeploy.InstanceTagSet({ app: ['web'] }) });
+      const artifacts = new s3.Bucket(stack, 'Artifacts', { enforceSSL: true, versioned: true, blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL, encryptionKey: new kms.Key(stack, 'ArtifactsKey', { enableKeyRotation: true }) });
+      acknowledge(artifacts, 'AwsSolutions-S1', 'Test fixture: the pipeline\'s artifact bucket.');
+      acknowledgeFixture(artifacts, 'the pipeline\'s artifact bucket', 'S3BucketLoggingEnabled', 'S3BucketReplicationEnabled');
+      dep.grantReadPipelineArtifacts(artifacts);
+    },
     'AWS managed policies': (stack) => {
       deploy(stack, { useAwsManagedPolicy: true });
       acknowledgeUserChoice(stack, 'the AWS managed policies', 'CodeDeploy-CD7');
