@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { ArnFormat, CfnParameter, Duration, Fn, Stack } from 'aws-cdk-lib';
+import { ArnFormat, CfnParameter, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
@@ -12,12 +12,14 @@ import { Construct } from 'constructs';
 import {
   AgentInstallation,
   AgentInstanceProfile,
+  AutoScalingProcess,
   BlueGreenLoadBalancerType,
   CodeDeployAgent,
   CodeDeployServiceRole,
   ComputePlatform,
   DeploymentEvent,
   DeploymentRevision,
+  DeploymentSource,
   DeploymentTrigger,
   EcsAppSpec,
   EcsDeployment,
@@ -103,6 +105,7 @@ const ERRORS: Record<string, Case[]> = {
       /useAwsManagedPolicy only applies to the role the pattern creates/],
   ],
   'Lambda': [
+    ['old versions as snapshots', (s) => lambdaDep(s, { oldVersions: RemovalPolicy.SNAPSHOT }), /oldVersions must be RemovalPolicy.RETAIN or RemovalPolicy.DESTROY \(a Lambda version has no snapshot\)/],
     ['alias on $LATEST', (s) => {
       const fn = userFunction(s, 'Fn');
       new LambdaDeployment(s, 'Dep', { lambdaFunction: fn, version: fn.latestVersion });
@@ -244,6 +247,14 @@ const ERRORS: Record<string, Case[]> = {
   ],
   'agent and instance profile': [
     ['agent without target', (s) => new CodeDeployAgent(s, 'Agent', {}), /CodeDeployAgent needs a target/],
+    ['agent 2.x version with the 1.x package', (s) => new CodeDeployAgent(s, 'Agent', { ec2InstanceTags: new codedeploy.InstanceTagSet({ app: ['web'] }), agentVersion: '2.1.0' }),
+      /agentVersion "2.1.0" is a 2.x version, but the agent's major version is V1 \(package AWSCodeDeployAgent\)/],
+    ['Auto Scaling process CodeDeploy cannot suspend', (s) => serverDep(s, { suspendAutoScalingProcesses: ['HealthCheck' as AutoScalingProcess] }),
+      /CodeDeploy can suspend Terminate, AZRebalance, InstanceRefresh, ScheduledActions \(case-sensitive\); received "HealthCheck"/],
+    ['processes to suspend without Auto Scaling groups', (s) => serverDep(s, { autoScalingGroups: [], onPremiseInstanceTags: new codedeploy.InstanceTagSet({ site: ['a'] }), suspendAutoScalingProcesses: [AutoScalingProcess.AZ_REBALANCE] }),
+      /InvalidAutoScalingGroupProcessToSuspendException/],
+    ['a revision in pipeline mode', (s) => serverDep(s, { deploymentSource: DeploymentSource.PIPELINE }), /deploymentSource is PIPELINE, so the pipeline supplies the revisions/],
+    ['no revision for cdk deploy', (s) => serverDep(s, { revision: undefined }), /revision is required: the revision every cdk deploy deploys/],
     ['agent schedule', (s) => new CodeDeployAgent(s, 'Agent', { ec2InstanceTags: new codedeploy.InstanceTagSet({ app: ['web'] }), updateSchedule: 'every sunday' }),
       /updateSchedule must be a State Manager cron\(...\), rate\(...\) or at\(...\) expression, e\.g\. cron\(0 2 \? \* SUN \*\) or rate\(7 days\); received "every sunday"/],
     ['agent schedule every 5 minutes', (s) => new CodeDeployAgent(s, 'Agent', { ec2InstanceTags: new codedeploy.InstanceTagSet({ app: ['web'] }), updateSchedule: 'rate(5 minutes)' }),
@@ -291,6 +302,8 @@ const WARNINGS: Case[] = [
     lambdaDep(s, { hooks: { beforeAllowTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('http://10.0.0.10/health'), vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } }) } });
   }, /BeforeAllowTraffic hook runs in isolated subnets .* cannot call CodeDeploy's PutLifecycleEventHookExecutionStatus.*\[ack: cdk-codedeploy-patterns:hookInIsolatedSubnets\]/],
   ['no alarms', (s) => lambdaDep(s, { defaultAlarms: { errors: false, throttles: false } }), /no alarms, so CodeDeploy cannot stop or roll back a bad version on its own/],
+  ['scheduled actions suspended', (s) => serverDep(s, { suspendAutoScalingProcesses: [AutoScalingProcess.SCHEDULED_ACTIONS] }),
+    /skipped, not run when the deployment ends .*\[ack: cdk-codedeploy-patterns:scheduledActionsSkipped\]/],
   ['no rollback on failure', (s) => lambdaDep(s, { autoRollback: { failedDeployment: false } }), /autoRollback.failedDeployment is false.*\[ack: cdk-codedeploy-patterns:noFailureRollback\]/],
   ['no rollback on alarm', (s) => ecsDep(s, { autoRollback: { deploymentInAlarm: false } }), /autoRollback.deploymentInAlarm is false although the deployment has alarms.*\[ack: cdk-codedeploy-patterns:noAlarmRollback\]/],
   ['alarms ignored by deployments', (s) => lambdaDep(s, { ignoreAlarmConfiguration: true }), /ignoreAlarmConfiguration is true: deployments do not watch the alarms.*\[ack: cdk-codedeploy-patterns:ignoreAlarmConfiguration\]/],

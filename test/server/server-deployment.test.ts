@@ -647,16 +647,7 @@ describe('ServerDeployment', () => {
 
     test('installAgent USER_DATA: aws-cdk-lib\'s user data installs the agent, no association, no agent wait', () => {
       const stack = testStack();
-      const fixture = serverFixture(stack);
-      const fleet = new autoscaling.AutoScalingGroup(stack, 'UserDataFleet', {
-        vpc: fixture.vpc,
-        launchTemplate: new ec2.LaunchTemplate(stack, 'WithUserData', {
-          machineImage: ec2.MachineImage.latestAmazonLinux2023(),
-          instanceType: new ec2.InstanceType('t3.micro'),
-          userData: ec2.UserData.forLinux(),
-          role: fixture.role,
-        }),
-      });
+      const fleet = userDataFleet(stack);
       const dep = new ServerDeployment(stack, 'Web', {
         revision: ServerRevision.fromDirectory(WEB),
         autoScalingGroups: [fleet],
@@ -686,16 +677,7 @@ describe('ServerDeployment', () => {
 
     test('agent 2.x by user data: the guide\'s latestv2 installer without Ruby, not aws-cdk-lib\'s 1.x installer', () => {
       const stack = testStack();
-      const fixture = serverFixture(stack);
-      const fleet = new autoscaling.AutoScalingGroup(stack, 'UserDataFleet', {
-        vpc: fixture.vpc,
-        launchTemplate: new ec2.LaunchTemplate(stack, 'WithUserData', {
-          machineImage: ec2.MachineImage.latestAmazonLinux2023(),
-          instanceType: new ec2.InstanceType('t3.micro'),
-          userData: ec2.UserData.forLinux(),
-          role: fixture.role,
-        }),
-      });
+      const fleet = userDataFleet(stack);
       new ServerDeployment(stack, 'Web', {
         revision: ServerRevision.fromDirectory(WEB),
         autoScalingGroups: [fleet],
@@ -723,16 +705,7 @@ describe('ServerDeployment', () => {
 
     test('agent 1.x by user data stays aws-cdk-lib\'s installer (latest/install)', () => {
       const stack = testStack();
-      const fixture = serverFixture(stack);
-      const fleet = new autoscaling.AutoScalingGroup(stack, 'UserDataFleet', {
-        vpc: fixture.vpc,
-        launchTemplate: new ec2.LaunchTemplate(stack, 'WithUserData', {
-          machineImage: ec2.MachineImage.latestAmazonLinux2023(),
-          instanceType: new ec2.InstanceType('t3.micro'),
-          userData: ec2.UserData.forLinux(),
-          role: fixture.role,
-        }),
-      });
+      const fleet = userDataFleet(stack);
       new ServerDeployment(stack, 'Web', { revision: ServerRevision.fromDirectory(WEB), autoScalingGroups: [fleet], installAgent: AgentInstallation.USER_DATA });
       const userData = JSON.stringify(Template.fromStack(stack).findResources('AWS::EC2::LaunchTemplate'));
       expect(userData).toContain('/latest/install');
@@ -1114,6 +1087,20 @@ describe('ServerDeployment', () => {
     },
   }, { allPacks: true });
 });
+
+/** An Auto Scaling group whose launch template has Linux user data (for installAgent USER_DATA). */
+function userDataFleet(stack: Stack): autoscaling.AutoScalingGroup {
+  const fixture = serverFixture(stack);
+  return new autoscaling.AutoScalingGroup(stack, 'UserDataFleet', {
+    vpc: fixture.vpc,
+    launchTemplate: new ec2.LaunchTemplate(stack, 'WithUserData', {
+      machineImage: ec2.MachineImage.latestAmazonLinux2023(),
+      instanceType: new ec2.InstanceType('t3.micro'),
+      userData: ec2.UserData.forLinux(),
+      role: fixture.role,
+    }),
+  });
+}
 
 function emptyDir(files: Record<string, string> = {}): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rev-'));
