@@ -64,7 +64,10 @@ export interface EcsAppSpecHooks {
 
 /** Construction properties for `EcsAppSpec`. */
 export interface EcsAppSpecProps {
-  /** ARN of the task definition to deploy (`arn:<partition>:ecs:<region>:<account>:task-definition/<family>[:<revision>]`). */
+  /**
+   * ARN of the task definition to deploy (`arn:<partition>:ecs:<region>:<account>:task-definition/<family>[:<revision>]`),
+   * or `EcsAppSpec.TASK_DEFINITION_PLACEHOLDER` in an AppSpec a pipeline fills in.
+   */
   readonly taskDefinitionArn: string;
 
   /** Name of the container that receives load balancer traffic; must be in the task definition. */
@@ -117,6 +120,12 @@ const HOOK_ORDER: Array<[keyof EcsAppSpecHooks, LifecycleEvent]> = [
  * `EcsDeployment`, which builds one from its service.
  */
 export class EcsAppSpec {
+  /**
+   * The placeholder CodePipeline's CodeDeploy-to-ECS action replaces with the task definition it
+   * registers: give it as `taskDefinitionArn` for an AppSpec the pipeline deploys.
+   */
+  public static readonly TASK_DEFINITION_PLACEHOLDER = '<TASK_DEFINITION>';
+
   /** The validation errors of these properties (empty when valid). Unresolved tokens are not checked. */
   public static validate(props: EcsAppSpecProps): string[] {
     return validateEcsAppSpec(props);
@@ -190,9 +199,9 @@ export class EcsAppSpec {
 function validateEcsAppSpec(p: EcsAppSpecProps): string[] {
   const errors: string[] = [];
   const arn = p.taskDefinitionArn;
-  if (!Token.isUnresolved(arn) && !/^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]{1,255}(:\d+)?$/.test(arn)) {
+  if (arn !== EcsAppSpec.TASK_DEFINITION_PLACEHOLDER && !Token.isUnresolved(arn) && !/^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]{1,255}(:\d+)?$/.test(arn)) {
     errors.push(
-      `taskDefinitionArn must be a task definition ARN (arn:<partition>:ecs:<region>:<account>:task-definition/<family>[:<revision>]); received "${arn}". Use taskDefinition.taskDefinitionArn.`,
+      `taskDefinitionArn must be a task definition ARN (arn:<partition>:ecs:<region>:<account>:task-definition/<family>[:<revision>]) or, for a pipeline, ${EcsAppSpec.TASK_DEFINITION_PLACEHOLDER}; received "${arn}". Use taskDefinition.taskDefinitionArn.`,
     );
   }
   if (!Token.isUnresolved(p.containerName) && !/^[A-Za-z0-9_-]{1,255}$/.test(p.containerName)) {

@@ -4,6 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { BlueGreenTrafficOptions } from './blue-green-listeners';
 import { DefaultAlarmTuning, DeploymentGroupOptions } from '../common/deployment-options';
+import { DeploymentSource } from '../common/deployment-source';
 import { LifecycleHook } from '../hooks/lifecycle-hook';
 
 /** The alarms `EcsDeployment` defines on its target groups by default. */
@@ -182,9 +183,20 @@ export interface EcsDeploymentProps extends DeploymentGroupOptions {
 
   /**
    * The task definition to run. Every new revision of it (any change) is deployed by CodeDeploy
-   * during `cdk deploy`.
+   * during `cdk deploy`; with `DeploymentSource.PIPELINE` it is the service's first revision and
+   * the model of `taskDefinitionTemplate()`.
    */
   readonly taskDefinition: ecs.TaskDefinition;
+
+  /**
+   * Who deploys new task definitions: `cdk deploy` (the pattern's trigger) or a pipeline. With
+   * `PIPELINE` the pattern creates no trigger and deploys nothing after creating the service; give
+   * CodePipeline's CodeDeploy-to-ECS action `deploymentGroup`, `appSpec.toYaml()` (its task
+   * definition is the `<TASK_DEFINITION>` placeholder) and `taskDefinitionTemplate()`.
+   *
+   * @default DeploymentSource.CDK_DEPLOY
+   */
+  readonly deploymentSource?: DeploymentSource;
 
   /**
    * The container that receives load balancer traffic.

@@ -1,4 +1,4 @@
-import { Annotations, Duration, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { BlueGreenListeners, BlueGreenLoadBalancerType } from './blue-green-listeners';
 import { EcsAppSpecHooks } from './ecs-app-spec';
 import { EcsDeploymentAlarmOptions, EcsDeploymentHooks, EcsDeploymentProps } from './ecs-deployment-props';
+import { DeploymentSource } from '../common/deployment-source';
 import { LifecycleEvent } from '../hooks/lifecycle-hook-bind';
 import { CodeDeployServiceRole } from '../iam/codedeploy-service-role';
 import { ecsDescribeStatements, ecsListenerStatements, ecsServiceStatements, PlatformStatement } from '../private/permissions';
@@ -285,6 +286,11 @@ export function planEcsDeployment(props: EcsDeploymentProps): EcsPlan {
     ...validateConfigPlatform(props.deploymentConfig, 'ECS'),
     ...validateEcsOptions(props, isNlb, deploymentConfig, container, containerPort),
     ...timeoutPlan.errors,
+    ...(props.deploymentSource === DeploymentSource.PIPELINE
+      ? ([['deploymentTimeout', props.deploymentTimeout], ['blueGreen.waitForTermination', props.blueGreen?.waitForTermination]] as Array<[string, unknown]>)
+        .filter(([, value]) => value !== undefined)
+        .map(([name]) => `${name} applies to the deployments cdk deploy starts, and deploymentSource is PIPELINE (the pipeline starts them); drop ${name}.`)
+      : []),
     ...(isNlb && alarmOptions.http5xx === true
       ? ['defaultAlarms.http5xx needs an Application Load Balancer (a Network Load Balancer has no HTTP metrics); drop it.']
       : []),
@@ -346,4 +352,54 @@ export function warnEcsChoices(scope: Construct, props: EcsDeploymentProps): voi
       'blueGreen.terminationWaitTime is zero, so the original task set is terminated as soon as traffic has shifted and a rollback has nothing to return to. Keep it for a few minutes.',
     );
   }
+}
+
+/**
+ * The `RegisterTaskDefinition` input of a task definition, as CodePipeline's `taskdef.json`, with
+ * the image of one container replaced: the L1's properties (camelCase, which is how the API names
+ * them, except the two members CloudFormation names differently: `proxyConfiguration.properties`
+ * and `efsVolumeConfiguration.fileSystemId`), CloudFormation references left to resolve at deployment.
+ */
+export function taskDefinitionTemplate(td: ecs.TaskDefinition, containerName: string, image: string): string {
+  const stack = Stack.of(td);
+  const cfn = td.node.defaultChild as ecs.CfnTaskDefinition;
+  const value = (v: unknown) => {
+    const resolved = stack.resolve(v);
+    return resolved === undefined || (Array.isArray(resolved) && resolved.length === 0) ? undefined : resolved;
+  };
+  const containers = (value(cfn.containerDefinitions) as any[]).map((c) => (c.name === containerName ? { ...c, image } : c));
+  const doc: Record<string, unknown> = {
+    family: cfn.family,
+    containerDefinitions: containers,
+    taskRoleArn: value(cfn.taskRoleArn),
+    executionRoleArn: value(cfn.executionRoleArn),
+    networkMode: value(cfn.networkMode),
+    volumes: value(cfn.volumes),
+    placementConstraints: value(cfn.placementConstraints),
+    requiresCompatibilities: value(cfn.requiresCompatibilities),
+    cpu: value(cfn.cpu),
+    memory: value(cfn.memory),
+    pidMode: value(cfn.pidMode),
+    ipcMode: value(cfn.ipcMode),
+    proxyConfiguration: value(cfn.proxyConfiguration),
+    inferenceAccelerators: value(cfn.inferenceAccelerators),
+    ephemeralStorage: value(cfn.ephemeralStorage),
+    runtimePlatform: value(cfn.runtimePlatform),
+  };
+  const proxy = doc.proxyConfiguration as Record<string, unknown> | undefined;
+  if (proxy && 'proxyConfigurationProperties' in proxy) {
+    const { proxyConfigurationProperties, ...rest } = proxy;
+    doc.proxyConfiguration = { ...rest, properties: proxyConfigurationProperties };
+  }
+  if (Array.isArray(doc.volumes)) {
+    doc.volumes = (doc.volumes as any[]).map((v) => {
+      const efs = v.efsVolumeConfiguration;
+      if (!efs || !('filesystemId' in efs)) {
+        return v;
+      }
+      const { filesystemId, ...rest } = efs;
+      return { ...v, efsVolumeConfiguration: { fileSystemId: filesystemId, ...rest } };
+    });
+  }
+  return stack.toJsonString(Object.fromEntries(Object.entries(doc).filter(([, v]) => v !== undefined)));
 }

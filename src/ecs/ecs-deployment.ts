@@ -15,8 +15,10 @@ import {
   ecsDefaultAlarms,
   ecsStatements,
   planEcsDeployment,
+  taskDefinitionTemplate,
   warnEcsChoices,
 } from './ecs-deployment-rules';
+import { DeploymentSource } from '../common/deployment-source';
 import { ComputePlatform } from '../iam/codedeploy-service-role';
 import { dependOn } from '../private/dependencies';
 import { GrantingEcsDeploymentGroup } from '../private/granting-groups';
@@ -52,8 +54,13 @@ export class EcsDeployment extends DeploymentPatternBase {
   public readonly deploymentGroup: codedeploy.EcsDeploymentGroup;
   /** The AppSpec every deployment uses. */
   public readonly appSpec: EcsAppSpec;
-  /** The trigger that deploys on `cdk deploy`. */
-  public readonly trigger: DeploymentTrigger;
+  /** The trigger that deploys on `cdk deploy`; none with `PIPELINE`. */
+  public readonly trigger?: DeploymentTrigger;
+  /** Who deploys new task definitions to this deployment group. */
+  public readonly deploymentSource: DeploymentSource;
+
+  private readonly taskDefinition: ecs.TaskDefinition;
+  private readonly containerName: string;
 
   constructor(scope: Construct, id: string, props: EcsDeploymentProps) {
     super(scope, id);
@@ -62,6 +69,9 @@ export class EcsDeployment extends DeploymentPatternBase {
     // The emergency switch shifts all traffic at once (src/private/emergency.ts).
     const deploymentConfig = this._emergency ? codedeploy.EcsDeploymentConfig.ALL_AT_ONCE : plan.deploymentConfig;
     const containerName = plan.container!.containerName;
+    this.containerName = containerName;
+    this.taskDefinition = props.taskDefinition;
+    this.deploymentSource = props.deploymentSource ?? DeploymentSource.CDK_DEPLOY;
     const port = plan.containerPort!;
 
     this.listeners = new BlueGreenListeners(this, 'Traffic', {
@@ -103,7 +113,10 @@ export class EcsDeployment extends DeploymentPatternBase {
       }
     }
     this.appSpec = new EcsAppSpec({
-      taskDefinitionArn: props.taskDefinition.taskDefinitionArn,
+      // A pipeline's CodeDeploy-to-ECS action puts the task definition it registers in place of the placeholder.
+      taskDefinitionArn: this.deploymentSource === DeploymentSource.PIPELINE
+        ? EcsAppSpec.TASK_DEFINITION_PLACEHOLDER
+        : props.taskDefinition.taskDefinitionArn,
       containerName,
       containerPort: port,
       platformVersion: props.service?.platformVersion,
@@ -111,7 +124,14 @@ export class EcsDeployment extends DeploymentPatternBase {
       capacityProviderStrategy: props.service?.capacityProviderStrategies,
       hooks: hookFunctions,
     });
-    this.trigger = this._deployOnUpdate({
+    this._warnIfNoAlarms(
+      'This deployment has no alarms, so CodeDeploy cannot stop or roll back a bad task definition on its own. Keep the default alarms or pass alarms.',
+    );
+    warnEcsChoices(this, props);
+    if (this.deploymentSource === DeploymentSource.PIPELINE) {
+      return; // The pipeline deploys; CloudFormation only creates the service with the first task definition.
+    }
+    const trigger = this._deployOnUpdate({
       deploymentConfig,
       revision: DeploymentRevision.fromAppSpecContent(this.appSpec.toJson(this)),
       ecsService: service,
@@ -119,16 +139,31 @@ export class EcsDeployment extends DeploymentPatternBase {
       timeout: plan.timeout,
       waitForTermination: props.blueGreen?.waitForTermination,
     });
+    this.trigger = trigger;
     // The deployment needs the hooks' permissions in place too.
     for (const fn of Object.values(hookFunctions)) {
       if (fn.role) {
-        this.trigger.node.addDependency(fn.role);
+        trigger.node.addDependency(fn.role);
       }
     }
-    this._warnIfNoAlarms(
-      'This deployment has no alarms, so CodeDeploy cannot stop or roll back a bad task definition on its own. Keep the default alarms or pass alarms.',
-    );
-    warnEcsChoices(this, props);
+  }
+
+  /**
+   * The task definition as the `taskdef.json` of CodePipeline's CodeDeploy-to-ECS action: the
+   * `RegisterTaskDefinition` input of this pattern's task definition, with the image of the
+   * container that receives traffic replaced by `<imagePlaceholder>` (the action puts the image of
+   * its image artifact there). The string holds CloudFormation references (roles, log groups) that
+   * resolve when the stack deploys: write it where they resolve, e.g. an S3 object of the
+   * pipeline's source (`s3deploy.Source.data('taskdef.json', ...)`).
+   *
+   * @param imagePlaceholder the action's `taskDefinitionPlaceholder`; default `IMAGE1_NAME`
+   */
+  public taskDefinitionTemplate(imagePlaceholder?: string): string {
+    const placeholder = imagePlaceholder ?? 'IMAGE1_NAME';
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(placeholder)) {
+      throw new Error(`${this.node.path}: imagePlaceholder must be 1-64 letters, digits, "_" or "-" (written as <${placeholder}> in taskdef.json); received "${placeholder}".`);
+    }
+    return taskDefinitionTemplate(this.taskDefinition, this.containerName, `<${placeholder}>`);
   }
 
   private createDeploymentGroup(

@@ -295,7 +295,7 @@ describe('EcsDeployment', () => {
       expect(dep.deploymentGroup).toBeDefined();
       expect(dep.role).toBeDefined();
       expect(dep.appSpec).toBeDefined();
-      expect(dep.trigger.deploymentId).toBeDefined();
+      expect(dep.trigger!.deploymentId).toBeDefined();
     });
 
     test('no warnings', () => {
