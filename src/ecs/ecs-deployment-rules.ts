@@ -382,7 +382,6 @@ export function taskDefinitionTemplate(td: ecs.TaskDefinition, containerName: st
     pidMode: value(cfn.pidMode),
     ipcMode: value(cfn.ipcMode),
     proxyConfiguration: value(cfn.proxyConfiguration),
-    inferenceAccelerators: value(cfn.inferenceAccelerators),
     ephemeralStorage: value(cfn.ephemeralStorage),
     runtimePlatform: value(cfn.runtimePlatform),
   };

@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DefaultAlarmTuning, DeploymentGroupOptions } from '../common/deployment-options';
+import { DeploymentSource } from '../common/deployment-source';
 import { LifecycleHook } from '../hooks/lifecycle-hook';
 
 /** The alarms `LambdaDeployment` defines on the alias by default. */
@@ -71,6 +72,17 @@ export interface LambdaDeploymentProps extends DeploymentGroupOptions {
    * @default - `lambdaFunction.currentVersion`
    */
   readonly version?: lambda.IVersion;
+
+  /**
+   * Who publishes versions and shifts the alias: `cdk deploy` (every code or configuration change
+   * publishes a version and CloudFormation's alias update runs the CodeDeploy deployment) or a
+   * pipeline. With `PIPELINE` the pattern publishes one first version, which the alias starts on
+   * and which the template never changes, so no later `cdk deploy` moves the alias; the pipeline
+   * publishes versions and runs deployments (`CreateDeployment` with a `LambdaAppSpec`).
+   *
+   * @default DeploymentSource.CDK_DEPLOY
+   */
+  readonly deploymentSource?: DeploymentSource;
 
   /**
    * What CloudFormation does with the version a deployment replaced, once the stack update that

@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { LambdaDeploymentAlarmOptions, LambdaDeploymentProps } from './lambda-deployment-props';
+import { DeploymentSource } from '../common/deployment-source';
 import { throwIfErrors, validateAlarmTuning, validateConfigPlatform, validateCustomTrafficRouting } from '../private/validation';
 
 /** How many default alarms the options turn on. */
@@ -22,6 +23,16 @@ export function validateLambdaOptions(props: LambdaDeploymentProps): string[] {
     ),
     ...validateCustomTrafficRouting(props.deploymentConfig),
     ...validateConfigPlatform(props.deploymentConfig, 'Lambda'),
+    ...(props.deploymentSource === DeploymentSource.PIPELINE
+      ? ([
+        ['version', props.version, 'the alias\'s version in the template is the first version the pattern publishes; the pipeline publishes the others'],
+        ['oldVersions', props.oldVersions, 'the pattern publishes only the first version, which it keeps; the pipeline owns the others'],
+        ['provisionedConcurrentExecutions', props.provisionedConcurrentExecutions,
+          'a change of the alias in the template makes CloudFormation move it back to the first version; set provisioned concurrency on the alias from the pipeline or the console'],
+      ] as Array<[string, unknown, string]>)
+        .filter(([, value]) => value !== undefined)
+        .map(([name, , why]) => `${name} cannot be used with deploymentSource PIPELINE: ${why}. Drop ${name}, or use DeploymentSource.CDK_DEPLOY.`)
+      : []),
     ...(props.oldVersions !== undefined && ![RemovalPolicy.RETAIN, RemovalPolicy.DESTROY].includes(props.oldVersions)
       ? [`oldVersions must be RemovalPolicy.RETAIN or RemovalPolicy.DESTROY (a Lambda version has no snapshot); received ${props.oldVersions}.`]
       : []),

@@ -4,6 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { LambdaDeploymentProps } from './lambda-deployment-props';
 import { addHookFunction, lambdaDefaultAlarmCount, lambdaDefaultAlarms, validateLambdaOptions } from './lambda-deployment-rules';
+import { DeploymentSource } from '../common/deployment-source';
 import { LifecycleHook } from '../hooks/lifecycle-hook';
 import { LifecycleEvent } from '../hooks/lifecycle-hook-bind';
 import { ComputePlatform } from '../iam/codedeploy-service-role';
@@ -24,8 +25,11 @@ export class LambdaDeployment extends DeploymentPatternBase {
   /** The alias CodeDeploy shifts; point event sources, API integrations and permissions at it. */
   public readonly alias: lambda.Alias;
 
-  /** The version the alias points to after a successful deployment. */
+  /** The version the alias points to after a successful deployment (with `PIPELINE`: the first version, the alias's start). */
   public readonly version: lambda.IVersion;
+
+  /** Who publishes versions and shifts the alias. */
+  public readonly deploymentSource: DeploymentSource;
 
   /** The CodeDeploy application. */
   public readonly application: codedeploy.ILambdaApplication;
@@ -38,7 +42,10 @@ export class LambdaDeployment extends DeploymentPatternBase {
     const alarmOptions = props.defaultAlarms ?? {};
     this._validate(props, lambdaDefaultAlarmCount(alarmOptions), validateLambdaOptions(props));
 
-    this.version = props.version ?? publishedVersion(props.lambdaFunction, props.oldVersions ?? RemovalPolicy.RETAIN);
+    this.deploymentSource = props.deploymentSource ?? DeploymentSource.CDK_DEPLOY;
+    this.version = this.deploymentSource === DeploymentSource.PIPELINE
+      ? firstVersion(this, props.lambdaFunction)
+      : props.version ?? publishedVersion(props.lambdaFunction, props.oldVersions ?? RemovalPolicy.RETAIN);
     this.alias = new lambda.Alias(this, 'Alias', {
       aliasName: props.aliasName ?? 'live',
       version: this.version,
@@ -100,4 +107,16 @@ function publishedVersion(fn: lambda.Function, removalPolicy: RemovalPolicy): la
   const version = fn.currentVersion;
   (version.node.defaultChild as lambda.CfnVersion).applyRemovalPolicy(removalPolicy);
   return version;
+}
+
+/**
+ * With PIPELINE: one version the alias starts on, whose resource never changes (fixed ID, no code
+ * hash), so CloudFormation never publishes another or moves the alias; kept on stack updates.
+ */
+function firstVersion(scope: Construct, fn: lambda.Function): lambda.Version {
+  return new lambda.Version(scope, 'FirstVersion', {
+    lambda: fn,
+    description: 'The version the alias starts on; a pipeline publishes and deploys the next ones',
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
 }

@@ -9,6 +9,7 @@ import * as eventsources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import {
   DeploymentEvent,
+  DeploymentSource,
   DeploymentState,
   LambdaDeployment,
   LambdaDeploymentProps,
@@ -16,6 +17,7 @@ import {
   LifecycleHook,
 } from '../../src';
 import { complianceSuite, snapshotSuite, testStack } from '../harness';
+import { checkTemplate } from '../iam/reference';
 import { acknowledgeFixture, acknowledgeUserChoice, secureTopic, userFunction } from '../util';
 
 function deploy(stack: Stack, props: Partial<LambdaDeploymentProps> = {}): LambdaDeployment {
@@ -607,6 +609,46 @@ describe('LambdaDeployment', () => {
     });
   });
 
+  describe('deploymentSource PIPELINE', () => {
+    const synthWith = (code: string, props: Partial<LambdaDeploymentProps> = {}) => {
+      const stack = testStack();
+      const dep = new LambdaDeployment(stack, 'Deployment', { lambdaFunction: userFunction(stack, 'Fn', code), deploymentSource: DeploymentSource.PIPELINE, ...props });
+      return { dep, t: Template.fromStack(stack).toJSON() };
+    };
+    const byType = (t: any, type: string) => Object.entries<any>(t.Resources).filter(([, r]) => r.Type === type);
+
+    test('one first version the alias starts on, identical in every later template: cdk deploy never publishes another or moves the alias', () => {
+      const v1 = synthWith('exports.handler = async () => 1;');
+      const v2 = synthWith('exports.handler = async () => 2;');
+      expect(v1.dep.deploymentSource).toBe(DeploymentSource.PIPELINE);
+      const [[versionId, version]] = byType(v1.t, 'AWS::Lambda::Version');
+      expect(byType(v1.t, 'AWS::Lambda::Version')).toHaveLength(1);
+      expect(versionId).toMatch(/^DeploymentFirstVersion/);
+      expect(version).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+      const [[, alias]] = byType(v1.t, 'AWS::Lambda::Alias');
+      expect(alias.Properties.FunctionVersion).toEqual({ 'Fn::GetAtt': [versionId, 'Version'] });
+      // The code changed (the function's Code differs), the version and the alias did not: CloudFormation leaves them.
+      expect(JSON.stringify(byType(v2.t, 'AWS::Lambda::Function'))).not.toEqual(JSON.stringify(byType(v1.t, 'AWS::Lambda::Function')));
+      expect(byType(v2.t, 'AWS::Lambda::Version')).toEqual(byType(v1.t, 'AWS::Lambda::Version'));
+      expect(byType(v2.t, 'AWS::Lambda::Alias')).toEqual(byType(v1.t, 'AWS::Lambda::Alias'));
+      // The deployment group, its alarms and rollback are as with CDK_DEPLOY, for the pipeline's deployments.
+      expect(byType(v1.t, 'AWS::CodeDeploy::DeploymentGroup')[0][1].Properties).toMatchObject({
+        AlarmConfiguration: { Enabled: true },
+        AutoRollbackConfiguration: { Enabled: true, Events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST', 'DEPLOYMENT_STOP_ON_ALARM'] },
+      });
+      expect(checkTemplate(v1.t)).toEqual([]);
+    });
+
+    test.each<[string, (stack: Stack) => Partial<LambdaDeploymentProps>, RegExp]>([
+      ['version', (stack) => ({ version: userFunction(stack, 'Other').currentVersion }), /version cannot be used with deploymentSource PIPELINE: the alias's version in the template is the first version/],
+      ['oldVersions', () => ({ oldVersions: RemovalPolicy.DESTROY }), /oldVersions cannot be used with deploymentSource PIPELINE/],
+      ['provisionedConcurrentExecutions', () => ({ provisionedConcurrentExecutions: 2 }), /provisionedConcurrentExecutions cannot be used with deploymentSource PIPELINE: a change of the alias in the template makes CloudFormation move it back to the first version/],
+    ])('error: %s with PIPELINE', (_name, props, message) => {
+      const stack = testStack();
+      expect(() => deploy(stack, { deploymentSource: DeploymentSource.PIPELINE, ...props(stack) })).toThrow(message);
+    });
+  });
+
   describe('old versions', () => {
     /** One `cdk deploy` of the app with the function's code at `code`: the template CloudFormation gets. */
     const synthWith = (code: string, props: Partial<LambdaDeploymentProps> = {}) => {
@@ -662,6 +704,7 @@ describe('LambdaDeployment', () => {
   complianceSuite({
     'defaults': (stack) => { deploy(stack); },
     'everything on': (stack) => { everythingOn(stack); },
+    'pipeline mode': (stack) => { deploy(stack, { deploymentSource: DeploymentSource.PIPELINE, hooks: { beforeAllowTraffic: LifecycleHook.invokeCheck() } }); },
     'AWS managed policy': (stack) => {
       deploy(stack, { useAwsManagedPolicy: true });
       acknowledgeUserChoice(stack, 'the AWS managed policy', 'CodeDeploy-CD7');

@@ -68,7 +68,9 @@ describe('deployment trigger handler', () => {
       deploymentGroupName: 'group',
       revision: { revisionType: 'AppSpecContent', appSpecContent: { content: APPSPEC } },
     });
-    expect(latencyMs(response)).toBeLessThanOrEqual(POLL_MAX_MS + 150);
+    // Answered within one 40 ms poll of the terminal state, far from the seconds of an unconfigured
+    // poll; the slack covers the fake's round trips on a loaded 2-core machine (219 ms seen there).
+    expect(latencyMs(response)).toBeLessThanOrEqual(POLL_MAX_MS + 400);
     // Structured logs carry the deployment id.
     const parsed = h.logs;
     expect(parsed.some((l) => l.deploymentId === response.Data.DeploymentId && l.level === 'info')).toBe(true);
