@@ -15,6 +15,7 @@ import { CodeDeployServiceRole } from '../iam/codedeploy-service-role';
 import { ecsDescribeStatements, ecsListenerStatements, ecsServiceStatements, PlatformStatement } from '../private/permissions';
 import { DEFAULT_TRIGGER_TIMEOUT_MINUTES, MAX_TRIGGER_TIMEOUT_MINUTES } from '../private/trigger-limits';
 import {
+  cdkDeployOnlyOptionProblems,
   MAX_TRAFFIC_SHIFT_MINUTES,
   trafficShiftMinutes,
   validateAlarmTuning,
@@ -287,9 +288,7 @@ export function planEcsDeployment(props: EcsDeploymentProps): EcsPlan {
     ...validateEcsOptions(props, isNlb, deploymentConfig, container, containerPort),
     ...timeoutPlan.errors,
     ...(props.deploymentSource === DeploymentSource.PIPELINE
-      ? ([['deploymentTimeout', props.deploymentTimeout], ['blueGreen.waitForTermination', props.blueGreen?.waitForTermination]] as Array<[string, unknown]>)
-        .filter(([, value]) => value !== undefined)
-        .map(([name]) => `${name} applies to the deployments cdk deploy starts, and deploymentSource is PIPELINE (the pipeline starts them); drop ${name}.`)
+      ? cdkDeployOnlyOptionProblems([['deploymentTimeout', props.deploymentTimeout], ['blueGreen.waitForTermination', props.blueGreen?.waitForTermination]])
       : []),
     ...(isNlb && alarmOptions.http5xx === true
       ? ['defaultAlarms.http5xx needs an Application Load Balancer (a Network Load Balancer has no HTTP metrics); drop it.']

@@ -79,6 +79,9 @@ export class AgentInstanceProfile extends Construct {
       ...(props.useAwsManagedPolicy && props.systemsManager === false
         ? ['useAwsManagedPolicy attaches the Systems Manager policy, but systemsManager is false; drop one of the two.']
         : []),
+      ...(props.agentMajorVersion !== undefined && props.systemsManager === false
+        ? [`agentMajorVersion chooses the Systems Manager package the role may read, but systemsManager is false; drop agentMajorVersion (received ${props.agentMajorVersion}) or set systemsManager.`]
+        : []),
     ]);
     this.role =
       props.role ??

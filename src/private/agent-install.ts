@@ -1,18 +1,18 @@
 import { Aws, Token } from 'aws-cdk-lib';
+import { AgentMajorVersion } from '../common/agent-version';
 
 /**
  * How each major version of the CodeDeploy agent is installed, in one place (user guide, "Install
- * the CodeDeploy agent" and its update pages). Major versions are `AgentMajorVersion` values
- * ('V1', 'V2'), taken as strings here so that this module does not import the public one.
+ * the CodeDeploy agent" and its update pages).
  */
 
 /** The Systems Manager Distributor package of a major version. */
-export function agentPackageName(majorVersion: string): string {
-  return majorVersion === 'V2' ? 'AWSCodeDeployAgentV2' : 'AWSCodeDeployAgent';
+export function agentPackageName(majorVersion: AgentMajorVersion): string {
+  return majorVersion === AgentMajorVersion.V2 ? 'AWSCodeDeployAgentV2' : 'AWSCodeDeployAgent';
 }
 
 /** An `agentVersion` that is not a package version, or of the other major version than the one chosen. */
-export function agentVersionProblems(version: string | undefined, majorVersion: string): string[] {
+export function agentVersionProblems(version: string | undefined, majorVersion: AgentMajorVersion): string[] {
   if (version === undefined || Token.isUnresolved(version)) {
     return [];
   }
@@ -20,7 +20,7 @@ export function agentVersionProblems(version: string | undefined, majorVersion: 
   if (!m) {
     return [`agentVersion must be a version of the agent package such as "1.8.1-26" or "2.1.0"; received "${version}".`];
   }
-  const expected = majorVersion === 'V2' ? '2' : '1';
+  const expected = majorVersion === AgentMajorVersion.V2 ? '2' : '1';
   if (m[1] !== expected) {
     const fix = m[1] === '2' ? 'AgentMajorVersion.V2' : m[1] === '1' ? 'AgentMajorVersion.V1' : undefined;
     return [

@@ -4,6 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { agentPackageName } from './agent-install';
 import { acknowledge, wildcardResourceFinding } from './nag';
+import { AgentMajorVersion } from '../common/agent-version';
 
 /**
  * What an EC2/on-premises instance role needs for CodeDeploy: read access to revisions, the
@@ -34,7 +35,7 @@ const SSM_UNSCOPED_ACTIONS = [
   'ssmmessages:OpenDataChannel',
 ];
 /** The documents the agent installation runs: the package-configuring document and the agent's package. */
-function agentDocuments(majorVersion: string): string[] {
+function agentDocuments(majorVersion: AgentMajorVersion): string[] {
   return ['AWS-ConfigureAWSPackage', agentPackageName(majorVersion)];
 }
 
@@ -49,10 +50,10 @@ export function resourceKitBucketName(scope: IConstruct): string {
 export function grantAgentAccess(
   role: iam.IRole,
   scope: IConstruct,
-  options: { systemsManager: boolean; useAwsManagedPolicy: boolean; agentMajorVersion?: string },
+  options: { systemsManager: boolean; useAwsManagedPolicy: boolean; agentMajorVersion?: AgentMajorVersion },
 ): void {
   const stack = Stack.of(scope);
-  const documents = agentDocuments(options.agentMajorVersion ?? 'V1');
+  const documents = agentDocuments(options.agentMajorVersion ?? AgentMajorVersion.V1);
   const kit = `arn:${Aws.PARTITION}:s3:::${resourceKitBucketName(scope)}`;
   addStatement(
     role,

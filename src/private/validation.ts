@@ -240,3 +240,13 @@ export function validateManagedPolicyOption(role: unknown, useAwsManagedPolicy: 
     ? ['useAwsManagedPolicy only applies to the role the pattern creates; attach policies to the role you pass yourself, or drop one of the two props.']
     : [];
 }
+
+/**
+ * With `DeploymentSource.PIPELINE` the pipeline starts the deployments, so the options of the ones
+ * `cdk deploy` would start have nothing to act on: one error per option given ([name, value]).
+ */
+export function cdkDeployOnlyOptionProblems(options: Array<[string, unknown]>): string[] {
+  return options
+    .filter(([, value]) => value !== undefined)
+    .map(([name]) => `${name} applies to the deployments cdk deploy starts, and deploymentSource is PIPELINE (the pipeline starts them); drop ${name}.`);
+}

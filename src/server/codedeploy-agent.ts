@@ -167,4 +167,3 @@ function tagTargets(
     return { name: `${prefix}Tag${i + 1}`, target };
   });
 }
-

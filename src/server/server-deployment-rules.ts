@@ -22,7 +22,7 @@ import {
   serverLoadBalancerStatements,
 } from '../private/permissions';
 import { perStack } from '../private/shared';
-import { customDeploymentConfigResource, throwIfErrors, validateAlarmTuning, validateConfigPlatform } from '../private/validation';
+import { cdkDeployOnlyOptionProblems, customDeploymentConfigResource, throwIfErrors, validateAlarmTuning, validateConfigPlatform } from '../private/validation';
 
 /** At most 10 Auto Scaling groups, Classic Load Balancers and target groups each per deployment group. */
 export const MAX_PER_KIND = 10;
@@ -165,18 +165,13 @@ function validateDeploymentSource(props: ServerDeploymentProps): string[] {
   if (props.revision) {
     errors.push('deploymentSource is PIPELINE, so the pipeline supplies the revisions and cdk deploy deploys none: drop revision (zip it for the pipeline\'s source instead), or use DeploymentSource.CDK_DEPLOY.');
   }
-  const triggerOnly: Array<[string, unknown]> = [
+  errors.push(...cdkDeployOnlyOptionProblems([
     ['revisionBucket', props.revisionBucket],
     ['deploymentTimeout', props.deploymentTimeout],
     ['fileExistsBehavior', props.fileExistsBehavior],
     ['ignoreApplicationStopFailures', props.ignoreApplicationStopFailures],
     ['waitForInstances', props.waitForInstances],
-  ];
-  for (const [name, value] of triggerOnly) {
-    if (value !== undefined) {
-      errors.push(`${name} applies to the deployments cdk deploy starts, and deploymentSource is PIPELINE (the pipeline starts them); drop ${name}.`);
-    }
-  }
+  ]));
   return errors;
 }
 

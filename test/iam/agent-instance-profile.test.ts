@@ -58,6 +58,11 @@ describe('AgentInstanceProfile', () => {
     expect(JSON.stringify(t.toJSON())).not.toMatch(/document\/AWSCodeDeployAgent"/);
   });
 
+  test('agentMajorVersion without Systems Manager is an error naming the value', () => {
+    expect(() => new AgentInstanceProfile(testStack(), 'Profile', { systemsManager: false, agentMajorVersion: AgentMajorVersion.V2 }))
+      .toThrow(/agentMajorVersion chooses the Systems Manager package the role may read, but systemsManager is false; drop agentMajorVersion \(received V2\)/);
+  });
+
   test('grantReadRevisions: objects under the pattern only, and the bucket key', () => {
     const stack = testStack();
     const profile = new AgentInstanceProfile(stack, 'Profile', { systemsManager: false, roleName: 'web-instances', instanceProfileName: 'web' });
