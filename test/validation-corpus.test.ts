@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { ArnFormat, CfnParameter, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
@@ -33,6 +34,7 @@ import {
   ServerDeploymentProps,
   ServerLoadBalancer,
   ServerOs,
+  ServerPipelineSource,
   ServerRevision,
   RevisionBundleType,
 } from '../src';
@@ -255,6 +257,12 @@ const ERRORS: Record<string, Case[]> = {
       /InvalidAutoScalingGroupProcessToSuspendException/],
     ['a revision in pipeline mode', (s) => serverDep(s, { deploymentSource: DeploymentSource.PIPELINE }), /deploymentSource is PIPELINE, so the pipeline supplies the revisions/],
     ['no revision for cdk deploy', (s) => serverDep(s, { revision: undefined }), /revision is required: the revision every cdk deploy deploys/],
+    ['a pipeline source bucket without versioning', (s) => new ServerPipelineSource(s, 'Upload', { revision: ServerRevision.fromDirectory(WEB), bucket: new s3.Bucket(s, 'Source') }),
+      /bucket TestStack\/Source is not versioned.*CodePipeline's S3 source action requires a versioned bucket/],
+    ['a pipeline source key with a leading slash', (s) => new ServerPipelineSource(s, 'Upload', { revision: ServerRevision.fromDirectory(WEB), bucket: new s3.Bucket(s, 'Source', { versioned: true }), key: '/web.zip' }),
+      /key must name an object, without a leading or trailing "\/"; received "\/web.zip"/],
+    ['a pipeline source from a bundle in S3', (s) => new ServerPipelineSource(s, 'Upload', { revision: ServerRevision.fromBucket(s3.Bucket.fromBucketName(s, 'B', 'my-releases'), 'app.zip'), bucket: new s3.Bucket(s, 'Source', { versioned: true }) }),
+      /revision is a bundle already in S3 \(ServerRevision.fromBucket\), which needs no upload/],
     ['agent schedule', (s) => new CodeDeployAgent(s, 'Agent', { ec2InstanceTags: new codedeploy.InstanceTagSet({ app: ['web'] }), updateSchedule: 'every sunday' }),
       /updateSchedule must be a State Manager cron\(...\), rate\(...\) or at\(...\) expression, e\.g\. cron\(0 2 \? \* SUN \*\) or rate\(7 days\); received "every sunday"/],
     ['agent schedule every 5 minutes', (s) => new CodeDeployAgent(s, 'Agent', { ec2InstanceTags: new codedeploy.InstanceTagSet({ app: ['web'] }), updateSchedule: 'rate(5 minutes)' }),
@@ -356,9 +364,11 @@ function expectErrors(errors: string[]): void {
 const errorCases = Object.entries(ERRORS).flatMap(([group, cases]) => cases.map(([name, build, message]) => [`${group}: ${name}`, build, message] as Case));
 
 describe('synth-time validation corpus', () => {
-  test('covers at least 60 bad inputs', () => {
+  test('covers at least 60 bad inputs, as many as the README says', () => {
     expect(errorCases.length).toBeGreaterThanOrEqual(60);
     expect(Object.keys(ERRORS).length).toBeGreaterThanOrEqual(8);
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+    expect(/holds\s+(\d+) bad inputs/.exec(readme)?.[1]).toBe(String(errorCases.length));
   });
 
   test.each(errorCases)('error: %s', (_name, build, message) => {

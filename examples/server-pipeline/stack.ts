@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { CfnElement, Fn, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -6,14 +7,15 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { DeploymentSource, ServerDeployment } from '../../src';
+import { DeploymentSource, ServerDeployment, ServerPipelineSource, ServerRevision } from '../../src';
 
 /**
  * The in-place web fleet of `server-in-place`, deployed by CodePipeline instead of `cdk deploy`:
  * CDK defines the fleet, the deployment group (with its alarms, rollback and agent) and the
- * pipeline; every bundle uploaded to the source bucket as `web.zip` (the `server-in-place/web`
- * folder, zipped) is deployed by the pipeline's CodeDeploy action. `cdk deploy` never deploys a
- * revision, so it never reverts one the pipeline deployed.
+ * pipeline. `cdk deploy` checks and zips the `server-in-place/web` folder and, when it changed,
+ * uploads it to the source bucket as `web.zip`; that new object version (or any bundle uploaded
+ * there by other means) starts the pipeline, whose CodeDeploy action deploys it. `cdk deploy` never
+ * deploys a revision itself, so it never reverts one the pipeline deployed.
  */
 export class ServerPipelineStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
@@ -50,12 +52,18 @@ export class ServerPipelineStack extends Stack {
       enforceSSL: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // The revision folder, checked (appspec.yml and its scripts) and uploaded to the watched key.
+    const upload = new ServerPipelineSource(this, 'WebBundle', {
+      revision: ServerRevision.fromDirectory(path.join(__dirname, '..', 'server-in-place', 'web')),
+      bucket: source,
+      key: 'web.zip',
+    });
     const bundle = new codepipeline.Artifact('Web');
     const pipeline = new codepipeline.Pipeline(this, 'Pipeline', {
       pipelineType: codepipeline.PipelineType.V2,
       crossAccountKeys: false, // one account: S3-managed encryption of the artifacts, no KMS key
       stages: [
-        { stageName: 'Source', actions: [new actions.S3SourceAction({ actionName: 'Bundle', bucket: source, bucketKey: 'web.zip', output: bundle })] },
+        { stageName: 'Source', actions: [new actions.S3SourceAction({ actionName: 'Bundle', bucket: upload.bucket, bucketKey: upload.key, output: bundle })] },
         { stageName: 'Deploy', actions: [new actions.CodeDeployServerDeployAction({ actionName: 'InPlace', deploymentGroup: web.deploymentGroup, input: bundle })] },
       ],
     });

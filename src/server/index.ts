@@ -4,3 +4,4 @@ export * from './server-revision';
 export * from './codedeploy-agent';
 export * from './server-deployment-props';
 export * from './server-deployment';
+export * from './server-pipeline-source';

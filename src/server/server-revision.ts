@@ -127,6 +127,15 @@ export abstract class ServerRevision {
 
   /** Binds the revision to a deployment. */
   public abstract bind(scope: Construct, options: ServerRevisionBindOptions): ServerRevisionConfig;
+
+  /**
+   * The checked bundle of a local folder, as a zip asset; undefined for a bundle already in S3.
+   *
+   * @internal
+   */
+  public _bundle(_scope: Construct): { readonly asset: s3assets.Asset; readonly appSpec?: ServerAppSpec } | undefined {
+    return undefined;
+  }
 }
 
 const MACOS_METADATA = ['__MACOSX', '**/__MACOSX', '.DS_Store', '**/.DS_Store'];
@@ -138,12 +147,24 @@ class DirectoryRevision extends ServerRevision {
   }
 
   public bind(scope: Construct, options: ServerRevisionBindOptions): ServerRevisionConfig {
-    const dir = path.resolve(this.directory);
-    const errors: string[] = [];
     const revisionBucket = options.revisionBucket;
     if (!revisionBucket) {
       throwIfErrors(scope, ['ServerRevision.fromDirectory needs options.revisionBucket to copy the bundle to.']);
     }
+    const { asset, appSpec } = this._bundle(scope);
+    const key = `${options.keyPrefix}${asset.assetHash}.zip`;
+    return {
+      bucket: revisionBucket!,
+      instanceReadPattern: `${options.keyPrefix}*`,
+      deploymentRevision: DeploymentRevision.fromS3Copy(asset.bucket, asset.s3ObjectKey, revisionBucket!, key),
+      appSpec,
+    };
+  }
+
+  /** @internal */
+  public _bundle(scope: Construct): { readonly asset: s3assets.Asset; readonly appSpec?: ServerAppSpec } {
+    const dir = path.resolve(this.directory);
+    const errors: string[] = [];
     if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
       throwIfErrors(scope, [`ServerRevision.fromDirectory: "${this.directory}" is not a folder.`]);
     }
@@ -199,13 +220,7 @@ class DirectoryRevision extends ServerRevision {
       path: assetPath,
       exclude: [...MACOS_METADATA, ...(this.options.exclude ?? [])],
     });
-    const key = `${options.keyPrefix}${asset.assetHash}.zip`;
-    return {
-      bucket: revisionBucket!,
-      instanceReadPattern: `${options.keyPrefix}*`,
-      deploymentRevision: DeploymentRevision.fromS3Copy(asset.bucket, asset.s3ObjectKey, revisionBucket!, key),
-      appSpec,
-    };
+    return { asset, appSpec };
   }
 }
 

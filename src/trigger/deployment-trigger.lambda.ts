@@ -159,7 +159,7 @@ export async function handler(event: TriggerEvent, context: Context): Promise<vo
   const answer = await decide(event, context, log);
   if (answer) {
     // The verdict is decided above and never changes because the response transport fails.
-    await respond(event, answer.status, answer.reason, answer.data, remainingMs, log);
+    await respond(event, answer.status, answer.reason, answer.data, remainingMs, log, answer.physicalId);
   }
 }
 
@@ -167,10 +167,26 @@ interface Answer {
   readonly status: 'SUCCESS' | 'FAILED';
   readonly reason: string;
   readonly data?: Record<string, string>;
+  /** The physical ID to answer with, when not the trigger's own. */
+  readonly physicalId?: string;
+}
+
+/** The resource type of a revision upload (`ServerPipelineSource`), which this function serves too. */
+export const UPLOAD_RESOURCE_TYPE = 'Custom::CodeDeployRevisionUpload';
+
+/** Resource properties of a revision upload. */
+export interface UploadProperties {
+  /** The bundle to copy (a CDK asset). */
+  readonly CopyFrom: { Bucket: string; Key: string };
+  /** Where the pipeline's source action watches for it. */
+  readonly Target: { Bucket: string; Key: string };
 }
 
 /** What to answer CloudFormation, or nothing when the wait was handed over to the next invocation. */
 async function decide(event: TriggerEvent, context: Context, log: Logger): Promise<Answer | undefined> {
+  if (event.ResourceType === UPLOAD_RESOURCE_TYPE) {
+    return upload(event, log);
+  }
   let progress = event.Progress;
   try {
     if (event.RequestType === 'Delete') {
@@ -219,6 +235,54 @@ async function decide(event: TriggerEvent, context: Context, log: Logger): Promi
     log('error', reason);
     return { status: 'FAILED', reason, data: { DeploymentId: progress?.deploymentId ?? '' } };
   }
+}
+
+/**
+ * A revision upload: copies the bundle to the fixed key a pipeline's S3 source action watches, as a
+ * new object version, on Create and on every Update (CloudFormation sends one only when the bundle,
+ * and so its asset key, changed, or on a rollback to the previous bundle). Delete leaves the object:
+ * it is the source of what the pipeline deployed, and the bucket is the user's.
+ */
+async function upload(event: TriggerEvent, log: Logger): Promise<Answer> {
+  const raw = event.ResourceProperties as unknown as Record<string, any>;
+  const target = raw?.Target;
+  const physicalId = target && typeof target.Bucket === 'string' && typeof target.Key === 'string'
+    ? `s3://${target.Bucket}/${target.Key}`
+    : (event as any).PhysicalResourceId ?? event.LogicalResourceId;
+  if (event.RequestType === 'Delete') {
+    log('info', 'delete: the uploaded revision stays in its bucket');
+    return { status: 'SUCCESS', reason: 'Deleted; the uploaded revision is kept.', physicalId: (event as any).PhysicalResourceId ?? physicalId };
+  }
+  try {
+    const props = parseUploadProperties(raw);
+    const copy = await copyObject(props.CopyFrom, props.Target);
+    log('info', 'revision uploaded', { bucket: props.Target.Bucket, key: props.Target.Key, eTag: copy.eTag, versionId: copy.objectVersion });
+    return {
+      status: 'SUCCESS',
+      reason: `Uploaded to s3://${props.Target.Bucket}/${props.Target.Key}${copy.objectVersion ? ` (version ${copy.objectVersion})` : ''}.`,
+      data: { ETag: copy.eTag ?? '', VersionId: copy.objectVersion ?? '' },
+      physicalId,
+    };
+  } catch (err) {
+    const reason = `Revision upload error: ${describeError(err)}`;
+    log('error', reason);
+    return { status: 'FAILED', reason, physicalId };
+  }
+}
+
+export function parseUploadProperties(raw: Record<string, unknown>): UploadProperties {
+  const problems: string[] = [];
+  const shown = (v: unknown) => JSON.stringify(v)?.slice(0, 80) ?? String(v);
+  for (const key of ['CopyFrom', 'Target']) {
+    const v = raw?.[key] as Record<string, unknown> | undefined;
+    if (typeof v !== 'object' || v === null || Array.isArray(v) || ['Bucket', 'Key'].some((k) => typeof v[k] !== 'string' || v[k] === '')) {
+      problems.push(`${key} must be an object with non-empty Bucket and Key strings; received ${shown(v)}`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new Error(`invalid resource properties: ${problems.join('; ')}`);
+  }
+  return raw as unknown as UploadProperties;
 }
 
 async function handOverFailed(props: TriggerProperties, progress: Progress, err: unknown, log: Logger): Promise<Answer> {
@@ -578,8 +642,14 @@ async function associationStatuses(instanceId: string): Promise<SsmSdk.InstanceA
 
 /** Copies the revision (an asset) to its place in the revision bucket; returns the copy's ETag and version. */
 async function copyRevision(props: TriggerProperties): Promise<{ eTag?: string; objectVersion?: string }> {
-  const source = props.CopyFrom!;
-  const target = props.S3Location!;
+  return copyObject(props.CopyFrom!, props.S3Location!);
+}
+
+/** Copies one object (at most 5 GB, CopyObject's limit); returns the copy's ETag and version. */
+async function copyObject(
+  source: { Bucket: string; Key: string },
+  target: { Bucket: string; Key: string },
+): Promise<{ eTag?: string; objectVersion?: string }> {
   const out = await s3.send(
     new CopyObjectCommand({
       Bucket: target.Bucket,
@@ -850,9 +920,11 @@ async function respond(
   data: Record<string, string> = {},
   remainingMs: () => number = () => 60_000,
   log: Logger = () => undefined,
+  physicalIdOverride?: string,
 ): Promise<void> {
   const props = event.ResourceProperties as any;
   const physicalId =
+    physicalIdOverride ??
     (event as any).PhysicalResourceId ??
     (props?.ApplicationName && props?.DeploymentGroupName
       ? `deployment-trigger:${props.ApplicationName}/${props.DeploymentGroupName}`

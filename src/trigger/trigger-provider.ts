@@ -1,0 +1,86 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { DeploymentTriggerFunction } from './deployment-trigger-function';
+import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
+import { acknowledge, wildcardResourceFinding } from '../private/nag';
+import { perStack } from '../private/shared';
+
+// Not exported from the package: the function every DeploymentTrigger (and ServerPipelineSource)
+// of a stack shares.
+
+/** The one function (with its role and log group) every trigger of a stack shares. */
+export class TriggerProvider extends Construct {
+  public static of(scope: Construct): TriggerProvider {
+    return perStack(scope, 'CodeDeployPatternsDeploymentTrigger', TriggerProvider, (stack, id) => new TriggerProvider(stack, id));
+  }
+
+  public readonly function: DeploymentTriggerFunction;
+  public readonly role: iam.Role;
+  public readonly selfInvokePolicy: iam.Policy;
+  private watchesInstances = false;
+  private watchesAssociations = false;
+
+  private constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'cdk-codedeploy-patterns deployment trigger: creates, watches and stops deployments of its groups',
+    });
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_YEAR });
+    logGroup.grantWrite(this.role);
+    this.function = new DeploymentTriggerFunction(this, 'Function', {
+      description: 'cdk-codedeploy-patterns: runs CodeDeploy deployments for CloudFormation',
+      role: this.role,
+      logGroup,
+      timeout: Duration.minutes(15),
+      memorySize: 256,
+      // CloudFormation and the handler itself invoke asynchronously; a retry would start a second deployment.
+      retryAttempts: 0,
+    });
+    // Separate from the role's default policy: the function cannot depend on a policy naming itself.
+    this.selfInvokePolicy = new iam.Policy(this, 'SelfInvoke', {
+      roles: [this.role],
+      statements: [
+        new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.function.functionArn] }),
+      ],
+    });
+    acknowledgeCompliance(this.function, OwnedResource.FUNCTION);
+    acknowledgeCompliance(logGroup, OwnedResource.LOG_GROUP);
+    acknowledgeCompliance(this.role, OwnedResource.ROLE);
+    acknowledgeCompliance(this.selfInvokePolicy, OwnedResource.ROLE);
+  }
+
+  /** Lets the function see Auto Scaling instances and (optionally) their State Manager association status. */
+  /** Reading which instances of Auto Scaling groups are InService. */
+  public grantWatchAutoScalingGroups(): void {
+    if (!this.watchesInstances) {
+      this.watchesInstances = true;
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['autoscaling:DescribeAutoScalingGroups'], resources: ['*'] }),
+      );
+      acknowledge(
+        this.role,
+        'AwsSolutions-IAM5[Resource::*]',
+        'autoscaling:DescribeAutoScalingGroups has no resource-level permissions in IAM; the trigger reads which instances of its groups are InService before deploying.',
+      );
+    }
+  }
+
+  /** Reading whether the agent installation succeeded on instances. */
+  public grantWatchAgentInstallations(): void {
+    if (!this.watchesAssociations) {
+      this.watchesAssociations = true;
+      const instances = Stack.of(this).formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' });
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['ssm:DescribeInstanceAssociationsStatus'], resources: [instances] }),
+      );
+      acknowledge(
+        this.role,
+        wildcardResourceFinding(this, instances),
+        'Instance IDs of Auto Scaling groups are only known at deployment time; the trigger reads whether the CodeDeploy agent installation succeeded on them (and on tagged instances). Limited to instances of this account and Region, read-only.',
+      );
+    }
+  }
+}
