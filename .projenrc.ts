@@ -37,6 +37,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-ssm@^3',
     '@aws-sdk/client-sqs@^3',
     '@aws-sdk/client-auto-scaling@^3',
+    // The ECS pattern's live-target-group lookup (which target group the production listener serves).
+    '@aws-sdk/client-elastic-load-balancing-v2@^3',
     // Built-in hooks: alarmCheck (CloudWatch), httpCheck (EC2 for the load balancer's addresses); sdkCall is tested with AppConfig and AppFlow.
     '@aws-sdk/client-cloudwatch@^3',
     '@aws-sdk/client-ec2@^3',

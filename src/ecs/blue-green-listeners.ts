@@ -1,4 +1,4 @@
-import { Duration, Fn, Token } from 'aws-cdk-lib';
+import { CfnResource, CustomResource, Duration, Fn, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -9,6 +9,10 @@ import { LifecycleHookLoadBalancer } from '../hooks/lifecycle-hook-bind';
 import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
 import { acknowledge } from '../private/nag';
 import { throwIfErrors } from '../private/validation';
+import { ListenerReaderProvider } from '../trigger/trigger-provider';
+
+/** The resource type the trigger function answers with the live target groups (src/trigger/live-target-groups.ts). */
+const LIVE_TARGET_GROUPS_RESOURCE_TYPE = 'Custom::CodeDeployLiveTargetGroups';
 
 /** The kind of load balancer CodeDeploy shifts ECS traffic on. */
 export enum BlueGreenLoadBalancerType {
@@ -258,6 +262,8 @@ export class BlueGreenListeners extends Construct {
     this.greenTargetGroup = parts.greenTargetGroup;
     this.productionListener = parts.productionListener;
     this.testListener = parts.testListener;
+    // The listeners forward to what serves traffic now, also after a deployment moved it.
+    followLiveTargetGroups(this, parts, productionPort, wantTest ? testPort : undefined);
   }
 
   /**
@@ -404,6 +410,51 @@ function targetGroupFullName(tg: elbv2.ITargetGroup): string {
   }
   const parts = Fn.split(':', tg.targetGroupArn);
   return Fn.select(5, parts);
+}
+
+/**
+ * After a deployment the production listener forwards to the other target group than the template
+ * names (CodeDeploy moves it, and leaves it there). A later CloudFormation update of the listener
+ * (a certificate, the port, the SSL policy) would send its template's default action again and move
+ * production back to a target group without the live tasks (aws/aws-cdk#36649). So the listeners'
+ * default actions forward to what a custom resource read from the load balancer: the target group
+ * each listener forwards to now. The resource's properties carry every other property of both
+ * listeners, so CloudFormation updates it (and reads again) before any update of a listener, and
+ * never otherwise: a template that changes nothing of the listeners updates neither.
+ */
+function followLiveTargetGroups(scope: Construct, parts: TrafficParts, productionPort: number, testPort: number | undefined): CustomResource {
+  const provider = ListenerReaderProvider.of(scope);
+  const stack = Stack.of(scope);
+  const otherProperties = (listener: elbv2.IListener) =>
+    Lazy.any({
+      produce: () => {
+        const cfn = listener.node.defaultChild as CfnResource;
+        const rendered = stack.resolve((cfn as any)._toCloudFormation()) as { Resources: Record<string, { Properties?: Record<string, unknown> }> };
+        const { DefaultActions: _ignored, ...rest } = Object.values(rendered.Resources)[0].Properties ?? {};
+        return rest;
+      },
+    });
+  const resource = new CustomResource(scope, 'LiveTargetGroups', {
+    serviceToken: provider.function.functionArn,
+    resourceType: LIVE_TARGET_GROUPS_RESOURCE_TYPE,
+    serviceTimeout: Duration.minutes(2),
+    properties: {
+      LoadBalancerArn: (parts.loadBalancer as elbv2.IApplicationLoadBalancer | elbv2.INetworkLoadBalancer).loadBalancerArn,
+      BlueTargetGroupArn: parts.blueTargetGroup.targetGroupArn,
+      GreenTargetGroupArn: parts.greenTargetGroup.targetGroupArn,
+      ProductionPort: productionPort,
+      ProductionListener: otherProperties(parts.productionListener),
+      ...(testPort !== undefined && parts.testListener ? { TestPort: testPort, TestListener: otherProperties(parts.testListener) } : {}),
+    },
+  });
+  resource.node.addDependency(provider.policy);
+  const forward = (listener: elbv2.IListener, attribute: string) =>
+    (listener.node.defaultChild as CfnResource).addPropertyOverride('DefaultActions.0.TargetGroupArn', resource.getAttString(attribute));
+  forward(parts.productionListener, 'ProductionTargetGroupArn');
+  if (parts.testListener) {
+    forward(parts.testListener, 'TestTargetGroupArn');
+  }
+  return resource;
 }
 
 /** The listener settings both kinds of load balancer share, defaults applied. */

@@ -64,7 +64,7 @@ export const COMPLIANCE_ACKNOWLEDGEMENTS: Record<OwnedResource, ComplianceAcknow
     ...LAMBDA_FUNCTION,
     {
       rules: inPacks('LambdaInsideVPC', NIST, HIPAA, PCI),
-      reason: 'Calls only AWS APIs (CodeDeploy, CloudFormation, Lambda, S3, Auto Scaling, SSM) and reads no data of the VPC; in a VPC it would need NAT or interface endpoints to reach them.',
+      reason: 'Calls only AWS APIs (CodeDeploy, CloudFormation, Lambda, S3, Auto Scaling, SSM, Elastic Load Balancing) and reads no data of the VPC; in a VPC it would need NAT or interface endpoints to reach them.',
     },
   ],
   [OwnedResource.VPC_FUNCTION]: LAMBDA_FUNCTION,

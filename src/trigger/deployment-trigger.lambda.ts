@@ -11,11 +11,13 @@ import * as https from 'node:https';
 import type * as AutoScalingSdk from '@aws-sdk/client-auto-scaling';
 import type * as CodeDeploySdk from '@aws-sdk/client-codedeploy';
 import type * as EcsSdk from '@aws-sdk/client-ecs';
+import type * as Elbv2Sdk from '@aws-sdk/client-elastic-load-balancing-v2';
 import type * as LambdaSdk from '@aws-sdk/client-lambda';
 import type * as S3Sdk from '@aws-sdk/client-s3';
 import type * as SqsSdk from '@aws-sdk/client-sqs';
 import type * as SsmSdk from '@aws-sdk/client-ssm';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
+import { LIVE_TARGET_GROUPS_RESOURCE_TYPE, liveTargetGroups, parseLiveTargetGroupsProperties } from './live-target-groups';
 import { describeError, errorName, isTransientError, jsonLogger, Logger, sleep } from '../private/runtime';
 
 /** Resource properties, as CloudFormation passes them (every scalar a string). */
@@ -133,6 +135,7 @@ const s3Sdk = lazyModule<typeof S3Sdk>('@aws-sdk/client-s3');
 const ssmSdk = lazyModule<typeof SsmSdk>('@aws-sdk/client-ssm');
 const autoscalingSdk = lazyModule<typeof AutoScalingSdk>('@aws-sdk/client-auto-scaling');
 const sqsSdk = lazyModule<typeof SqsSdk>('@aws-sdk/client-sqs');
+const elbv2Sdk = lazyModule<typeof Elbv2Sdk>('@aws-sdk/client-elastic-load-balancing-v2');
 const CreateDeploymentCommand = lazyClass<typeof CodeDeploySdk.CreateDeploymentCommand>(codedeploySdk, 'CreateDeploymentCommand');
 const GetDeploymentCommand = lazyClass<typeof CodeDeploySdk.GetDeploymentCommand>(codedeploySdk, 'GetDeploymentCommand');
 const ListDeploymentsCommand = lazyClass<typeof CodeDeploySdk.ListDeploymentsCommand>(codedeploySdk, 'ListDeploymentsCommand');
@@ -145,6 +148,8 @@ const DescribeInstanceAssociationsStatusCommand = lazyClass<typeof SsmSdk.Descri
 const DescribeAutoScalingGroupsCommand = lazyClass<typeof AutoScalingSdk.DescribeAutoScalingGroupsCommand>(autoscalingSdk, 'DescribeAutoScalingGroupsCommand');
 const ReceiveMessageCommand = lazyClass<typeof SqsSdk.ReceiveMessageCommand>(sqsSdk, 'ReceiveMessageCommand');
 const DeleteMessageBatchCommand = lazyClass<typeof SqsSdk.DeleteMessageBatchCommand>(sqsSdk, 'DeleteMessageBatchCommand');
+const DescribeListenersCommand = lazyClass<typeof Elbv2Sdk.DescribeListenersCommand>(elbv2Sdk, 'DescribeListenersCommand');
+const DescribeTargetHealthCommand = lazyClass<typeof Elbv2Sdk.DescribeTargetHealthCommand>(elbv2Sdk, 'DescribeTargetHealthCommand');
 const codedeploy = lazyClient(() => new (codedeploySdk().CodeDeployClient)({}));
 const sqs = lazyClient(() => new (sqsSdk().SQSClient)({}));
 const ecs = lazyClient(() => new (ecsSdk().ECSClient)({}));
@@ -152,6 +157,7 @@ const lambda = lazyClient(() => new (lambdaSdk().LambdaClient)({}));
 const s3 = lazyClient(() => new (s3Sdk().S3Client)({}));
 const ssm = lazyClient(() => new (ssmSdk().SSMClient)({}));
 const autoscaling = lazyClient(() => new (autoscalingSdk().AutoScalingClient)({}));
+const elbv2 = lazyClient(() => new (elbv2Sdk().ElasticLoadBalancingV2Client)({}));
 
 export async function handler(event: TriggerEvent, context: Context): Promise<void> {
   const log = logger(event);
@@ -186,6 +192,9 @@ export interface UploadProperties {
 async function decide(event: TriggerEvent, context: Context, log: Logger): Promise<Answer | undefined> {
   if (event.ResourceType === UPLOAD_RESOURCE_TYPE) {
     return upload(event, log);
+  }
+  if (event.ResourceType === LIVE_TARGET_GROUPS_RESOURCE_TYPE) {
+    return readLiveTargetGroups(event, log);
   }
   let progress = event.Progress;
   try {
@@ -265,6 +274,40 @@ async function upload(event: TriggerEvent, log: Logger): Promise<Answer> {
     };
   } catch (err) {
     const reason = `Revision upload error: ${describeError(err)}`;
+    log('error', reason);
+    return { status: 'FAILED', reason, physicalId };
+  }
+}
+
+/**
+ * Where the blue/green listeners forward now (see live-target-groups.ts). Delete does nothing. A
+ * failed read fails the operation: a guess could point production at an idle target group.
+ */
+async function readLiveTargetGroups(event: TriggerEvent, log: Logger): Promise<Answer> {
+  const physicalId = (event as any).PhysicalResourceId ?? `live-target-groups:${event.LogicalResourceId}`;
+  if (event.RequestType === 'Delete') {
+    return { status: 'SUCCESS', reason: 'Deleted; nothing to do.', physicalId };
+  }
+  try {
+    const props = parseLiveTargetGroupsProperties(event.ResourceProperties as unknown as Record<string, unknown>);
+    const old = event.RequestType === 'Update' ? (event as any).OldResourceProperties : undefined;
+    const live = await liveTargetGroups(
+      {
+        describeListeners: (LoadBalancerArn, Marker) => elbv2.send(new DescribeListenersCommand({ LoadBalancerArn, Marker })),
+        describeTargetHealth: (TargetGroupArn) => elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn })),
+      },
+      props,
+      old,
+    );
+    log('info', 'live target groups', { ...live });
+    return {
+      status: 'SUCCESS',
+      reason: live.how,
+      data: { ProductionTargetGroupArn: live.ProductionTargetGroupArn, TestTargetGroupArn: live.TestTargetGroupArn },
+      physicalId,
+    };
+  } catch (err) {
+    const reason = `Live target group lookup error: ${describeError(err)}`;
     log('error', reason);
     return { status: 'FAILED', reason, physicalId };
   }

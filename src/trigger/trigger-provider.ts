@@ -8,7 +8,7 @@ import { acknowledge, wildcardResourceFinding } from '../private/nag';
 import { perStack } from '../private/shared';
 
 // Not exported from the package: the function every DeploymentTrigger (and ServerPipelineSource)
-// of a stack shares.
+// of a stack shares, and the listener reader of BlueGreenListeners.
 
 /** The one function (with its role and log group) every trigger of a stack shares. */
 export class TriggerProvider extends Construct {
@@ -52,7 +52,6 @@ export class TriggerProvider extends Construct {
     acknowledgeCompliance(this.selfInvokePolicy, OwnedResource.ROLE);
   }
 
-  /** Lets the function see Auto Scaling instances and (optionally) their State Manager association status. */
   /** Reading which instances of Auto Scaling groups are InService. */
   public grantWatchAutoScalingGroups(): void {
     if (!this.watchesInstances) {
@@ -82,5 +81,58 @@ export class TriggerProvider extends Construct {
         'Instance IDs of Auto Scaling groups are only known at deployment time; the trigger reads whether the CodeDeploy agent installation succeeded on them (and on tagged instances). Limited to instances of this account and Region, read-only.',
       );
     }
+  }
+}
+
+/**
+ * The function that reads where blue/green listeners forward (live target groups): the trigger's
+ * code, with a role of its own that may only describe listeners and target health. Not the
+ * trigger's function: that one depends on its role's policy, which names the deployment groups,
+ * which depend on the services, which depend on the listeners, which depend on this reading.
+ */
+export class ListenerReaderProvider extends Construct {
+  public static of(scope: Construct): ListenerReaderProvider {
+    return perStack(scope, 'CodeDeployPatternsListenerReader', ListenerReaderProvider, (stack, id) => new ListenerReaderProvider(stack, id));
+  }
+
+  public readonly function: DeploymentTriggerFunction;
+  /** The role's policy, which the readings must wait for. */
+  public readonly policy: iam.Policy;
+
+  private constructor(scope: Construct, id: string) {
+    super(scope, id);
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'cdk-codedeploy-patterns: reads which target group blue/green listeners forward to',
+    });
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_YEAR });
+    logGroup.grantWrite(role);
+    this.policy = new iam.Policy(this, 'ReadListeners', {
+      roles: [role],
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeTargetHealth'],
+          resources: ['*'],
+        }),
+      ],
+    });
+    this.function = new DeploymentTriggerFunction(this, 'Function', {
+      description: 'cdk-codedeploy-patterns: reads which target group blue/green listeners forward to',
+      role,
+      logGroup,
+      timeout: Duration.minutes(1),
+      memorySize: 256,
+      // As the trigger: one answer per request (a failed invocation ends in CloudFormation's 2-minute service timeout).
+      retryAttempts: 0,
+    });
+    acknowledgeCompliance(this.function, OwnedResource.FUNCTION);
+    acknowledgeCompliance(logGroup, OwnedResource.LOG_GROUP);
+    acknowledgeCompliance(role, OwnedResource.ROLE);
+    acknowledgeCompliance(this.policy, OwnedResource.ROLE);
+    acknowledge(
+      this.policy,
+      'AwsSolutions-IAM5[Resource::*]',
+      'elasticloadbalancing:DescribeListeners and DescribeTargetHealth have no resource-level permissions in IAM; the function reads which target group the blue/green listeners forward to, so a listener update never points production at the idle one. Read-only.',
+    );
   }
 }

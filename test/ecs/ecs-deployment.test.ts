@@ -110,18 +110,31 @@ describe('EcsDeployment', () => {
       expect(dep.service).toBeInstanceOf(ecs.FargateService);
     });
 
-    test('an internet-facing ALB: production listener 80 -> blue, test listener 8080 -> green', () => {
+    test('an internet-facing ALB: production listener 80, test listener 8080, each forwarding to the live target group read before any update of it', () => {
       t.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
       t.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internet-facing', Type: 'application' });
+      const live = Match.stringLikeRegexp('^WebTrafficLiveTargetGroups');
       t.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
         Port: 80,
         Protocol: 'HTTP',
-        DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: Match.stringLikeRegexp('BlueTargetGroup') } }],
+        DefaultActions: [{ Type: 'forward', TargetGroupArn: { 'Fn::GetAtt': [live, 'ProductionTargetGroupArn'] } }],
       });
       t.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
         Port: 8080,
         Protocol: 'HTTP',
-        DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: Match.stringLikeRegexp('GreenTargetGroup') } }],
+        DefaultActions: [{ Type: 'forward', TargetGroupArn: { 'Fn::GetAtt': [live, 'TestTargetGroupArn'] } }],
+      });
+      // On creation (no listener yet) the reading answers blue and green; later, where they forward.
+      t.hasResourceProperties('Custom::CodeDeployLiveTargetGroups', {
+        ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('^CodeDeployPatternsListenerReaderFunction'), 'Arn'] },
+        LoadBalancerArn: { Ref: Match.stringLikeRegexp('^WebTrafficLoadBalancer') },
+        BlueTargetGroupArn: { Ref: Match.stringLikeRegexp('BlueTargetGroup') },
+        GreenTargetGroupArn: { Ref: Match.stringLikeRegexp('GreenTargetGroup') },
+        ProductionPort: 80,
+        TestPort: 8080,
+        // Every other property of each listener, so any change of a listener updates the reading first.
+        ProductionListener: { LoadBalancerArn: { Ref: Match.stringLikeRegexp('^WebTrafficLoadBalancer') }, Port: 80, Protocol: 'HTTP' },
+        TestListener: { LoadBalancerArn: { Ref: Match.stringLikeRegexp('^WebTrafficLoadBalancer') }, Port: 8080, Protocol: 'HTTP' },
       });
     });
 
@@ -432,7 +445,12 @@ describe('EcsDeployment', () => {
       new EcsDeployment(stack, 'B', { cluster, taskDefinition: td2 });
       const t = Template.fromStack(stack);
       t.resourceCountIs('Custom::CodeDeployDeployment', 2);
-      t.resourceCountIs('AWS::Lambda::Function', 1);
+      t.resourceCountIs('Custom::CodeDeployLiveTargetGroups', 2);
+      // One trigger function and one listener reader for the stack.
+      expect(Object.keys(t.findResources('AWS::Lambda::Function')).sort()).toEqual([
+        expect.stringMatching(/^CodeDeployPatternsDeploymentTriggerFunction/),
+        expect.stringMatching(/^CodeDeployPatternsListenerReaderFunction/),
+      ]);
     });
   });
 

@@ -202,7 +202,22 @@ function ecsPrincipals(t: T): Principal[] {
       ],
     },
     triggerPrincipal(t, 'ECS', [{ action: 'ecs:DescribeServices', resource: service, why: 'deployment-trigger.lambda.ts: DescribeServicesCommand (is the revision already live?)' }]),
+    listenerReaderPrincipal(t),
   ];
+}
+
+/** The listener reader of BlueGreenListeners: the trigger's code, reading where the listeners forward (live-target-groups.ts). */
+function listenerReaderPrincipal(t: T): Principal {
+  const fn = idOf(t, 'AWS::Lambda::Function', /ListenerReader/);
+  return {
+    name: 'listener reader (ECS)',
+    role: roleOfFunction(t, fn),
+    calls: [
+      { action: 'elasticloadbalancing:DescribeListeners', resource: '*', why: 'live-target-groups.ts: DescribeListenersCommand (where each listener forwards now)' },
+      { action: 'elasticloadbalancing:DescribeTargetHealth', resource: '*', why: 'live-target-groups.ts: DescribeTargetHealthCommand (no listener yet: which group has healthy targets)' },
+      ...logCalls(t, fn),
+    ],
+  };
 }
 
 function serverPrincipals(t: T, managedPolicy: boolean): Principal[] {
@@ -301,8 +316,8 @@ describe('every principal can make the calls it makes at run time', () => {
 
   test('the numbers checked', () => {
     const calls = principals.reduce((n, p) => n + p.calls.length, 0);
-    expect(principals.length).toBe(10);
-    expect(calls).toBe(100);
+    expect(principals.length).toBe(11);
+    expect(calls).toBe(104);
   });
 });
 
@@ -379,7 +394,8 @@ const API_TO_IAM: Record<string, string[]> = {
 
 describe('the call lists follow the handlers\' code', () => {
   const handlers: Record<string, { file: string; principal: RegExp }> = {
-    'deployment trigger': { file: 'src/trigger/deployment-trigger.lambda.ts', principal: /deployment trigger/ },
+    // The listener reader runs the trigger's code too (its commands are defined there).
+    'deployment trigger': { file: 'src/trigger/deployment-trigger.lambda.ts', principal: /deployment trigger|listener reader/ },
     'invoke check': { file: 'src/hooks/handlers/invoke-check.lambda.ts', principal: /invokeCheck/ },
     'alarm check': { file: 'src/hooks/handlers/alarm-check.lambda.ts', principal: /[aA]larmCheck/ },
     'http check': { file: 'src/hooks/handlers/http-check.lambda.ts', principal: /httpCheck/ },

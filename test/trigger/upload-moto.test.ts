@@ -1,10 +1,9 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import * as net from 'node:net';
 import {
   CreateBucketCommand, GetObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client,
 } from '@aws-sdk/client-s3';
 import { triggerHarness } from './trigger-harness';
 import { UPLOAD_RESOURCE_TYPE } from '../../src/trigger/deployment-trigger.lambda';
+import { Moto } from '../fakes/moto';
 
 /**
  * The revision upload against moto's S3 (an implementation nobody here wrote), with the real SDK:
@@ -15,43 +14,15 @@ import { UPLOAD_RESOURCE_TYPE } from '../../src/trigger/deployment-trigger.lambd
  */
 
 const h = triggerHarness({ TRIGGER_RESPONSE_RESERVE_MS: '20' });
-let moto: ChildProcess;
+const moto = new Moto();
 let client: S3Client;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitUntilUp(endpoint: string, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  for (;;) {
-    try {
-      await fetch(endpoint);
-      return;
-    } catch (err) {
-      if (Date.now() > until) {
-        throw new Error(`moto_server did not answer on ${endpoint} within ${ms} ms (is moto installed? pip install 'moto[server]'): ${String(err)}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
-
 beforeAll(async () => {
-  const port = await freePort();
-  const endpoint = `http://127.0.0.1:${port}`;
-  moto = spawn('moto_server', ['-p', String(port)], { stdio: 'ignore' });
-  await waitUntilUp(endpoint, 20_000);
+  await moto.start();
+  const endpoint = moto.endpoint;
   // Registered after the harness's set-up: the handler's S3 client (created on first use) talks to moto.
   process.env.AWS_ENDPOINT_URL_S3 = endpoint;
-  client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake' } });
+  client = new S3Client({ ...moto.clientConfig(), forcePathStyle: true });
   await client.send(new CreateBucketCommand({ Bucket: 'assets' }));
   await client.send(new CreateBucketCommand({ Bucket: 'source' }));
   await client.send(new PutBucketVersioningCommand({ Bucket: 'source', VersioningConfiguration: { Status: 'Enabled' } }));
@@ -61,7 +32,7 @@ beforeAll(async () => {
 
 afterAll(() => {
   client?.destroy();
-  moto?.kill();
+  moto.stop();
 });
 
 function uploadEvent(requestType: 'Create' | 'Update' | 'Delete', assetKey: string): any {

@@ -1,0 +1,156 @@
+// Which target group each blue/green listener serves now, for the `LiveTargetGroups` custom resource
+// of `BlueGreenListeners` (answered by the deployment trigger's function). The listeners' template
+// forwards to what this returns, so a CloudFormation update of a listener never points it back at
+// the target group a deployment moved traffic away from. Bundled into the trigger handler.
+import type * as Elbv2Sdk from '@aws-sdk/client-elastic-load-balancing-v2';
+
+/** The resource type the trigger function answers with `liveTargetGroups`. */
+export const LIVE_TARGET_GROUPS_RESOURCE_TYPE = 'Custom::CodeDeployLiveTargetGroups';
+
+/** Resource properties (CloudFormation passes every scalar as a string). */
+export interface LiveTargetGroupsProperties {
+  readonly LoadBalancerArn: string;
+  readonly BlueTargetGroupArn: string;
+  readonly GreenTargetGroupArn: string;
+  readonly ProductionPort: string;
+  readonly TestPort?: string;
+  /**
+   * The listeners' other properties, unused here: any change of them (including a referenced
+   * value, such as a replaced certificate) updates this resource before the listener, so the
+   * listener's update forwards to what serves traffic now.
+   */
+  readonly ProductionListener?: unknown;
+  readonly TestListener?: unknown;
+}
+
+/** What the listeners' default actions forward to. */
+export interface LiveTargetGroups {
+  readonly ProductionTargetGroupArn: string;
+  readonly TestTargetGroupArn: string;
+  /** How each was decided, for the log and the answer's reason. */
+  readonly how: string;
+}
+
+/** The subset of the ELBv2 client and commands the lookup uses (the real SDK's in the handler and tests). */
+export interface Elbv2Api {
+  describeListeners(loadBalancerArn: string, marker?: string): Promise<Elbv2Sdk.DescribeListenersOutput>;
+  describeTargetHealth(targetGroupArn: string): Promise<Elbv2Sdk.DescribeTargetHealthOutput>;
+}
+
+export function parseLiveTargetGroupsProperties(raw: Record<string, unknown>): LiveTargetGroupsProperties {
+  const problems: string[] = [];
+  for (const key of ['LoadBalancerArn', 'BlueTargetGroupArn', 'GreenTargetGroupArn', 'ProductionPort']) {
+    if (typeof raw?.[key] !== 'string' && typeof raw?.[key] !== 'number') {
+      problems.push(`${key} is required; received ${JSON.stringify(raw?.[key])?.slice(0, 80)}`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new Error(`invalid resource properties: ${problems.join('; ')}`);
+  }
+  return raw as unknown as LiveTargetGroupsProperties;
+}
+
+/** Target groups a listener forwards to with a weight above zero (a plain forward has weight 1). */
+function servedBy(listener: Elbv2Sdk.Listener): { arns: string[]; all: string[] } {
+  const all: string[] = [];
+  const arns: string[] = [];
+  for (const action of listener.DefaultActions ?? []) {
+    if (action.Type !== 'forward') {
+      continue;
+    }
+    const groups = action.ForwardConfig?.TargetGroups?.length
+      ? action.ForwardConfig.TargetGroups.map((g) => ({ arn: g.TargetGroupArn!, weight: g.Weight ?? 1 }))
+      : action.TargetGroupArn ? [{ arn: action.TargetGroupArn, weight: 1 }] : [];
+    for (const g of groups) {
+      all.push(g.arn);
+      if (g.weight > 0) {
+        arns.push(g.arn);
+      }
+    }
+  }
+  return { arns: [...new Set(arns)], all: [...new Set(all)] };
+}
+
+/**
+ * Reads where the load balancer's blue/green listeners forward now. A listener is found by its port
+ * (or its previous port, when this update changes it) among the listeners that forward only to the
+ * pair. Without a listener (the stack is being created, or the listener is new), the production
+ * target group is the one with healthy targets, else blue; the test listener follows production's
+ * other group, as on creation.
+ */
+export async function liveTargetGroups(
+  api: Elbv2Api,
+  props: LiveTargetGroupsProperties,
+  oldProps: Partial<LiveTargetGroupsProperties> | undefined,
+): Promise<LiveTargetGroups> {
+  const blue = props.BlueTargetGroupArn;
+  const green = props.GreenTargetGroupArn;
+  const pair = new Set([blue, green]);
+  const listeners: Elbv2Sdk.Listener[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await api.describeListeners(props.LoadBalancerArn, marker);
+    listeners.push(...(page.Listeners ?? []));
+    marker = page.NextMarker;
+  } while (marker);
+  const ours = listeners.filter((l) => {
+    const s = servedBy(l);
+    return s.all.length > 0 && s.all.every((arn) => pair.has(arn));
+  });
+  const find = (port: unknown, oldPort: unknown) =>
+    ours.find((l) => port !== undefined && String(l.Port) === String(port)) ??
+    ours.find((l) => oldPort !== undefined && String(l.Port) === String(oldPort));
+
+  const liveOf = (listener: Elbv2Sdk.Listener, role: string): string => {
+    const { arns } = servedBy(listener);
+    if (arns.length !== 1) {
+      throw new Error(
+        `the ${role} listener on port ${listener.Port} forwards to ${arns.length} target groups with a weight above zero (${arns.join(', ')}): ` +
+          'a deployment is shifting traffic. Wait for it to finish (or stop it), then update the stack again; updating the listener now would cut the shift short.',
+      );
+    }
+    return arns[0];
+  };
+
+  const production = find(props.ProductionPort, oldProps?.ProductionPort);
+  let productionArn: string;
+  let how: string;
+  if (production) {
+    productionArn = liveOf(production, 'production');
+    how = `production listener (port ${production.Port}) forwards to ${name(productionArn, blue)}`;
+  } else {
+    const healthy = await healthyGroups(api, [blue, green]);
+    productionArn = healthy.length === 1 ? healthy[0] : blue;
+    how = healthy.length === 1
+      ? `no production listener yet; ${name(productionArn, blue)} has the healthy targets`
+      : `no production listener yet; ${healthy.length === 0 ? 'neither' : 'both'} target groups have healthy targets, so blue`;
+  }
+  const otherArn = productionArn === blue ? green : blue;
+  let testArn = otherArn;
+  if (props.TestPort !== undefined && props.TestPort !== '') {
+    const test = find(props.TestPort, oldProps?.TestPort);
+    if (test) {
+      testArn = liveOf(test, 'test');
+      how += `; test listener (port ${test.Port}) forwards to ${name(testArn, blue)}`;
+    } else {
+      how += `; no test listener yet, so ${name(testArn, blue)}`;
+    }
+  }
+  return { ProductionTargetGroupArn: productionArn, TestTargetGroupArn: testArn, how };
+}
+
+function name(arn: string, blue: string): string {
+  return arn === blue ? 'blue' : 'green';
+}
+
+/** Target groups of the list with at least one healthy target. */
+async function healthyGroups(api: Elbv2Api, arns: string[]): Promise<string[]> {
+  const healthy: string[] = [];
+  for (const arn of arns) {
+    const out = await api.describeTargetHealth(arn);
+    if ((out.TargetHealthDescriptions ?? []).some((d) => d.TargetHealth?.State === 'healthy')) {
+      healthy.push(arn);
+    }
+  }
+  return healthy;
+}

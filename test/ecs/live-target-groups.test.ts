@@ -1,0 +1,174 @@
+import { CreateSubnetCommand, CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  Action, CreateListenerCommand, CreateLoadBalancerCommand, CreateTargetGroupCommand, DescribeListenersCommand,
+  ElasticLoadBalancingV2Client, ModifyListenerCommand, RegisterTargetsCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { Template } from 'aws-cdk-lib/assertions';
+import { EcsDeployment } from '../../src';
+import { LIVE_TARGET_GROUPS_RESOURCE_TYPE } from '../../src/trigger/live-target-groups';
+import { Moto } from '../fakes/moto';
+import { testStack } from '../harness';
+import { triggerHarness } from '../trigger/trigger-harness';
+import { ecsFixture } from '../util';
+
+/**
+ * No drift back to the idle target group (aws/aws-cdk#36649): the listener reading of
+ * `BlueGreenListeners`, run by the bundled handler against moto's Elastic Load Balancing v2 (an
+ * implementation nobody here wrote) with the real SDK. A deployment's shift is simulated the way
+ * CodeDeploy leaves it (a weighted forward, 0 to the original target group); a CloudFormation
+ * update of the listener is simulated the way CloudFormation makes it: ModifyListener with every
+ * property of the new template, the default action resolved from the reading.
+ */
+
+const h = triggerHarness({ TRIGGER_RESPONSE_RESERVE_MS: '20' });
+const moto = new Moto();
+let elb: ElasticLoadBalancingV2Client;
+let lbArn: string;
+let emptyLbArn: string;
+let blue: string;
+let green: string;
+let production: string;
+let test8080: string;
+
+beforeAll(async () => {
+  await moto.start();
+  // Registered after the harness's set-up: the handler's client (created on first use) talks to moto.
+  process.env.AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2 = moto.endpoint;
+  const ec2 = new EC2Client(moto.clientConfig());
+  elb = new ElasticLoadBalancingV2Client(moto.clientConfig());
+  const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }))).Vpc!.VpcId!;
+  const subnets = await Promise.all(['a', 'b'].map(async (az, i) =>
+    (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: `10.0.${i}.0/24`, AvailabilityZone: `us-east-1${az}` }))).Subnet!.SubnetId!));
+  const lb = async (name: string) => (await elb.send(new CreateLoadBalancerCommand({ Name: name, Subnets: subnets, Type: 'application' }))).LoadBalancers![0].LoadBalancerArn!;
+  lbArn = await lb('web');
+  emptyLbArn = await lb('replaced');
+  const tg = async (name: string) =>
+    (await elb.send(new CreateTargetGroupCommand({ Name: name, Protocol: 'HTTP', Port: 8080, VpcId: vpc, TargetType: 'ip' }))).TargetGroups![0].TargetGroupArn!;
+  blue = await tg('blue');
+  green = await tg('green');
+  const listener = async (port: number, target: string) =>
+    (await elb.send(new CreateListenerCommand({ LoadBalancerArn: lbArn, Port: port, Protocol: 'HTTP', DefaultActions: [{ Type: 'forward', TargetGroupArn: target }] }))).Listeners![0].ListenerArn!;
+  production = await listener(80, blue);
+  test8080 = await listener(8080, green);
+  ec2.destroy();
+}, 60_000);
+
+afterAll(() => {
+  elb?.destroy();
+  moto.stop();
+});
+
+function readingEvent(requestType: 'Create' | 'Update', props: Record<string, unknown>, old?: Record<string, unknown>): any {
+  const base = h.event(requestType, {});
+  return {
+    ...base,
+    ResourceType: LIVE_TARGET_GROUPS_RESOURCE_TYPE,
+    LogicalResourceId: 'WebTrafficLiveTargetGroups',
+    ...(requestType === 'Update' ? { PhysicalResourceId: 'live-target-groups:WebTrafficLiveTargetGroups', OldResourceProperties: old } : {}),
+    ResourceProperties: {
+      ServiceToken: base.ServiceToken,
+      LoadBalancerArn: lbArn,
+      BlueTargetGroupArn: blue,
+      GreenTargetGroupArn: green,
+      ProductionPort: '80',
+      TestPort: '8080',
+      ...props,
+    },
+  };
+}
+
+async function answer(e: any): Promise<any> {
+  h.fake.reset();
+  await h.run(e, 10_000);
+  expect(h.fake.responses).toHaveLength(1);
+  return h.fake.responses[0];
+}
+
+/** Where a listener sends traffic: the target groups with a weight above zero. */
+async function forwardsTo(listenerArn: string): Promise<string[]> {
+  const l = (await elb.send(new DescribeListenersCommand({ ListenerArns: [listenerArn] }))).Listeners![0];
+  return l.DefaultActions!.flatMap((a) => a.ForwardConfig?.TargetGroups?.length
+    ? a.ForwardConfig.TargetGroups.filter((g) => (g.Weight ?? 1) > 0).map((g) => g.TargetGroupArn!)
+    : [a.TargetGroupArn!]);
+}
+
+/** The listeners' default action in the synthesized template, with the reading's attributes resolved as CloudFormation would. */
+function templateDefaultActions(template: any, port: number, reading: Record<string, string>, targetGroups: Record<string, string>): Action[] {
+  const listener = Object.values(template.Resources).find((r: any) => r.Type === 'AWS::ElasticLoadBalancingV2::Listener' && r.Properties.Port === port) as any;
+  return listener.Properties.DefaultActions.map((a: any) => {
+    const arn = a.TargetGroupArn;
+    const resolved = arn['Fn::GetAtt'] ? reading[arn['Fn::GetAtt'][1]] : targetGroups[arn.Ref.includes('Blue') ? 'blue' : 'green'];
+    return { Type: a.Type, TargetGroupArn: resolved };
+  });
+}
+
+test('creation: no listener yet, so production is blue and test is green (what the template created before)', async () => {
+  const response = await answer(readingEvent('Create', { LoadBalancerArn: emptyLbArn }));
+  expect(response).toMatchObject({
+    Status: 'SUCCESS',
+    PhysicalResourceId: 'live-target-groups:WebTrafficLiveTargetGroups',
+    Data: { ProductionTargetGroupArn: blue, TestTargetGroupArn: green },
+  });
+  expect(response.Reason).toMatch(/no production listener yet; neither target groups have healthy targets, so blue; no test listener yet, so green/);
+});
+
+test('before any deployment: the listeners forward where the template created them', async () => {
+  const response = await answer(readingEvent('Update', { Certificates: 'new' }, { ProductionPort: '80', TestPort: '8080' }));
+  expect(response.Data).toEqual({ ProductionTargetGroupArn: blue, TestTargetGroupArn: green });
+});
+
+test('after a completed shift, a later update of the listener (port 80 to 81) keeps production on the live target group; the old template sent it to the empty one', async () => {
+  // The deployment: the replacement tasks in green, production shifted with CodeDeploy's weighted forward (blue 0), the test listener on green.
+  await elb.send(new RegisterTargetsCommand({ TargetGroupArn: green, Targets: [{ Id: '10.0.0.10', Port: 8080 }] }));
+  await elb.send(new ModifyListenerCommand({
+    ListenerArn: production,
+    DefaultActions: [{ Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: green, Weight: 100 }, { TargetGroupArn: blue, Weight: 0 }] } }],
+  }));
+  expect(await forwardsTo(production)).toEqual([green]);
+
+  // The stack update that changes the listener's port: CloudFormation updates the reading first (its properties changed).
+  const response = await answer(readingEvent('Update', { ProductionPort: '81' }, { ProductionPort: '80', TestPort: '8080' }));
+  expect(response.Status).toBe('SUCCESS');
+  expect(response.Data).toEqual({ ProductionTargetGroupArn: green, TestTargetGroupArn: green });
+  expect(response.Reason).toContain('production listener (port 80) forwards to green');
+
+  // Then the listener, with the synthesized template's default action.
+  const stack = testStack();
+  const { cluster, taskDefinition } = ecsFixture(stack);
+  new EcsDeployment(stack, 'Web', { cluster, taskDefinition, traffic: { productionPort: 81 } });
+  const template = Template.fromStack(stack).toJSON();
+  const actions = templateDefaultActions(template, 81, response.Data, { blue, green });
+  await elb.send(new ModifyListenerCommand({ ListenerArn: production, Port: 81, Protocol: 'HTTP', DefaultActions: actions }));
+  expect(await forwardsTo(production)).toEqual([green]);
+
+  // What the template of aws-cdk-lib's listener (a Ref to the blue target group) did on the same update: production on blue, which has no targets.
+  const before = { Resources: { L: { Type: 'AWS::ElasticLoadBalancingV2::Listener', Properties: { Port: 81, DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: 'WebTrafficBlueTargetGroup' } }] } } } };
+  await elb.send(new ModifyListenerCommand({ ListenerArn: production, DefaultActions: templateDefaultActions(before, 81, {}, { blue, green }) }));
+  expect(await forwardsTo(production)).toEqual([blue]);
+  // Put it back as the deployment left it for the next test.
+  await elb.send(new ModifyListenerCommand({ ListenerArn: production, Port: 80, DefaultActions: [{ Type: 'forward', TargetGroupArn: green }] }));
+});
+
+test('a shift in progress (weights 90/10) fails the update instead of cutting it short', async () => {
+  await elb.send(new ModifyListenerCommand({
+    ListenerArn: production,
+    DefaultActions: [{ Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: green, Weight: 90 }, { TargetGroupArn: blue, Weight: 10 }] } }],
+  }));
+  const response = await answer(readingEvent('Update', { Certificates: 'x' }, { ProductionPort: '80', TestPort: '8080' }));
+  expect(response.Status).toBe('FAILED');
+  expect(response.Reason).toMatch(/^Live target group lookup error: .*the production listener on port 80 forwards to 2 target groups with a weight above zero .*a deployment is shifting traffic\. Wait for it to finish/);
+  await elb.send(new ModifyListenerCommand({ ListenerArn: production, DefaultActions: [{ Type: 'forward', TargetGroupArn: green }] }));
+});
+
+test('no test listener: only production is read, the test attribute is the other target group', async () => {
+  const response = await answer(readingEvent('Update', { TestPort: '' }, { ProductionPort: '80' }));
+  expect(response.Data).toEqual({ ProductionTargetGroupArn: green, TestTargetGroupArn: blue });
+  expect(test8080).toBeDefined();
+});
+
+test('a load balancer without our listeners (replaced): production follows the target group with healthy targets', async () => {
+  // green has the registered replacement task since the shift test; moto reports registered IP targets healthy.
+  const response = await answer(readingEvent('Update', { LoadBalancerArn: emptyLbArn }, { ProductionPort: '80', TestPort: '8080' }));
+  expect(response.Data).toEqual({ ProductionTargetGroupArn: green, TestTargetGroupArn: blue });
+  expect(response.Reason).toMatch(/no production listener yet; green has the healthy targets/);
+});
