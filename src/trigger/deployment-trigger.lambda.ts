@@ -18,6 +18,10 @@ import type * as SqsSdk from '@aws-sdk/client-sqs';
 import type * as SsmSdk from '@aws-sdk/client-ssm';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { LIVE_TARGET_GROUPS_RESOURCE_TYPE, liveTargetGroups, parseLiveTargetGroupsProperties } from './live-target-groups';
+import {
+  createBlueGreenGroup, deleteBlueGreenGroup, parseBlueGreenGroupProperties, SERVER_BLUE_GREEN_GROUP_RESOURCE_TYPE, updateBlueGreenGroup,
+  BlueGreenGroupApi,
+} from './server-blue-green-group';
 import { describeError, errorName, isTransientError, jsonLogger, Logger, sleep } from '../private/runtime';
 
 /** Resource properties, as CloudFormation passes them (every scalar a string). */
@@ -138,6 +142,9 @@ const sqsSdk = lazyModule<typeof SqsSdk>('@aws-sdk/client-sqs');
 const elbv2Sdk = lazyModule<typeof Elbv2Sdk>('@aws-sdk/client-elastic-load-balancing-v2');
 const CreateDeploymentCommand = lazyClass<typeof CodeDeploySdk.CreateDeploymentCommand>(codedeploySdk, 'CreateDeploymentCommand');
 const GetDeploymentCommand = lazyClass<typeof CodeDeploySdk.GetDeploymentCommand>(codedeploySdk, 'GetDeploymentCommand');
+const CreateDeploymentGroupCommand = lazyClass<typeof CodeDeploySdk.CreateDeploymentGroupCommand>(codedeploySdk, 'CreateDeploymentGroupCommand');
+const UpdateDeploymentGroupCommand = lazyClass<typeof CodeDeploySdk.UpdateDeploymentGroupCommand>(codedeploySdk, 'UpdateDeploymentGroupCommand');
+const DeleteDeploymentGroupCommand = lazyClass<typeof CodeDeploySdk.DeleteDeploymentGroupCommand>(codedeploySdk, 'DeleteDeploymentGroupCommand');
 const ListDeploymentsCommand = lazyClass<typeof CodeDeploySdk.ListDeploymentsCommand>(codedeploySdk, 'ListDeploymentsCommand');
 const GetDeploymentGroupCommand = lazyClass<typeof CodeDeploySdk.GetDeploymentGroupCommand>(codedeploySdk, 'GetDeploymentGroupCommand');
 const StopDeploymentCommand = lazyClass<typeof CodeDeploySdk.StopDeploymentCommand>(codedeploySdk, 'StopDeploymentCommand');
@@ -195,6 +202,9 @@ async function decide(event: TriggerEvent, context: Context, log: Logger): Promi
   }
   if (event.ResourceType === LIVE_TARGET_GROUPS_RESOURCE_TYPE) {
     return readLiveTargetGroups(event, log);
+  }
+  if (event.ResourceType === SERVER_BLUE_GREEN_GROUP_RESOURCE_TYPE) {
+    return blueGreenGroup(event, log);
   }
   let progress = event.Progress;
   try {
@@ -310,6 +320,73 @@ async function readLiveTargetGroups(event: TriggerEvent, log: Logger): Promise<A
     const reason = `Live target group lookup error: ${describeError(err)}`;
     log('error', reason);
     return { status: 'FAILED', reason, physicalId };
+  }
+}
+
+const GONE = ['DeploymentGroupDoesNotExistException', 'ApplicationDoesNotExistException'];
+const NOT_CREATED = 'not-created:';
+
+/** The CodeDeploy calls of the blue/green deployment group resource, through the real SDK. */
+const blueGreenGroupApi: BlueGreenGroupApi = {
+  create: async (input) => {
+    await codedeploy.send(new CreateDeploymentGroupCommand(input));
+  },
+  update: (input) => codedeploy.send(new UpdateDeploymentGroupCommand(input)),
+  get: async (applicationName, deploymentGroupName) => {
+    try {
+      return (await codedeploy.send(new GetDeploymentGroupCommand({ applicationName, deploymentGroupName }))).deploymentGroupInfo;
+    } catch (err) {
+      if (GONE.includes(errorName(err) ?? '')) {
+        return undefined;
+      }
+      throw err;
+    }
+  },
+  delete: async (applicationName, deploymentGroupName) => {
+    try {
+      return await codedeploy.send(new DeleteDeploymentGroupCommand({ applicationName, deploymentGroupName }));
+    } catch (err) {
+      if (GONE.includes(errorName(err) ?? '')) {
+        return undefined;
+      }
+      throw err;
+    }
+  },
+};
+
+/** The EC2 blue/green deployment group (see server-blue-green-group.ts). */
+async function blueGreenGroup(event: TriggerEvent, log: Logger): Promise<Answer> {
+  const raw = event.ResourceProperties as unknown as Record<string, any>;
+  const given = (event as any).PhysicalResourceId as string | undefined;
+  const fallbackId = given ?? `${raw?.ApplicationName}/${raw?.DeploymentGroupName}`;
+  try {
+    if (event.RequestType === 'Delete') {
+      if (fallbackId.startsWith(NOT_CREATED)) {
+        // The Create failed (a group of that name may exist and is not ours): nothing to delete.
+        return { status: 'SUCCESS', reason: 'Nothing was created; nothing to delete.', physicalId: fallbackId };
+      }
+      // The physical ID names the group CloudFormation created (after a rename, the old one).
+      const [app, ...rest] = fallbackId.split('/');
+      const reason = await deleteBlueGreenGroup(blueGreenGroupApi, { ApplicationName: app, DeploymentGroupName: rest.join('/') });
+      log('info', reason);
+      return { status: 'SUCCESS', reason, physicalId: fallbackId };
+    }
+    const props = parseBlueGreenGroupProperties(raw);
+    const outcome = event.RequestType === 'Create'
+      ? await createBlueGreenGroup(blueGreenGroupApi, props)
+      : await updateBlueGreenGroup(blueGreenGroupApi, props, parseBlueGreenGroupProperties((event as any).OldResourceProperties));
+    log('info', outcome.reason, { autoScalingGroups: outcome.autoScalingGroups, deploymentType: outcome.deploymentType });
+    return {
+      status: 'SUCCESS',
+      reason: outcome.reason,
+      data: { DeploymentGroupName: props.DeploymentGroupName, DeploymentType: outcome.deploymentType },
+      physicalId: outcome.physicalId,
+    };
+  } catch (err) {
+    const reason = `Blue/green deployment group error: ${describeError(err)}`;
+    log('error', reason);
+    // A failed Create gets a physical ID its Delete recognizes, so that a group of that name it did not create is never deleted.
+    return { status: 'FAILED', reason, physicalId: event.RequestType === 'Create' ? `${NOT_CREATED}${fallbackId}` : fallbackId };
   }
 }
 

@@ -87,6 +87,13 @@ export class FakeAws {
   public readonly queues = new Map<string, FakeEventQueue>();
   /** Timeline given to the next deployments CreateDeployment creates (in order; the last repeats). */
   public nextTimelines: TimelineStep[][] = [[{ at: 0, status: 'Succeeded' }]];
+  /**
+   * Deployment groups created or updated through the API (`application/group` -> the last input,
+   * merged), as GetDeploymentGroup returns them.
+   */
+  public readonly groups = new Map<string, any>();
+  /** GetDeploymentGroup of a group not in `groups` fails (DeploymentGroupDoesNotExistException) instead of answering a bare group. */
+  public strictGroups = false;
   /** Objects copied with CopyObject: `bucket/key` -> source. */
   public readonly copies = new Map<string, string>();
   private readonly errors = new Map<string, InjectedError[]>();
@@ -109,6 +116,8 @@ export class FakeAws {
     this.services.clear();
     this.queues.clear();
     this.copies.clear();
+    this.groups.clear();
+    this.strictGroups = false;
     this.errors.clear();
     this.responseFaults = [];
     this.nextTimelines = [[{ at: 0, status: 'Succeeded' }]];
@@ -300,13 +309,45 @@ export class FakeAws {
           },
         };
       }
+      case 'CreateDeploymentGroup': {
+        const key = `${body.applicationName}/${body.deploymentGroupName}`;
+        if (this.groups.has(key)) {
+          throw Object.assign(new Error(`The deployment group ${body.deploymentGroupName} already exists.`), { type: 'DeploymentGroupAlreadyExistsException' });
+        }
+        this.groups.set(key, { ...body, deploymentGroupId: `dg-${this.groups.size + 1}` });
+        return { deploymentGroupId: this.groups.get(key).deploymentGroupId };
+      }
+      case 'UpdateDeploymentGroup': {
+        const key = `${body.applicationName}/${body.currentDeploymentGroupName}`;
+        const existing = this.groups.get(key);
+        if (!existing) {
+          throw Object.assign(new Error(`The deployment group ${body.currentDeploymentGroupName} does not exist.`), { type: 'DeploymentGroupDoesNotExistException' });
+        }
+        const { currentDeploymentGroupName: _current, newDeploymentGroupName, ...changes } = body;
+        const name = newDeploymentGroupName ?? body.currentDeploymentGroupName;
+        this.groups.delete(key);
+        this.groups.set(`${body.applicationName}/${name}`, { ...existing, ...changes, deploymentGroupName: name });
+        return { hooksNotCleanedUp: [] };
+      }
+      case 'DeleteDeploymentGroup': {
+        const key = `${body.applicationName}/${body.deploymentGroupName}`;
+        if (!this.groups.delete(key)) {
+          throw Object.assign(new Error(`The deployment group ${body.deploymentGroupName} does not exist.`), { type: 'DeploymentGroupDoesNotExistException' });
+        }
+        return { hooksNotCleanedUp: [] };
+      }
       case 'GetDeploymentGroup': {
         const group = `${body.applicationName}/${body.deploymentGroupName}`;
         const succeeded = [...this.deployments.values()]
           .filter((d) => d.group === group && this.statusOf(d).status === 'Succeeded')
           .sort((a, b) => b.createdAt - a.createdAt)[0];
+        const stored = this.groups.get(group);
+        if (!stored && this.strictGroups) {
+          throw Object.assign(new Error(`The deployment group ${body.deploymentGroupName} does not exist.`), { type: 'DeploymentGroupDoesNotExistException' });
+        }
         return {
           deploymentGroupInfo: {
+            ...(stored ? { ...stored, autoScalingGroups: (stored.autoScalingGroups ?? []).map((name: string) => ({ name, hook: `CodeDeploy-managed-automatic-launch-deployment-hook-${body.deploymentGroupName}` })) } : {}),
             applicationName: body.applicationName,
             deploymentGroupName: body.deploymentGroupName,
             ...(succeeded ? { lastSuccessfulDeployment: { deploymentId: succeeded.id, status: 'Succeeded' } } : {}),

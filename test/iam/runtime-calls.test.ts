@@ -392,6 +392,16 @@ const API_TO_IAM: Record<string, string[]> = {
   'sqs:DeleteMessageBatch': ['sqs:DeleteMessage'],
 };
 
+/**
+ * Commands of a handler that no construct's principal runs yet, so no template can list them:
+ * the EC2 blue/green deployment group resource (issue 20) is built in steps, and its
+ * ServerBlueGreenDeployment (whose trigger role gets these calls) is the next one. A test below
+ * fails as soon as a principal lists one of them, so the entry goes when the construct lands.
+ */
+const NOT_YET_RUN_BY_A_CONSTRUCT: Record<string, string[]> = {
+  'deployment trigger': ['CreateDeploymentGroup', 'UpdateDeploymentGroup', 'DeleteDeploymentGroup'],
+};
+
 describe('the call lists follow the handlers\' code', () => {
   const handlers: Record<string, { file: string; principal: RegExp }> = {
     // The listener reader runs the trigger's code too (its commands are defined there).
@@ -418,6 +428,12 @@ describe('the call lists follow the handlers\' code', () => {
       });
       return !candidates.some((a) => listed.has(a.toLowerCase()));
     });
-    expect(unlisted).toEqual([]);
+    expect(unlisted).toEqual(NOT_YET_RUN_BY_A_CONSTRUCT[name] ?? []);
+  });
+
+  test('the commands not yet run by a construct are listed by no principal (remove them from the list when one is)', () => {
+    const listed = new Set(principals.flatMap((p) => p.calls.map((c) => c.action)));
+    const waiting = Object.values(NOT_YET_RUN_BY_A_CONSTRUCT).flat().map((command) => `codedeploy:${command}`);
+    expect(waiting.filter((a) => listed.has(a))).toEqual([]);
   });
 });
