@@ -17,6 +17,9 @@ import type * as S3Sdk from '@aws-sdk/client-s3';
 import type * as SqsSdk from '@aws-sdk/client-sqs';
 import type * as SsmSdk from '@aws-sdk/client-ssm';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
+import {
+  BlueGreenFleetProperties, FleetApi, FleetProgress, fleetFailed, fleetSucceeded, groupIsOnFleet, parseBlueGreenFleet, prepareFleet,
+} from './blue-green-fleet';
 import { LIVE_TARGET_GROUPS_RESOURCE_TYPE, liveTargetGroups, parseLiveTargetGroupsProperties } from './live-target-groups';
 import {
   createBlueGreenGroup, deleteBlueGreenGroup, parseBlueGreenGroupProperties, SERVER_BLUE_GREEN_GROUP_RESOURCE_TYPE, updateBlueGreenGroup,
@@ -61,6 +64,11 @@ export interface TriggerProperties {
    * when an event for it arrives, or once per fallback interval.
    */
   readonly EventQueueUrl?: string;
+  /**
+   * EC2 blue/green (ServerBlueGreenDeployment): the fleet CloudFormation created for this revision,
+   * which the deployment targets; the trigger sizes it like the live fleet and moves the group to it.
+   */
+  readonly BlueGreenFleet?: BlueGreenFleetProperties;
 }
 
 /** Where an invocation chain stands; carried from one invocation to the next. */
@@ -84,6 +92,8 @@ export interface Progress {
   marker?: string;
   /** Epoch milliseconds when the request's chain started. */
   startedAt?: number;
+  /** EC2 blue/green: what the prepare step did to the fleets. */
+  fleet?: FleetProgress;
 }
 
 export type TriggerEvent = CloudFormationCustomResourceEvent & { Progress?: Progress };
@@ -152,6 +162,9 @@ const DescribeServicesCommand = lazyClass<typeof EcsSdk.DescribeServicesCommand>
 const InvokeCommand = lazyClass<typeof LambdaSdk.InvokeCommand>(lambdaSdk, 'InvokeCommand');
 const CopyObjectCommand = lazyClass<typeof S3Sdk.CopyObjectCommand>(s3Sdk, 'CopyObjectCommand');
 const DescribeInstanceAssociationsStatusCommand = lazyClass<typeof SsmSdk.DescribeInstanceAssociationsStatusCommand>(ssmSdk, 'DescribeInstanceAssociationsStatusCommand');
+const UpdateAutoScalingGroupCommand = lazyClass<typeof AutoScalingSdk.UpdateAutoScalingGroupCommand>(autoscalingSdk, 'UpdateAutoScalingGroupCommand');
+const SuspendProcessesCommand = lazyClass<typeof AutoScalingSdk.SuspendProcessesCommand>(autoscalingSdk, 'SuspendProcessesCommand');
+const ResumeProcessesCommand = lazyClass<typeof AutoScalingSdk.ResumeProcessesCommand>(autoscalingSdk, 'ResumeProcessesCommand');
 const DescribeAutoScalingGroupsCommand = lazyClass<typeof AutoScalingSdk.DescribeAutoScalingGroupsCommand>(autoscalingSdk, 'DescribeAutoScalingGroupsCommand');
 const ReceiveMessageCommand = lazyClass<typeof SqsSdk.ReceiveMessageCommand>(sqsSdk, 'ReceiveMessageCommand');
 const DeleteMessageBatchCommand = lazyClass<typeof SqsSdk.DeleteMessageBatchCommand>(sqsSdk, 'DeleteMessageBatchCommand');
@@ -323,6 +336,16 @@ async function readLiveTargetGroups(event: TriggerEvent, log: Logger): Promise<A
   }
 }
 
+/** The calls of the blue/green fleet steps, through the real SDK. */
+const fleetApi: FleetApi = {
+  getGroup: (app, group) => blueGreenGroupApi.get(app, group),
+  updateGroup: (input) => codedeploy.send(new UpdateDeploymentGroupCommand(input)),
+  describe: async (names) => (await autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: names }))).AutoScalingGroups ?? [],
+  setDesired: (name, desired) => autoscaling.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: name, DesiredCapacity: desired })),
+  suspend: (name, processes) => autoscaling.send(new SuspendProcessesCommand({ AutoScalingGroupName: name, ScalingProcesses: processes })),
+  resume: (name, processes) => autoscaling.send(new ResumeProcessesCommand({ AutoScalingGroupName: name, ScalingProcesses: processes })),
+};
+
 const GONE = ['DeploymentGroupDoesNotExistException', 'ApplicationDoesNotExistException'];
 const NOT_CREATED = 'not-created:';
 
@@ -428,12 +451,62 @@ async function handOverFailed(props: TriggerProperties, progress: Progress, err:
   };
 }
 
-/** Runs the state machine until a terminal outcome, or until this invocation must hand over. */
+/**
+ * Runs the state machine until a terminal outcome, or until this invocation must hand over; with a
+ * blue/green fleet, ends the fleets' part on a terminal outcome (move the group, resume processes).
+ */
 export async function drive(
   props: TriggerProperties,
   start: Progress,
   remainingMs: () => number,
   log: Logger = () => undefined,
+): Promise<Outcome> {
+  const holder: { progress?: Progress } = {};
+  let outcome: Outcome;
+  try {
+    outcome = await driveSteps(props, start, remainingMs, log, holder);
+  } catch (err) {
+    await endFleet(props, holder.progress?.fleet, undefined, log);
+    throw err;
+  }
+  if (outcome.kind === 'continue' || !props.BlueGreenFleet || !holder.progress?.fleet) {
+    return outcome;
+  }
+  return endFleet(props, holder.progress.fleet, outcome, log);
+}
+
+/** The fleets' part of a terminal outcome (or of an error, when `outcome` is undefined). */
+async function endFleet(props: TriggerProperties, fleet: FleetProgress | undefined, outcome: Outcome | undefined, log: Logger): Promise<Outcome> {
+  if (!props.BlueGreenFleet || !fleet) {
+    return outcome!;
+  }
+  const deployed = outcome?.kind === 'success' && !!outcome.deploymentId;
+  try {
+    if (deployed) {
+      const moved = await fleetSucceeded(fleetApi, props.ApplicationName, props.DeploymentGroupName, props.BlueGreenFleet, fleet);
+      log('info', moved);
+      return { ...outcome!, reason: `${outcome!.reason} ${moved}` } as Outcome;
+    }
+    await fleetFailed(fleetApi, props.BlueGreenFleet, fleet);
+    return outcome!;
+  } catch (err) {
+    const what = deployed
+      ? `the deployment succeeded, but moving the deployment group to ${fleet.target} failed (${describeError(err)}); the stack operation fails so CloudFormation keeps the fleet the group lists`
+      : `resuming the fleets' Auto Scaling processes failed (${describeError(err)}); resume them on ${[...fleet.live, fleet.target].join(', ')}`;
+    log('error', what);
+    if (!outcome || outcome.kind === 'continue') {
+      return { kind: 'failure', reason: what };
+    }
+    return { kind: 'failure', reason: `${outcome.reason} ${what}.`, deploymentId: outcome.deploymentId };
+  }
+}
+
+async function driveSteps(
+  props: TriggerProperties,
+  start: Progress,
+  remainingMs: () => number,
+  log: Logger,
+  holder: { progress?: Progress },
 ): Promise<Outcome> {
   let progress = { ...start };
   let poll = 0;
@@ -443,13 +516,23 @@ export async function drive(
   const timeoutText = `${Number(props.TimeoutSeconds)} seconds`;
 
   for (;;) {
+    holder.progress = progress;
     if (remainingMs() < HANDOVER_MS) {
       return { kind: 'continue', progress };
     }
     const now = Date.now();
     try {
+      if (progress.phase === 'prepare' && props.BlueGreenFleet && !progress.fleet) {
+        const prepared = await prepareFleet(fleetApi, props.ApplicationName, props.DeploymentGroupName, props.BlueGreenFleet);
+        if (typeof prepared === 'string') {
+          return { kind: 'failure', reason: prepared };
+        }
+        log('info', 'fleets prepared', { ...prepared });
+        progress = { ...progress, fleet: prepared };
+        continue;
+      }
       if (progress.phase === 'prepare') {
-        const readiness = await instancesNotReady(props);
+        const readiness = await instancesNotReady(props, progress.fleet ? [progress.fleet.target] : []);
         if (readiness.failed) {
           return { kind: 'failure', reason: readiness.failed };
         }
@@ -679,6 +762,8 @@ async function createDeployment(props: TriggerProperties, progress: Progress): P
       },
     fileExistsBehavior: (props.FileExistsBehavior || undefined) as any,
     ignoreApplicationStopFailures: props.IgnoreApplicationStopFailures === 'true' ? true : undefined,
+    // Blue/green: the new fleet (the group lists the live one); in place (the first), the group's own.
+    ...(progress.fleet?.mode === 'blueGreen' ? { targetInstances: { autoScalingGroups: [progress.fleet.target] } } : {}),
   };
   const out = await codedeploy.send(new CreateDeploymentCommand(input));
   if (!out.deploymentId) {
@@ -688,7 +773,8 @@ async function createDeployment(props: TriggerProperties, progress: Progress): P
 }
 
 function needsPreparation(props: TriggerProperties): boolean {
-  return props.CopyFrom !== undefined || (props.WaitForAutoScalingGroups ?? []).length > 0 || (props.WaitForInstances ?? []).length > 0;
+  return props.CopyFrom !== undefined || (props.WaitForAutoScalingGroups ?? []).length > 0 || (props.WaitForInstances ?? []).length > 0 ||
+    props.BlueGreenFleet !== undefined;
 }
 
 /**
@@ -696,8 +782,8 @@ function needsPreparation(props: TriggerProperties): boolean {
  * installed. Right after CloudFormation creates a group its instances are still booting, and a
  * deployment started now would find no instances or time out waiting for an agent.
  */
-async function instancesNotReady(props: TriggerProperties): Promise<{ waiting?: string; failed?: string }> {
-  const names = props.WaitForAutoScalingGroups ?? [];
+async function instancesNotReady(props: TriggerProperties, fleets: string[] = []): Promise<{ waiting?: string; failed?: string }> {
+  const names = [...new Set([...(props.WaitForAutoScalingGroups ?? []), ...fleets])];
   const instances: string[] = [];
   const out = names.length > 0
     ? await autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: names }))
@@ -876,6 +962,11 @@ async function revisionAlreadyLive(props: TriggerProperties): Promise<string | u
   if (!props.S3Location) {
     return undefined;
   }
+  const fleet = props.BlueGreenFleet?.AutoScalingGroupName;
+  if (fleet && !(await groupIsOnFleet(fleetApi, props.ApplicationName, props.DeploymentGroupName, fleet))) {
+    // Blue/green: live means this revision on this fleet; another fleet is deployed to, even with the same bundle.
+    return undefined;
+  }
   const group = await codedeploy.send(
     new GetDeploymentGroupCommand({ applicationName: props.ApplicationName, deploymentGroupName: props.DeploymentGroupName }),
   );
@@ -990,6 +1081,12 @@ export function parseProperties(raw: Record<string, unknown>): TriggerProperties
     const v = raw[key];
     if (v !== undefined && !['true', 'false', true, false].includes(v as any)) {
       problems.push(`${key} must be "true" or "false"; received ${shown(v)}`);
+    }
+  }
+  if (raw.BlueGreenFleet !== undefined) {
+    problems.push(...parseBlueGreenFleet(raw.BlueGreenFleet));
+    if (raw.S3Location === undefined) {
+      problems.push('BlueGreenFleet needs S3Location (an EC2 revision bundle)');
     }
   }
   const timeout = Number(raw.TimeoutSeconds);

@@ -36,6 +36,10 @@ export interface FakeDeployment {
 /** What DescribeAutoScalingGroups returns for one group. */
 export interface FakeAutoScalingGroup {
   readonly desired: number;
+  /** @default 0 */
+  readonly min?: number;
+  /** @default 10 */
+  readonly max?: number;
   readonly instances: Array<{ id: string; state: string }>;
 }
 
@@ -251,6 +255,9 @@ export class FakeAws {
     }
     if (!req.target && req.method === 'POST' && req.body?.Action === 'DescribeAutoScalingGroups') {
       return this.describeAutoScalingGroups(req.body, at);
+    }
+    if (!req.target && req.method === 'POST' && ['UpdateAutoScalingGroup', 'SuspendProcesses', 'ResumeProcesses'].includes(req.body?.Action)) {
+      return this.autoScalingWrite(req.body, at);
     }
     const prefix = String(req.headers['x-amz-target'] ?? '').split('.')[0];
     if (prefix === 'AmazonSQS') {
@@ -513,7 +520,7 @@ export class FakeAws {
       .map((name) => [name, this.autoScalingGroups(name, call)] as const)
       .filter(([, g]) => g !== undefined)
       .map(([name, g]) =>
-        `<member><AutoScalingGroupName>${name}</AutoScalingGroupName><DesiredCapacity>${g!.desired}</DesiredCapacity><MinSize>0</MinSize><MaxSize>10</MaxSize><Instances>${g!.instances
+        `<member><AutoScalingGroupName>${name}</AutoScalingGroupName><DesiredCapacity>${g!.desired}</DesiredCapacity><MinSize>${g!.min ?? 0}</MinSize><MaxSize>${g!.max ?? 10}</MaxSize><Instances>${g!.instances
           .map((i) => `<member><InstanceId>${i.id}</InstanceId><LifecycleState>${i.state}</LifecycleState><HealthStatus>Healthy</HealthStatus></member>`)
           .join('')}</Instances></member>`,
       )
@@ -522,6 +529,30 @@ export class FakeAws {
       status: 200,
       headers: { 'content-type': 'text/xml' },
       body: `<DescribeAutoScalingGroupsResponse xmlns="http://autoscaling.amazonaws.com/doc/2011-01-01/"><DescribeAutoScalingGroupsResult><AutoScalingGroups>${members}</AutoScalingGroups></DescribeAutoScalingGroupsResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DescribeAutoScalingGroupsResponse>`,
+    };
+  }
+
+  /** Auto Scaling UpdateAutoScalingGroup, SuspendProcesses, ResumeProcesses (query protocol): recorded, answered empty. */
+  private autoScalingWrite(params: Record<string, string>, at: number): FakeResponse {
+    const { Action: action, Version: _version, ...rest } = params;
+    const processes = Object.entries(rest).filter(([k]) => k.startsWith('ScalingProcesses.member.')).map(([, v]) => v);
+    const body: Record<string, unknown> = Object.fromEntries(Object.entries(rest).filter(([k]) => !k.startsWith('ScalingProcesses.member.')));
+    if (processes.length > 0) {
+      body.ScalingProcesses = processes;
+    }
+    this.calls.push({ service: 'autoscaling', operation: action, body, at });
+    const injected = this.errors.get(action)?.shift();
+    if (injected) {
+      return {
+        status: injected.status,
+        headers: { 'content-type': 'text/xml' },
+        body: `<ErrorResponse><Error><Type>Sender</Type><Code>${injected.type}</Code><Message>${injected.message ?? injected.type}</Message></Error><RequestId>r</RequestId></ErrorResponse>`,
+      };
+    }
+    return {
+      status: 200,
+      headers: { 'content-type': 'text/xml' },
+      body: `<${action}Response xmlns="http://autoscaling.amazonaws.com/doc/2011-01-01/"><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></${action}Response>`,
     };
   }
 
