@@ -6,6 +6,7 @@ import { complianceSuite } from './harness';
 import { EcsBlueGreenStack } from '../examples/ecs-blue-green/stack';
 import { LambdaCanaryStack } from '../examples/lambda-canary/stack';
 import { ServerAgentV2Stack } from '../examples/server-agent-v2/stack';
+import { ServerBlueGreenStack } from '../examples/server-blue-green/stack';
 import { ServerInPlaceStack } from '../examples/server-in-place/stack';
 import { ServerPipelineStack } from '../examples/server-pipeline/stack';
 
@@ -130,7 +131,20 @@ describe('examples', () => {
     });
   });
 
+  describe('server-blue-green', () => {
+    test('the fleet is replaced per revision and deployed blue/green from the group the custom resource keeps; no CloudFormation deployment group', () => {
+      const t = Template.fromStack(new ServerBlueGreenStack(new App(), 'Example'));
+      t.resourceCountIs('AWS::CodeDeploy::DeploymentGroup', 0);
+      t.resourceCountIs('Custom::CodeDeployServerBlueGreenGroup', 1);
+      t.hasResourceProperties('Custom::CodeDeployServerBlueGreenGroup', { AlarmNames: [{ Ref: Match.stringLikeRegexp('^UnhealthyHosts') }] });
+      t.hasResourceProperties('Custom::CodeDeployDeployment', { BlueGreenFleet: Match.objectLike({ AutoScalingGroupName: { Ref: Match.stringLikeRegexp('^DeploymentFleetASG') } }) });
+      t.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { TargetGroupARNs: Match.absent(), NotificationConfigurations: Match.anyValue() });
+    });
+  });
+
   complianceSuite({
+    'server-blue-green': (stack) =>
+      new ServerBlueGreenStack(stack.node.root as App, 'BlueGreenExample', { env: { account: stack.account, region: stack.region } }),
     'server-pipeline': (stack) =>
       new ServerPipelineStack(stack.node.root as App, 'PipelineExample', { env: { account: stack.account, region: stack.region } }),
     'server-agent-v2': (stack) =>
@@ -151,6 +165,7 @@ describe('examples', () => {
       'ecs-blue-green': (app, id) => new EcsBlueGreenStack(app, id),
       'lambda-canary': (app, id) => new LambdaCanaryStack(app, id),
       'server-agent-v2': (app, id) => new ServerAgentV2Stack(app, id),
+      'server-blue-green': (app, id) => new ServerBlueGreenStack(app, id),
       'server-in-place': (app, id) => new ServerInPlaceStack(app, id),
       'server-pipeline': (app, id) => new ServerPipelineStack(app, id),
     };

@@ -182,3 +182,25 @@ export function hookAt(template: { toJSON(): any }, event: string): RegExp {
   }
   return new RegExp(`^${prefix}(Function|Role|Logs|[0-9A-F]{8})`);
 }
+
+/** What a user brings: a VPC, a launch template with a role, a load balancer whose target group has no targets yet. */
+export function blueGreenFixture(scope: Construct) {
+  const vpc = new ec2.Vpc(scope, 'Vpc', { availabilityZones: [Fn.select(0, Fn.getAzs()), Fn.select(1, Fn.getAzs())], natGateways: 1 });
+  vpc.addFlowLog('FlowLog');
+  const role = new iam.Role(scope, 'InstanceRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+  const launchTemplate = new ec2.LaunchTemplate(scope, 'LaunchTemplate', {
+    machineImage: ec2.MachineImage.latestAmazonLinux2023(),
+    instanceType: ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.MICRO),
+    role,
+    securityGroup: new ec2.SecurityGroup(scope, 'InstanceSecurityGroup', { vpc }),
+    requireImdsv2: true,
+    detailedMonitoring: true,
+    blockDevices: [{ deviceName: '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(8, { encrypted: true }) }],
+  });
+  const loadBalancer = new elbv2.ApplicationLoadBalancer(scope, 'LoadBalancer', { vpc, internetFacing: false });
+  const listener = loadBalancer.addListener('Http', { port: 80, open: false });
+  const targetGroup = new elbv2.ApplicationTargetGroup(scope, 'WebTargets', { vpc, port: 80, targetType: elbv2.TargetType.INSTANCE });
+  listener.addTargetGroups('WebTargets', { targetGroups: [targetGroup] });
+  acknowledge(loadBalancer, 'AwsSolutions-ELB2', 'Test fixture: the user\'s load balancer.');
+  return { vpc, role, launchTemplate, loadBalancer, targetGroup };
+}

@@ -34,13 +34,15 @@ import {
   ServerDeploymentProps,
   ServerLoadBalancer,
   ServerOs,
+  ServerBlueGreenDeployment,
+  ServerBlueGreenDeploymentProps,
   ServerPipelineSource,
   ServerRevision,
   RevisionBundleType,
 } from '../src';
 import { cfnLint, testStack } from './harness';
 import { checkTemplate } from './iam/reference';
-import { ecsFixture, secureTopic, serverFixture, userFunction } from './util';
+import { blueGreenFixture, ecsFixture, secureTopic, serverFixture, userFunction } from './util';
 
 /**
  * The synth-time safety net as one table: bad inputs across the three platforms, the AppSpec
@@ -63,6 +65,16 @@ const serverDep = (s: Stack, p: Partial<ServerDeploymentProps> = {}) => {
 const importedAlarms = (s: Stack, n: number) =>
   Array.from({ length: n }, (_, i) => cloudwatch.Alarm.fromAlarmArn(s, `A${i}`, s.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `a${i}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })));
 const url = HttpCheckTarget.url('https://example.com');
+const blueGreenDep = (s: Stack, p: Partial<ServerBlueGreenDeploymentProps> = {}, fixture?: ReturnType<typeof blueGreenFixture>) => {
+  const f = fixture ?? blueGreenFixture(s);
+  return new ServerBlueGreenDeployment(s, 'Dep', {
+    revision: ServerRevision.fromDirectory(WEB),
+    vpc: f.vpc,
+    launchTemplate: f.launchTemplate,
+    loadBalancers: [ServerLoadBalancer.application(f.targetGroup)],
+    ...p,
+  });
+};
 const trigger = (s: Stack, revision?: DeploymentRevision, names: { applicationName?: string; deploymentGroupName?: string } = {}) =>
   new DeploymentTrigger(s, 'Trigger', {
     applicationName: names.applicationName ?? 'app',
@@ -257,6 +269,14 @@ const ERRORS: Record<string, Case[]> = {
       /InvalidAutoScalingGroupProcessToSuspendException/],
     ['a revision in pipeline mode', (s) => serverDep(s, { deploymentSource: DeploymentSource.PIPELINE }), /deploymentSource is PIPELINE, so the pipeline supplies the revisions/],
     ['no revision for cdk deploy', (s) => serverDep(s, { revision: undefined }), /revision is required: the revision every cdk deploy deploys/],
+    ['blue/green without a load balancer', (s) => blueGreenDep(s, { loadBalancers: [] }), /loadBalancers is empty; a blue\/green deployment moves traffic on a load balancer/],
+    ['blue/green on IP targets', (s) => {
+      const f = blueGreenFixture(s);
+      const ip = new elbv2.ApplicationTargetGroup(s, 'Ip', { vpc: f.vpc, port: 80, targetType: elbv2.TargetType.IP });
+      return blueGreenDep(s, { loadBalancers: [ServerLoadBalancer.application(ip)] }, f);
+    }, /target group TestStack\/Ip has target type ip; EC2 blue\/green needs target type instance/],
+    ['blue/green without instances', (s) => blueGreenDep(s, { minCapacity: 0 }), /minCapacity must be a whole number of at least 1/],
+    ['blue/green maximum below minimum', (s) => blueGreenDep(s, { minCapacity: 3, maxCapacity: 2 }), /maxCapacity \(2\) is below minCapacity \(3\)/],
     ['a pipeline source bucket without versioning', (s) => new ServerPipelineSource(s, 'Upload', { revision: ServerRevision.fromDirectory(WEB), bucket: new s3.Bucket(s, 'Source') }),
       /bucket TestStack\/Source is not versioned.*CodePipeline's S3 source action requires a versioned bucket/],
     ['a pipeline source key with a leading slash', (s) => new ServerPipelineSource(s, 'Upload', { revision: ServerRevision.fromDirectory(WEB), bucket: new s3.Bucket(s, 'Source', { versioned: true }), key: '/web.zip' }),

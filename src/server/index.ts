@@ -5,3 +5,4 @@ export * from './codedeploy-agent';
 export * from './server-deployment-props';
 export * from './server-deployment';
 export * from './server-pipeline-source';
+export * from './server-blue-green-deployment';
