@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { Annotations, ArnFormat, CfnResource, CustomResource, Duration, Fn, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, CfnResource, CustomResource, Duration, Fn, Lazy, Names, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
@@ -23,6 +23,9 @@ import { TriggerProvider } from '../trigger/trigger-provider';
 
 /** The resource type the trigger function answers with the blue/green deployment group (src/trigger/server-blue-green-group.ts). */
 const GROUP_RESOURCE_TYPE = 'Custom::CodeDeployServerBlueGreenGroup';
+
+/** The tag of every generation of a fleet (its value: the fleet's name prefix). */
+const FLEET_TAG = 'cdk-codedeploy-patterns:fleet';
 
 /** Construction properties for `ServerBlueGreenDeployment`. */
 export interface ServerBlueGreenDeploymentProps {
@@ -167,6 +170,8 @@ export class ServerBlueGreenDeployment extends Construct {
       notifications: props.notifications,
       autoScalingGroupName: Fn.join('-', [fleetPrefix, revisionKey, props.launchTemplate.latestVersionNumber]),
     });
+    // Every generation carries the fleet's tag: the trigger finds generations a failed cleanup left behind.
+    Tags.of(this.fleet).add(FLEET_TAG, fleetPrefix, { applyToLaunchedInstances: false });
     const fleetArns = stack.formatArn({
       service: 'autoscaling',
       resource: 'autoScalingGroup',
@@ -200,7 +205,14 @@ export class ServerBlueGreenDeployment extends Construct {
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
     provider.role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['codedeploy:CreateDeploymentGroup', 'codedeploy:UpdateDeploymentGroup', 'codedeploy:DeleteDeploymentGroup', 'codedeploy:GetDeploymentGroup'],
+      actions: [
+        'codedeploy:CreateDeploymentGroup',
+        'codedeploy:UpdateDeploymentGroup',
+        'codedeploy:DeleteDeploymentGroup',
+        'codedeploy:GetDeploymentGroup',
+        // Which instances a deployment installed on (ListDeploymentInstances; ListDeploymentTargets is authorized only on *).
+        'codedeploy:ListDeploymentInstances',
+      ],
       resources: [groupArn],
     }));
     provider.role.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -208,15 +220,23 @@ export class ServerBlueGreenDeployment extends Construct {
       resources: [role.roleArn],
       conditions: { StringEquals: { 'iam:PassedToService': 'codedeploy.amazonaws.com' } },
     }));
-    // The trigger's fleet steps: size the new fleet, suspend and resume processes on every generation.
+    // The trigger's fleet steps: size the new fleet, suspend and resume processes on every generation,
+    // replace instances launched into the new fleet during the deployment, and delete a generation a
+    // failed cleanup left behind (never the live one or the new one).
     provider.role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['autoscaling:UpdateAutoScalingGroup', 'autoscaling:SuspendProcesses', 'autoscaling:ResumeProcesses'],
+      actions: [
+        'autoscaling:UpdateAutoScalingGroup',
+        'autoscaling:SuspendProcesses',
+        'autoscaling:ResumeProcesses',
+        'autoscaling:DeleteAutoScalingGroup',
+        'autoscaling:TerminateInstanceInAutoScalingGroup',
+      ],
       resources: [fleetArns],
     }));
     acknowledge(
       provider.role,
       wildcardResourceFinding(provider.role, fleetArns),
-      'The fleet\'s Auto Scaling group is replaced for every revision (its name ends in the revision and launch-template version) and Auto Scaling generates the group ID in its ARN; the trigger sizes the new fleet and suspends and resumes processes on this fleet\'s generations only (the name prefix).',
+      'The fleet\'s Auto Scaling group is replaced for every revision (its name ends in the revision and launch-template version) and Auto Scaling generates the group ID in its ARN; the trigger sizes the new fleet, suspends and resumes processes, and deletes generations a failed cleanup left behind, on this fleet\'s generations only (the name prefix).',
     );
     const loadBalancers = props.loadBalancers.map((lb) => lb._loadBalancer());
     const group = new CustomResource(this, 'DeploymentGroup', {
@@ -267,6 +287,7 @@ export class ServerBlueGreenDeployment extends Construct {
     });
     (this.trigger.resource.node.defaultChild as CfnResource).addPropertyOverride('BlueGreenFleet', {
       AutoScalingGroupName: this.fleet.autoScalingGroupName,
+      FleetTag: { Key: FLEET_TAG, Value: fleetPrefix },
       BlueGreenConfiguration: JSON.stringify({
         greenFleetProvisioningOption: { action: 'DISCOVER_EXISTING' },
         deploymentReadyOption: { actionOnTimeout: 'CONTINUE_DEPLOYMENT' },

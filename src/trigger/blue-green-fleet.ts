@@ -16,6 +16,11 @@ export interface BlueGreenFleetProperties {
   /** The group's blue/green settings (JSON of BlueGreenDeploymentConfiguration), applied after the first deployment. */
   readonly BlueGreenConfiguration: string;
   /**
+   * The tag every generation of the fleet carries (`Key`, `Value`): generations that are neither
+   * live nor the target were left by a failed cleanup deletion, and are deleted.
+   */
+  readonly FleetTag?: { Key: string; Value: string };
+  /**
    * Processes suspended on both fleets during the deployment.
    * Default: AlarmNotification, ScheduledActions, AZRebalance (scaling policies, schedules and rebalancing).
    */
@@ -37,6 +42,14 @@ export interface FleetApi {
   getGroup(applicationName: string, deploymentGroupName: string): Promise<CodeDeploySdk.DeploymentGroupInfo | undefined>;
   updateGroup(input: CodeDeploySdk.UpdateDeploymentGroupInput): Promise<unknown>;
   describe(names: string[]): Promise<AutoScalingSdk.AutoScalingGroup[]>;
+  /** Every group with this tag. */
+  describeTagged(key: string, value: string): Promise<AutoScalingSdk.AutoScalingGroup[]>;
+  /** Deletes a group and terminates its instances. */
+  deleteGroup(name: string): Promise<unknown>;
+  /** The replacement (green) instances of a blue/green deployment. */
+  deploymentInstances(deploymentId: string): Promise<string[]>;
+  /** Terminates an instance of a group, which launches a replacement (the desired capacity stays). */
+  replaceInstance(instanceId: string): Promise<unknown>;
   setDesired(name: string, desired: number): Promise<unknown>;
   suspend(name: string, processes: string[]): Promise<unknown>;
   resume(name: string, processes: string[]): Promise<unknown>;
@@ -81,14 +94,53 @@ export async function groupIsOnFleet(api: FleetApi, app: string, group: string, 
   return names.length === 1 && names[0] === target;
 }
 
+/**
+ * Generations of the fleet that are neither live nor the target: CloudFormation failed to delete
+ * them in a cleanup (it skips such failures, aws/aws-cdk-cli#1564). They serve no traffic (out of
+ * the group, deregistered), so they are deleted with their instances. A failure is logged, never
+ * fatal: the deployment does not depend on it.
+ */
+export async function removeLeftoverFleets(
+  api: FleetApi,
+  fleet: BlueGreenFleetProperties,
+  live: string[],
+  log: (message: string, extra?: Record<string, unknown>) => void,
+): Promise<string[]> {
+  if (!fleet.FleetTag) {
+    return [];
+  }
+  const keep = new Set([...live, fleet.AutoScalingGroupName]);
+  const leftovers = (await api.describeTagged(fleet.FleetTag.Key, fleet.FleetTag.Value))
+    .map((g) => g.AutoScalingGroupName!)
+    .filter((name) => name && !keep.has(name));
+  const removed: string[] = [];
+  for (const name of leftovers) {
+    try {
+      await api.deleteGroup(name);
+      removed.push(name);
+      log('deleted a fleet a failed cleanup left behind', { autoScalingGroup: name });
+    } catch (err) {
+      log('could not delete a fleet a failed cleanup left behind; delete it by hand', { autoScalingGroup: name, error: String((err as Error)?.message ?? err) });
+    }
+  }
+  return removed;
+}
+
 /** Prepares the fleets; a string is why no deployment can start. */
-export async function prepareFleet(api: FleetApi, app: string, group: string, fleet: BlueGreenFleetProperties): Promise<FleetProgress | string> {
+export async function prepareFleet(
+  api: FleetApi,
+  app: string,
+  group: string,
+  fleet: BlueGreenFleetProperties,
+  log: (message: string, extra?: Record<string, unknown>) => void = () => undefined,
+): Promise<FleetProgress | string> {
   const target = fleet.AutoScalingGroupName;
   const info = await api.getGroup(app, group);
   if (!info) {
     return `deployment group ${app}/${group} does not exist; no deployment was started.`;
   }
   const live = namesOf(info);
+  await removeLeftoverFleets(api, fleet, live, log);
   if (info.deploymentStyle?.deploymentType !== 'BLUE_GREEN') {
     // The first deployment: no original fleet to shift from, so in place, on the new fleet.
     if (!(live.length === 1 && live[0] === target)) {
@@ -134,6 +186,7 @@ export async function fleetSucceeded(
   group: string,
   fleet: BlueGreenFleetProperties,
   progress: FleetProgress,
+  deploymentId: string,
 ): Promise<string> {
   if (progress.mode === 'bootstrap') {
     await api.updateGroup({
@@ -149,7 +202,9 @@ export async function fleetSucceeded(
   if (processes.length > 0) {
     await api.resume(progress.target, processes);
   }
-  return `${app}/${group} moved to ${progress.target} (${progress.size} instances); ${progress.live.join(', ')} is left for CloudFormation to delete.`;
+  const replaced = await replaceMissedInstances(api, progress.target, deploymentId);
+  return `${app}/${group} moved to ${progress.target} (${progress.size} instances); ${progress.live.join(', ')} is left for CloudFormation to delete.` +
+    (replaced.length > 0 ? ` Replaced ${replaced.join(', ')}, launched into ${progress.target} after the deployment started (no revision, no traffic); their replacements get the revision from the group.` : '');
 }
 
 /** After a failed, stopped or abandoned deployment: every fleet's processes resume; the group stays on the live fleet. */
@@ -161,4 +216,26 @@ export async function fleetFailed(api: FleetApi, fleet: BlueGreenFleetProperties
   for (const name of [...progress.live, progress.target]) {
     await api.resume(name, processes);
   }
+}
+
+/**
+ * Instances Auto Scaling launched into the new fleet after the deployment started (a replaced
+ * unhealthy instance, say) got neither the revision nor traffic, and the fleet had no launch hook
+ * then. Now that the group lists the fleet, a replacement gets the revision from the launch hook,
+ * so they are terminated (the desired capacity stays). Only when the deployment's replacement
+ * instances are known: an empty list never terminates the fleet.
+ */
+async function replaceMissedInstances(api: FleetApi, target: string, deploymentId: string): Promise<string[]> {
+  const deployed = new Set(await api.deploymentInstances(deploymentId));
+  if (deployed.size === 0) {
+    return [];
+  }
+  const [fleet] = await api.describe([target]);
+  const missed = (fleet?.Instances ?? [])
+    .filter((i) => i.InstanceId && i.LifecycleState === 'InService' && !deployed.has(i.InstanceId))
+    .map((i) => i.InstanceId!);
+  for (const id of missed) {
+    await api.replaceInstance(id);
+  }
+  return missed;
 }

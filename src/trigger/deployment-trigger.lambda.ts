@@ -155,6 +155,8 @@ const GetDeploymentCommand = lazyClass<typeof CodeDeploySdk.GetDeploymentCommand
 const CreateDeploymentGroupCommand = lazyClass<typeof CodeDeploySdk.CreateDeploymentGroupCommand>(codedeploySdk, 'CreateDeploymentGroupCommand');
 const UpdateDeploymentGroupCommand = lazyClass<typeof CodeDeploySdk.UpdateDeploymentGroupCommand>(codedeploySdk, 'UpdateDeploymentGroupCommand');
 const DeleteDeploymentGroupCommand = lazyClass<typeof CodeDeploySdk.DeleteDeploymentGroupCommand>(codedeploySdk, 'DeleteDeploymentGroupCommand');
+// Deprecated in the SDK for ListDeploymentTargets, which IAM authorizes only on *; this one is scoped to the deployment group.
+const ListDeploymentInstancesCommand = lazyClass<typeof CodeDeploySdk.ListDeploymentInstancesCommand>(codedeploySdk, 'ListDeploymentInstancesCommand');
 const ListDeploymentsCommand = lazyClass<typeof CodeDeploySdk.ListDeploymentsCommand>(codedeploySdk, 'ListDeploymentsCommand');
 const GetDeploymentGroupCommand = lazyClass<typeof CodeDeploySdk.GetDeploymentGroupCommand>(codedeploySdk, 'GetDeploymentGroupCommand');
 const StopDeploymentCommand = lazyClass<typeof CodeDeploySdk.StopDeploymentCommand>(codedeploySdk, 'StopDeploymentCommand');
@@ -162,6 +164,8 @@ const DescribeServicesCommand = lazyClass<typeof EcsSdk.DescribeServicesCommand>
 const InvokeCommand = lazyClass<typeof LambdaSdk.InvokeCommand>(lambdaSdk, 'InvokeCommand');
 const CopyObjectCommand = lazyClass<typeof S3Sdk.CopyObjectCommand>(s3Sdk, 'CopyObjectCommand');
 const DescribeInstanceAssociationsStatusCommand = lazyClass<typeof SsmSdk.DescribeInstanceAssociationsStatusCommand>(ssmSdk, 'DescribeInstanceAssociationsStatusCommand');
+const TerminateInstanceInAutoScalingGroupCommand = lazyClass<typeof AutoScalingSdk.TerminateInstanceInAutoScalingGroupCommand>(autoscalingSdk, 'TerminateInstanceInAutoScalingGroupCommand');
+const DeleteAutoScalingGroupCommand = lazyClass<typeof AutoScalingSdk.DeleteAutoScalingGroupCommand>(autoscalingSdk, 'DeleteAutoScalingGroupCommand');
 const UpdateAutoScalingGroupCommand = lazyClass<typeof AutoScalingSdk.UpdateAutoScalingGroupCommand>(autoscalingSdk, 'UpdateAutoScalingGroupCommand');
 const SuspendProcessesCommand = lazyClass<typeof AutoScalingSdk.SuspendProcessesCommand>(autoscalingSdk, 'SuspendProcessesCommand');
 const ResumeProcessesCommand = lazyClass<typeof AutoScalingSdk.ResumeProcessesCommand>(autoscalingSdk, 'ResumeProcessesCommand');
@@ -341,6 +345,29 @@ const fleetApi: FleetApi = {
   getGroup: (app, group) => blueGreenGroupApi.get(app, group),
   updateGroup: (input) => codedeploy.send(new UpdateDeploymentGroupCommand(input)),
   describe: async (names) => (await autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: names }))).AutoScalingGroups ?? [],
+  describeTagged: async (key, value) => {
+    const all: AutoScalingSdk.AutoScalingGroup[] = [];
+    let NextToken: string | undefined;
+    do {
+      const page = await autoscaling.send(new DescribeAutoScalingGroupsCommand({ Filters: [{ Name: `tag:${key}`, Values: [value] }], NextToken }));
+      all.push(...(page.AutoScalingGroups ?? []));
+      NextToken = page.NextToken;
+    } while (NextToken);
+    return all;
+  },
+  deleteGroup: (name) => autoscaling.send(new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: name, ForceDelete: true })),
+  deploymentInstances: async (deploymentId) => {
+    const ids: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await codedeploy.send(new ListDeploymentInstancesCommand({ deploymentId, instanceTypeFilter: ['Green'], nextToken }));
+      ids.push(...(page.instancesList ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return ids;
+  },
+  replaceInstance: (instanceId) =>
+    autoscaling.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: instanceId, ShouldDecrementDesiredCapacity: false })),
   setDesired: (name, desired) => autoscaling.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: name, DesiredCapacity: desired })),
   suspend: (name, processes) => autoscaling.send(new SuspendProcessesCommand({ AutoScalingGroupName: name, ScalingProcesses: processes })),
   resume: (name, processes) => autoscaling.send(new ResumeProcessesCommand({ AutoScalingGroupName: name, ScalingProcesses: processes })),
@@ -483,7 +510,8 @@ async function endFleet(props: TriggerProperties, fleet: FleetProgress | undefin
   const deployed = outcome?.kind === 'success' && !!outcome.deploymentId;
   try {
     if (deployed) {
-      const moved = await fleetSucceeded(fleetApi, props.ApplicationName, props.DeploymentGroupName, props.BlueGreenFleet, fleet);
+      const deploymentId = (outcome as { deploymentId: string }).deploymentId;
+      const moved = await fleetSucceeded(fleetApi, props.ApplicationName, props.DeploymentGroupName, props.BlueGreenFleet, fleet, deploymentId);
       log('info', moved);
       return { ...outcome!, reason: `${outcome!.reason} ${moved}` } as Outcome;
     }
@@ -523,7 +551,7 @@ async function driveSteps(
     const now = Date.now();
     try {
       if (progress.phase === 'prepare' && props.BlueGreenFleet && !progress.fleet) {
-        const prepared = await prepareFleet(fleetApi, props.ApplicationName, props.DeploymentGroupName, props.BlueGreenFleet);
+        const prepared = await prepareFleet(fleetApi, props.ApplicationName, props.DeploymentGroupName, props.BlueGreenFleet, (m, extra) => log('warn', m, extra));
         if (typeof prepared === 'string') {
           return { kind: 'failure', reason: prepared };
         }

@@ -108,6 +108,10 @@ export class FakeAws {
   private counter = 0;
   /** Auto Scaling groups, by the number of DescribeAutoScalingGroups calls so far (0-based). */
   public autoScalingGroups: (name: string, call: number) => FakeAutoScalingGroup | undefined = () => undefined;
+  /** Instance IDs of a deployment (ListDeploymentInstances), by the instance types asked for (Blue, Green). */
+  public deploymentInstances: (deploymentId: string, types: string[]) => string[] = () => [];
+  /** Names of the Auto Scaling groups with a tag (DescribeAutoScalingGroups with a tag filter). */
+  public taggedAutoScalingGroups: (key: string, value: string) => string[] = () => [];
   /** Association statuses of an instance by call number; `undefined` = not a managed instance (InvalidInstanceId). */
   public associationStatuses: (instanceId: string, call: number) => FakeAssociationStatus[] | undefined = () => [];
 
@@ -126,6 +130,8 @@ export class FakeAws {
     this.responseFaults = [];
     this.nextTimelines = [[{ at: 0, status: 'Succeeded' }]];
     this.autoScalingGroups = () => undefined;
+    this.taggedAutoScalingGroups = () => [];
+    this.deploymentInstances = () => [];
     this.associationStatuses = () => [];
   }
 
@@ -256,7 +262,7 @@ export class FakeAws {
     if (!req.target && req.method === 'POST' && req.body?.Action === 'DescribeAutoScalingGroups') {
       return this.describeAutoScalingGroups(req.body, at);
     }
-    if (!req.target && req.method === 'POST' && ['UpdateAutoScalingGroup', 'SuspendProcesses', 'ResumeProcesses'].includes(req.body?.Action)) {
+    if (!req.target && req.method === 'POST' && ['UpdateAutoScalingGroup', 'SuspendProcesses', 'ResumeProcesses', 'DeleteAutoScalingGroup', 'TerminateInstanceInAutoScalingGroup'].includes(req.body?.Action)) {
       return this.autoScalingWrite(req.body, at);
     }
     const prefix = String(req.headers['x-amz-target'] ?? '').split('.')[0];
@@ -360,6 +366,9 @@ export class FakeAws {
             ...(succeeded ? { lastSuccessfulDeployment: { deploymentId: succeeded.id, status: 'Succeeded' } } : {}),
           },
         };
+      }
+      case 'ListDeploymentInstances': {
+        return { instancesList: this.deploymentInstances(body.deploymentId, body.instanceTypeFilter ?? []) };
       }
       case 'ListDeployments': {
         const group = `${body.applicationName}/${body.deploymentGroupName}`;
@@ -505,7 +514,10 @@ export class FakeAws {
 
   /** Auto Scaling DescribeAutoScalingGroups (AWS query protocol, XML answer). */
   private describeAutoScalingGroups(params: Record<string, string>, at: number): FakeResponse {
-    const names = Object.entries(params).filter(([k]) => k.startsWith('AutoScalingGroupNames.member.')).map(([, v]) => v);
+    const filterName = params['Filters.member.1.Name'];
+    const names = filterName?.startsWith('tag:')
+      ? this.taggedAutoScalingGroups(filterName.slice(4), params['Filters.member.1.Values.member.1'])
+      : Object.entries(params).filter(([k]) => k.startsWith('AutoScalingGroupNames.member.')).map(([, v]) => v);
     const call = this.callsOf('DescribeAutoScalingGroups').length;
     this.calls.push({ service: 'autoscaling', operation: 'DescribeAutoScalingGroups', body: { names }, at });
     const injected = this.errors.get('DescribeAutoScalingGroups')?.shift();
@@ -532,7 +544,7 @@ export class FakeAws {
     };
   }
 
-  /** Auto Scaling UpdateAutoScalingGroup, SuspendProcesses, ResumeProcesses (query protocol): recorded, answered empty. */
+  /** Auto Scaling UpdateAutoScalingGroup, SuspendProcesses, ResumeProcesses, DeleteAutoScalingGroup (query protocol): recorded, answered empty. */
   private autoScalingWrite(params: Record<string, string>, at: number): FakeResponse {
     const { Action: action, Version: _version, ...rest } = params;
     const processes = Object.entries(rest).filter(([k]) => k.startsWith('ScalingProcesses.member.')).map(([, v]) => v);

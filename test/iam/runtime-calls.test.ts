@@ -251,11 +251,11 @@ function blueGreenPrincipals(t: T): Principal[] {
       name: 'deployment trigger (Server blue/green)',
       role: roleOfFunction(t, fn),
       calls: [
-        ...['CreateDeploymentGroup', 'UpdateDeploymentGroup', 'DeleteDeploymentGroup', 'GetDeploymentGroup']
+        ...['CreateDeploymentGroup', 'UpdateDeploymentGroup', 'DeleteDeploymentGroup', 'GetDeploymentGroup', 'ListDeploymentInstances']
           .map((a) => ({ action: `codedeploy:${a}`, resource: groupArnBg, why: `server-blue-green-group.ts / blue-green-fleet.ts: ${a}Command` })),
         { action: 'iam:PassRole', resource: serviceRole, context: { 'iam:PassedToService': 'codedeploy.amazonaws.com' }, why: 'CreateDeploymentGroup and UpdateDeploymentGroup pass the service role' },
-        ...['UpdateAutoScalingGroup', 'SuspendProcesses', 'ResumeProcesses']
-          .map((a) => ({ action: `autoscaling:${a}`, resource: nextFleet, why: `blue-green-fleet.ts: ${a}Command on the new fleet` })),
+        ...['UpdateAutoScalingGroup', 'SuspendProcesses', 'ResumeProcesses', 'DeleteAutoScalingGroup', 'TerminateInstanceInAutoScalingGroup']
+          .map((a) => ({ action: `autoscaling:${a}`, resource: nextFleet, why: `blue-green-fleet.ts: ${a}Command on a generation of the fleet` })),
         { action: 'autoscaling:DescribeAutoScalingGroups', resource: '*', why: 'blue-green-fleet.ts: the fleets\' sizes' },
         { action: 'codedeploy:CreateDeployment', resource: groupArnBg, why: 'deployment-trigger.lambda.ts: CreateDeploymentCommand with targetInstances' },
         ...logCalls(t, fn),
@@ -373,7 +373,7 @@ describe('every principal can make the calls it makes at run time', () => {
   test('the numbers checked', () => {
     const calls = principals.reduce((n, p) => n + p.calls.length, 0);
     expect(principals.length).toBe(13);
-    expect(calls).toBe(129);
+    expect(calls).toBe(132);
   });
 });
 

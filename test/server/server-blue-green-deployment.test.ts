@@ -43,6 +43,8 @@ describe('ServerBlueGreenDeployment', () => {
         LaunchTemplate: { Version: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LaunchTemplate'), 'LatestVersionNumber'] } },
         DesiredCapacity: Match.absent(),
         TargetGroupARNs: Match.absent(),
+        // Every generation is tagged (not its instances): the trigger finds generations a failed cleanup left behind.
+        Tags: Match.arrayWith([{ Key: 'cdk-codedeploy-patterns:fleet', Value: prefix, PropagateAtLaunch: false }]),
       });
       // No rolling or replacing update policy: a new name makes CloudFormation replace the group.
       const fleet = Object.values(t.findResources('AWS::AutoScaling::AutoScalingGroup'))[0] as any;
@@ -97,6 +99,7 @@ describe('ServerBlueGreenDeployment', () => {
         AgentAssociationIds: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^WebAgent'), 'AssociationId'] }],
         BlueGreenFleet: {
           AutoScalingGroupName: { Ref: Match.stringLikeRegexp('^WebFleetASG') },
+          FleetTag: { Key: 'cdk-codedeploy-patterns:fleet', Value: prefix },
           BlueGreenConfiguration: JSON.stringify({
             greenFleetProvisioningOption: { action: 'DISCOVER_EXISTING' },
             deploymentReadyOption: { actionOnTimeout: 'CONTINUE_DEPLOYMENT' },
@@ -137,7 +140,7 @@ describe('ServerBlueGreenDeployment', () => {
           Statement: Match.arrayWith([
             {
               Effect: 'Allow',
-              Action: ['codedeploy:CreateDeploymentGroup', 'codedeploy:UpdateDeploymentGroup', 'codedeploy:DeleteDeploymentGroup', 'codedeploy:GetDeploymentGroup'],
+              Action: ['codedeploy:CreateDeploymentGroup', 'codedeploy:UpdateDeploymentGroup', 'codedeploy:DeleteDeploymentGroup', 'codedeploy:GetDeploymentGroup', 'codedeploy:ListDeploymentInstances'],
               Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':codedeploy:us-east-1:123456789012:deploymentgroup:', { Ref: Match.stringLikeRegexp('^WebApplication') }, '/TestStack-Web-295BC7D3']] },
             },
             {
@@ -148,7 +151,7 @@ describe('ServerBlueGreenDeployment', () => {
             },
             {
               Effect: 'Allow',
-              Action: ['autoscaling:UpdateAutoScalingGroup', 'autoscaling:SuspendProcesses', 'autoscaling:ResumeProcesses'],
+              Action: ['autoscaling:UpdateAutoScalingGroup', 'autoscaling:SuspendProcesses', 'autoscaling:ResumeProcesses', 'autoscaling:DeleteAutoScalingGroup', 'autoscaling:TerminateInstanceInAutoScalingGroup'],
               Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:autoscaling:us-east-1:123456789012:autoScalingGroup:*:autoScalingGroupName/${prefix}-*`]] },
             },
           ]),

@@ -177,6 +177,62 @@ describe('EC2 blue/green fleet steps of the trigger', () => {
     expect(response.Reason).toMatch(/succeeded\. the deployment succeeded, but moving the deployment group to web-2 failed \(AccessDeniedException: not authorized/);
   });
 
+  test('a fleet a failed cleanup left behind (tagged, neither live nor the target) is deleted with its instances; a failed deletion does not stop the deployment', async () => {
+    group(['web-2'], 'BLUE_GREEN');
+    h.fake.autoScalingGroups = (name) => (['web-0', 'web-1', 'web-2', 'web-3'].includes(name) ? { desired: 2, instances: inService(2, name), max: 4 } : undefined);
+    h.fake.taggedAutoScalingGroups = (key, value) => (key === 'cdk-codedeploy-patterns:fleet' && value === 'web' ? ['web-0', 'web-1', 'web-2', 'web-3'] : []);
+    h.fake.failNext('DeleteAutoScalingGroup', { status: 400, type: 'ScalingActivityInProgress', message: 'scaling activity in progress' });
+    const e = event('Update', 'web-3');
+    e.ResourceProperties.BlueGreenFleet.FleetTag = { Key: 'cdk-codedeploy-patterns:fleet', Value: 'web' };
+    const response = await run(e);
+    expect(response.Status).toBe('SUCCESS');
+    // Never the live fleet (web-2) or the target (web-3).
+    expect(calls('DeleteAutoScalingGroup')).toEqual([
+      { AutoScalingGroupName: 'web-0', ForceDelete: 'true' },
+      { AutoScalingGroupName: 'web-1', ForceDelete: 'true' },
+    ]);
+    expect(h.logs.some((l) => l.message === 'could not delete a fleet a failed cleanup left behind; delete it by hand' && l.autoScalingGroup === 'web-0')).toBe(true);
+    expect(h.logs.some((l) => l.message === 'deleted a fleet a failed cleanup left behind' && l.autoScalingGroup === 'web-1')).toBe(true);
+    expect(calls('CreateDeployment')[0].targetInstances).toEqual({ autoScalingGroups: ['web-3'] });
+  });
+
+  test('an instance launched into the new fleet after the deployment started (no revision, no traffic) is replaced once the group lists the fleet', async () => {
+    group(['web-1'], 'BLUE_GREEN');
+    h.fake.autoScalingGroups = (name) =>
+      name === 'web-1' ? { desired: 2, instances: inService(2, 'a'), max: 4 } : name === 'web-2' ? { desired: 2, max: 4, instances: [...inService(2, 'b'), { id: 'i-late', state: 'InService' }] } : undefined;
+    h.fake.deploymentInstances = (_id, types) => (types.includes('Green') ? ['i-b0', 'i-b1'] : []);
+    const response = await run(event('Update', 'web-2'));
+    expect(response.Status).toBe('SUCCESS');
+    expect(response.Reason).toMatch(/Replaced i-late, launched into web-2 after the deployment started/);
+    expect(calls('ListDeploymentInstances')).toEqual([expect.objectContaining({ instanceTypeFilter: ['Green'] })]);
+    expect(calls('TerminateInstanceInAutoScalingGroup')).toEqual([{ InstanceId: 'i-late', ShouldDecrementDesiredCapacity: 'false' }]);
+    // After the group moved to the fleet (so the replacement gets the revision from its launch hook).
+    const order = h.fake.calls.map((c) => c.operation).filter((o) => ['UpdateDeploymentGroup', 'TerminateInstanceInAutoScalingGroup'].includes(o));
+    expect(order).toEqual(['UpdateDeploymentGroup', 'TerminateInstanceInAutoScalingGroup']);
+  });
+
+  test('the deployment\'s instances unknown (an empty list): nothing is terminated', async () => {
+    group(['web-1'], 'BLUE_GREEN');
+    h.fake.autoScalingGroups = (name) => (name === 'web-1' || name === 'web-2' ? { desired: 2, instances: inService(2, name), max: 4 } : undefined);
+    const response = await run(event('Update', 'web-2'));
+    expect(response.Status).toBe('SUCCESS');
+    expect(calls('TerminateInstanceInAutoScalingGroup')).toEqual([]);
+  });
+
+  test('the deployment runs past its timeout: stopped with rollback, every fleet resumes, the group stays', async () => {
+    group(['web-1'], 'BLUE_GREEN');
+    h.fake.autoScalingGroups = (name) => (name === 'web-1' || name === 'web-2' ? { desired: 2, instances: inService(2, name), max: 4 } : undefined);
+    h.fake.nextTimelines = [[{ at: 0, status: 'InProgress' }]];
+    const e = event('Update', 'web-2');
+    e.ResourceProperties.TimeoutSeconds = '1';
+    const response = await run(e);
+    expect(response.Status).toBe('FAILED');
+    expect(response.Reason).toMatch(/did not finish within 1 seconds \(status InProgress\); stopped it with rollback/);
+    expect(calls('StopDeployment')).toEqual([expect.objectContaining({ autoRollbackEnabled: true })]);
+    expect(calls('UpdateDeploymentGroup')).toEqual([]);
+    expect(calls('ResumeProcesses').map((c) => c.AutoScalingGroupName)).toEqual(['web-1', 'web-2']);
+  });
+
   test('properties it cannot use fail the operation, naming what was wrong', async () => {
     const e = event('Update', '');
     e.ResourceProperties.BlueGreenFleet.BlueGreenConfiguration = '{"greenFleetProvisioningOption":{"action":"COPY_AUTO_SCALING_GROUP"}}';
