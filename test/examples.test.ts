@@ -136,7 +136,7 @@ describe('examples', () => {
       const t = Template.fromStack(new ServerBlueGreenStack(new App(), 'Example'));
       t.resourceCountIs('AWS::CodeDeploy::DeploymentGroup', 0);
       t.resourceCountIs('Custom::CodeDeployServerBlueGreenGroup', 1);
-      t.hasResourceProperties('Custom::CodeDeployServerBlueGreenGroup', { AlarmNames: [{ Ref: Match.stringLikeRegexp('^UnhealthyHosts') }] });
+      t.hasResourceProperties('Custom::CodeDeployServerBlueGreenGroup', { AlarmNames: [Match.anyValue(), Match.anyValue(), { Ref: Match.stringLikeRegexp('^ServerErrors') }] });
       t.hasResourceProperties('Custom::CodeDeployDeployment', { BlueGreenFleet: Match.objectLike({ AutoScalingGroupName: { Ref: Match.stringLikeRegexp('^DeploymentFleetASG') } }) });
       t.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { TargetGroupARNs: Match.absent(), NotificationConfigurations: Match.anyValue() });
     });

@@ -276,6 +276,7 @@ const ERRORS: Record<string, Case[]> = {
       return blueGreenDep(s, { loadBalancers: [ServerLoadBalancer.application(ip)] }, f);
     }, /target group TestStack\/Ip has target type ip; EC2 blue\/green needs target type instance/],
     ['blue/green without instances', (s) => blueGreenDep(s, { minCapacity: 0 }), /minCapacity must be a whole number of at least 1/],
+    ['blue/green from a pipeline', (s) => blueGreenDep(s, { deploymentSource: DeploymentSource.PIPELINE }), /cannot name the new fleet a blue\/green deployment targets/],
     ['blue/green maximum below minimum', (s) => blueGreenDep(s, { minCapacity: 3, maxCapacity: 2 }), /maxCapacity \(2\) is below minCapacity \(3\)/],
     ['a pipeline source bucket without versioning', (s) => new ServerPipelineSource(s, 'Upload', { revision: ServerRevision.fromDirectory(WEB), bucket: new s3.Bucket(s, 'Source') }),
       /bucket TestStack\/Source is not versioned.*CodePipeline's S3 source action requires a versioned bucket/],

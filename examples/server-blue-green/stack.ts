@@ -44,9 +44,10 @@ export class ServerBlueGreenStack extends Stack {
     loadBalancer.connections.allowFrom(ec2.Peer.ipv4(vpc.vpcCidrBlock), ec2.Port.tcp(80), 'HTTP from the VPC');
     launchTemplate.connections.allowFrom(loadBalancer, ec2.Port.tcp(80), 'HTTP from the load balancer');
 
-    const unhealthy = new cloudwatch.Alarm(this, 'UnhealthyHosts', {
-      metric: targetGroup.metrics.unhealthyHostCount({ period: Duration.minutes(1), statistic: 'Maximum' }),
-      threshold: 1,
+    // Besides the pattern's default alarms (unhealthy hosts, failed status checks): server errors of the app.
+    const serverErrors = new cloudwatch.Alarm(this, 'ServerErrors', {
+      metric: targetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: Duration.minutes(1), statistic: 'Sum' }),
+      threshold: 5,
       evaluationPeriods: 2,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
@@ -57,7 +58,7 @@ export class ServerBlueGreenStack extends Stack {
       vpc,
       launchTemplate,
       loadBalancers: [ServerLoadBalancer.application(targetGroup)],
-      alarms: [unhealthy],
+      alarms: [serverErrors],
       notifications: [{ topic: events }],
     });
 

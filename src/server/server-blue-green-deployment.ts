@@ -8,10 +8,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { CodeDeployAgent } from './codedeploy-agent';
-import { ServerLoadBalancer } from './server-deployment-props';
-import { revisionBucketOf } from './server-deployment-rules';
+import { ServerDeploymentAlarmOptions, ServerLoadBalancer } from './server-deployment-props';
+import { revisionBucketOf, serverDefaultAlarms } from './server-deployment-rules';
 import { ServerRevision } from './server-revision';
 import { AgentMajorVersion } from '../common/agent-version';
+import { DeploymentSource } from '../common/deployment-source';
 import { CodeDeployServiceRole, ComputePlatform } from '../iam/codedeploy-service-role';
 import { dependOn } from '../private/dependencies';
 import { grantAgentAccess, grantReadRevisions } from '../private/instance-permissions';
@@ -84,11 +85,28 @@ export interface ServerBlueGreenDeploymentProps {
   readonly deploymentConfig?: codedeploy.IServerDeploymentConfig;
 
   /**
-   * Alarms that stop a deployment and roll it back (traffic goes back to the original fleet).
+   * More alarms that stop a deployment and roll it back (traffic goes back to the original fleet).
    *
-   * @default - none (a warning says nothing but failed scripts stops a deployment)
+   * @default - only the default alarms
    */
   readonly alarms?: cloudwatch.IAlarm[];
+
+  /**
+   * The alarms the pattern defines: unhealthy hosts over the load balancers, and failed status
+   * checks of the fleet's instances (the alarm follows each new fleet: it watches the fleet being
+   * deployed to).
+   *
+   * @default - both, 2 periods of 1 minute
+   */
+  readonly defaultAlarms?: ServerDeploymentAlarmOptions;
+
+  /**
+   * Where deployments come from. Only `CDK_DEPLOY`: CodePipeline's CodeDeploy action cannot name
+   * the new fleet a blue/green deployment targets.
+   *
+   * @default DeploymentSource.CDK_DEPLOY
+   */
+  readonly deploymentSource?: DeploymentSource;
 
   /**
    * The CodeDeploy agent's major version, installed through Systems Manager.
@@ -138,6 +156,9 @@ export class ServerBlueGreenDeployment extends Construct {
   /** The bucket the revision is deployed from. */
   public readonly revisionBucket: s3.IBucket;
 
+  /** Every alarm that stops a deployment: the default ones and `alarms`. */
+  public readonly alarms: cloudwatch.IAlarm[];
+
   constructor(scope: Construct, id: string, props: ServerBlueGreenDeploymentProps) {
     super(scope, id);
     const minCapacity = props.minCapacity ?? 2;
@@ -179,6 +200,15 @@ export class ServerBlueGreenDeployment extends Construct {
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
 
+    const defaultAlarms = serverDefaultAlarms(this, {
+      unhealthyHostsAlarm: (props.defaultAlarms?.unhealthyHosts ?? true) && props.loadBalancers.length > 0,
+      statusCheckAlarm: props.defaultAlarms?.instanceStatusChecks ?? true,
+      loadBalancers: props.loadBalancers,
+      autoScalingGroups: [this.fleet],
+    }, props.defaultAlarms ?? {});
+    this.alarms = [...defaultAlarms, ...(props.alarms ?? [])];
+    const alarms = this.alarms;
+
     // Instances: read the revisions, install the agent through Systems Manager.
     grantReadRevisions(instanceRole, revision.bucket, revision.instanceReadPattern);
     grantAgentAccess(instanceRole, this, { systemsManager: true, useAwsManagedPolicy: false, agentMajorVersion: props.agentMajorVersion });
@@ -193,7 +223,7 @@ export class ServerBlueGreenDeployment extends Construct {
       props.loadBalancers.flatMap((lb) => lb._targetGroupArns()),
     );
     role.grantLaunchTemplateInstances(instanceRole);
-    role.grantReadAlarms(props.alarms ?? []);
+    role.grantReadAlarms(alarms);
     this.role = role;
 
     // The deployment group: a custom resource answered by the stack's trigger function.
@@ -251,11 +281,11 @@ export class ServerBlueGreenDeployment extends Construct {
         FleetAutoScalingGroupName: this.fleet.autoScalingGroupName,
         TargetGroupNames: loadBalancers.filter((lb) => lb.generation === codedeploy.LoadBalancerGeneration.SECOND).map((lb) => lb.name),
         ClassicLoadBalancerNames: loadBalancers.filter((lb) => lb.generation === codedeploy.LoadBalancerGeneration.FIRST).map((lb) => lb.name),
-        AlarmNames: (props.alarms ?? []).map((a) => a.alarmName),
+        AlarmNames: alarms.map((a) => a.alarmName),
         AutoRollbackEvents: [
           'DEPLOYMENT_FAILURE',
           'DEPLOYMENT_STOP_ON_REQUEST',
-          ...((props.alarms ?? []).length > 0 ? ['DEPLOYMENT_STOP_ON_ALARM'] : []),
+          ...(alarms.length > 0 ? ['DEPLOYMENT_STOP_ON_ALARM'] : []),
         ],
         TerminationHook: false,
         OutdatedInstancesStrategy: 'UPDATE',
@@ -298,10 +328,10 @@ export class ServerBlueGreenDeployment extends Construct {
     this.trigger.resource.node.addDependency(group);
     dependOn(this.trigger.resource, instanceRole, []);
     dependOn(this.trigger.resource, agent, (agent.autoScalingGroupAssociation ? [agent.autoScalingGroupAssociation.attrAssociationId] : []));
-    if ((props.alarms ?? []).length === 0) {
+    if (alarms.length === 0) {
       Annotations.of(this).addWarningV2(
         'cdk-codedeploy-patterns:noAlarms',
-        'This deployment has no alarms, so only failed scripts (or a failed AllowTraffic) stop it and roll traffic back to the original fleet. Pass alarms, e.g. on the target group\'s unhealthy hosts and 5xx responses.',
+        'This deployment has no alarms, so only failed scripts (or a failed AllowTraffic) stop it and roll traffic back to the original fleet. Keep the default alarms or pass alarms.',
       );
     }
   }
@@ -309,6 +339,15 @@ export class ServerBlueGreenDeployment extends Construct {
 
 function validate(props: ServerBlueGreenDeploymentProps, min: number, max: number): string[] {
   const errors: string[] = [];
+  if (props.deploymentSource === DeploymentSource.PIPELINE) {
+    errors.push(
+      'deploymentSource is PIPELINE, but CodePipeline\'s CodeDeploy action sends only the application and deployment group names and cannot name the new fleet a blue/green deployment targets. Use ServerDeployment (in place) with DeploymentSource.PIPELINE, or deploy this pattern with cdk deploy.',
+    );
+  }
+  const defaults = ((props.defaultAlarms?.unhealthyHosts ?? true) ? 1 : 0) + ((props.defaultAlarms?.instanceStatusChecks ?? true) ? 1 : 0);
+  if ((props.alarms ?? []).length + defaults > 10) {
+    errors.push(`the deployment group would have more than 10 alarms (the default ones and ${(props.alarms ?? []).length} in alarms); CodeDeploy takes at most 10.`);
+  }
   if (!props.launchTemplate.role) {
     errors.push(`launchTemplate ${props.launchTemplate.node.path} has no role; create it with role (the instances need the revision's and the agent's permissions).`);
   }

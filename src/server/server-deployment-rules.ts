@@ -409,7 +409,11 @@ export function planServerDeployment(props: ServerDeploymentProps): ServerPlan {
 }
 
 /** The default alarms: unhealthy hosts behind the load balancers, failed EC2 status checks of the groups. */
-export function serverDefaultAlarms(scope: Construct, plan: ServerPlan, options: ServerDeploymentAlarmOptions): cloudwatch.IAlarm[] {
+export function serverDefaultAlarms(
+  scope: Construct,
+  plan: Pick<ServerPlan, 'unhealthyHostsAlarm' | 'statusCheckAlarm' | 'loadBalancers' | 'autoScalingGroups'>,
+  options: ServerDeploymentAlarmOptions,
+): cloudwatch.IAlarm[] {
   const period = options.period ?? Duration.minutes(1);
   const alarm = (id: string, description: string, label: string, usingMetrics: Record<string, cloudwatch.IMetric>, threshold: number) => {
     const names = Object.keys(usingMetrics);

@@ -7,7 +7,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import { ServerBlueGreenDeployment, ServerBlueGreenDeploymentProps, ServerLoadBalancer, ServerRevision } from '../../src';
+import { DeploymentSource, ServerBlueGreenDeployment, ServerBlueGreenDeploymentProps, ServerLoadBalancer, ServerRevision } from '../../src';
 import { complianceSuite, testStack } from '../harness';
 import { blueGreenFixture, secureTopic } from '../util';
 
@@ -77,8 +77,9 @@ describe('ServerBlueGreenDeployment', () => {
         FleetAutoScalingGroupName: { Ref: Match.stringLikeRegexp('^WebFleetASG') },
         TargetGroupNames: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^WebTargets'), 'TargetGroupName'] }],
         ClassicLoadBalancerNames: [],
-        AlarmNames: [],
-        AutoRollbackEvents: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST'],
+        // The default alarms: unhealthy hosts over the target group, failed status checks of the fleet being deployed to.
+        AlarmNames: [{ Ref: Match.stringLikeRegexp('^WebUnhealthyHostsAlarm') }, { Ref: Match.stringLikeRegexp('^WebStatusCheck') }],
+        AutoRollbackEvents: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST', 'DEPLOYMENT_STOP_ON_ALARM'],
         TerminationHook: false,
         OutdatedInstancesStrategy: 'UPDATE',
       });
@@ -188,12 +189,22 @@ describe('ServerBlueGreenDeployment', () => {
     t.hasResourceProperties('Custom::CodeDeployServerBlueGreenGroup', {
       DeploymentGroupName: 'web-bg',
       DeploymentConfigName: 'CodeDeployDefault.OneAtATime',
-      AlarmNames: [{ Ref: Match.stringLikeRegexp('^Errors') }],
+      AlarmNames: [Match.anyValue(), Match.anyValue(), { Ref: Match.stringLikeRegexp('^Errors') }],
       AutoRollbackEvents: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST', 'DEPLOYMENT_STOP_ON_ALARM'],
     });
     t.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: Match.stringLikeRegexp('^WebServiceRole') }],
-      PolicyDocument: { Statement: Match.arrayWith([{ Effect: 'Allow', Action: 'cloudwatch:DescribeAlarms', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Errors'), 'Arn'] } }]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([{
+          Effect: 'Allow',
+          Action: 'cloudwatch:DescribeAlarms',
+          Resource: [
+            { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebUnhealthyHostsAlarm'), 'Arn'] },
+            { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebStatusCheckAlarm'), 'Arn'] },
+            { 'Fn::GetAtt': [Match.stringLikeRegexp('^Errors'), 'Arn'] },
+          ],
+        }]),
+      },
     });
     t.hasResourceProperties('Custom::CodeDeployDeployment', { DeploymentGroupName: 'web-bg' });
   });
@@ -225,6 +236,17 @@ describe('ServerBlueGreenDeployment', () => {
         .toThrow(/target group TestStack\/Ip has target type ip; EC2 blue\/green needs target type instance/);
     });
 
+    test('pipeline mode, with the reason', () => {
+      expect(() => blueGreen(testStack(), { deploymentSource: DeploymentSource.PIPELINE }))
+        .toThrow(/deploymentSource is PIPELINE, but CodePipeline's CodeDeploy action .* cannot name the new fleet a blue\/green deployment targets\. Use ServerDeployment \(in place\) with DeploymentSource.PIPELINE/);
+    });
+
+    test('more than 10 alarms', () => {
+      const stack = testStack();
+      expect(() => blueGreen(stack, { alarms: Array.from({ length: 9 }, (_, i) => alarm(stack, `A${i}`)) }))
+        .toThrow(/the deployment group would have more than 10 alarms \(the default ones and 9 in alarms\); CodeDeploy takes at most 10/);
+    });
+
     test.each([
       [{ minCapacity: 0 }, /minCapacity must be a whole number of at least 1 .*; received 0/],
       [{ minCapacity: 4, maxCapacity: 3 }, /maxCapacity \(3\) is below minCapacity \(4\)/],
@@ -233,9 +255,22 @@ describe('ServerBlueGreenDeployment', () => {
     });
   });
 
-  test('no alarms: a warning that only failed scripts stop a deployment', () => {
+  test('the status-check alarm watches the fleet (each new generation: the one being deployed to)', () => {
     const stack = testStack();
-    blueGreen(stack);
+    const dep = blueGreen(stack);
+    expect(dep.alarms).toHaveLength(2);
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: Match.arrayWith([Match.objectLike({ MetricStat: Match.objectLike({ Metric: Match.objectLike({ Dimensions: [{ Name: 'AutoScalingGroupName', Value: { Ref: Match.stringLikeRegexp('^WebFleetASG') } }] }) }) })]),
+    });
+    Annotations.fromStack(stack).hasNoWarning('/TestStack/Web', Match.stringLikeRegexp('no alarms'));
+  });
+
+  test('no alarms at all (defaults off, none given): a warning that only failed scripts stop a deployment', () => {
+    const stack = testStack();
+    const dep = blueGreen(stack, { defaultAlarms: { unhealthyHosts: false, instanceStatusChecks: false } });
+    expect(dep.alarms).toEqual([]);
+    Template.fromStack(stack).hasResourceProperties('Custom::CodeDeployServerBlueGreenGroup', { AlarmNames: [], AutoRollbackEvents: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST'] });
     Annotations.fromStack(stack).hasWarning('/TestStack/Web', Match.stringLikeRegexp('no alarms'));
   });
 });
