@@ -81,16 +81,9 @@ export function ecsFixture(scope: Construct, options: { containerPort?: number }
   return { vpc, cluster, taskDefinition };
 }
 
-/**
- * What an EC2 user already has: a VPC with flow logs, an Auto Scaling group from a launch
- * template (Amazon Linux 2023, encrypted volume, IMDSv2, its own role, scaling notifications to
- * a TLS-only encrypted topic) and an internal Application Load Balancer forwarding to it.
- */
-export function serverFixture(scope: Construct) {
-  const vpc = new ec2.Vpc(scope, 'Vpc', {
-    availabilityZones: [Fn.select(0, Fn.getAzs()), Fn.select(1, Fn.getAzs())],
-    natGateways: 1,
-  });
+/** A VPC (two AZs, one NAT gateway, flow log), an instance role and a launch template as a careful user writes them. */
+function instanceBasics(scope: Construct) {
+  const vpc = new ec2.Vpc(scope, 'Vpc', { availabilityZones: [Fn.select(0, Fn.getAzs()), Fn.select(1, Fn.getAzs())], natGateways: 1 });
   vpc.addFlowLog('FlowLog');
   const role = new iam.Role(scope, 'InstanceRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
   const launchTemplate = new ec2.LaunchTemplate(scope, 'LaunchTemplate', {
@@ -102,6 +95,16 @@ export function serverFixture(scope: Construct) {
     detailedMonitoring: true,
     blockDevices: [{ deviceName: '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(8, { encrypted: true }) }],
   });
+  return { vpc, role, launchTemplate };
+}
+
+/**
+ * What an EC2 user already has: a VPC with flow logs, an Auto Scaling group from a launch
+ * template (Amazon Linux 2023, encrypted volume, IMDSv2, its own role, scaling notifications to
+ * a TLS-only encrypted topic) and an internal Application Load Balancer forwarding to it.
+ */
+export function serverFixture(scope: Construct) {
+  const { vpc, role, launchTemplate } = instanceBasics(scope);
   const asg = new autoscaling.AutoScalingGroup(scope, 'Fleet', {
     vpc,
     launchTemplate,
@@ -185,18 +188,7 @@ export function hookAt(template: { toJSON(): any }, event: string): RegExp {
 
 /** What a user brings: a VPC, a launch template with a role, a load balancer whose target group has no targets yet. */
 export function blueGreenFixture(scope: Construct) {
-  const vpc = new ec2.Vpc(scope, 'Vpc', { availabilityZones: [Fn.select(0, Fn.getAzs()), Fn.select(1, Fn.getAzs())], natGateways: 1 });
-  vpc.addFlowLog('FlowLog');
-  const role = new iam.Role(scope, 'InstanceRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
-  const launchTemplate = new ec2.LaunchTemplate(scope, 'LaunchTemplate', {
-    machineImage: ec2.MachineImage.latestAmazonLinux2023(),
-    instanceType: ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.MICRO),
-    role,
-    securityGroup: new ec2.SecurityGroup(scope, 'InstanceSecurityGroup', { vpc }),
-    requireImdsv2: true,
-    detailedMonitoring: true,
-    blockDevices: [{ deviceName: '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(8, { encrypted: true }) }],
-  });
+  const { vpc, role, launchTemplate } = instanceBasics(scope);
   const loadBalancer = new elbv2.ApplicationLoadBalancer(scope, 'LoadBalancer', { vpc, internetFacing: false });
   const listener = loadBalancer.addListener('Http', { port: 80, open: false });
   const targetGroup = new elbv2.ApplicationTargetGroup(scope, 'WebTargets', { vpc, port: 80, targetType: elbv2.TargetType.INSTANCE });
