@@ -115,6 +115,17 @@ describe('EC2 blue/green fleet steps of the trigger', () => {
     expect(calls('ResumeProcesses').map((c) => c.AutoScalingGroupName)).toEqual(['web-1', 'web-2']);
   });
 
+  test('the deployment is stopped (an alarm, or by hand): like a failure, the group stays on the live fleet and every fleet resumes', async () => {
+    group(['web-1'], 'BLUE_GREEN');
+    h.fake.autoScalingGroups = (name) => (name === 'web-1' || name === 'web-2' ? { desired: 2, instances: inService(2, name), max: 4 } : undefined);
+    h.fake.nextTimelines = [[{ at: 0, status: 'InProgress' }, { at: 60, status: 'Stopped', errorCode: 'ALARM_ACTIVE', errorMessage: 'One or more alarms have been activated' }]];
+    const response = await run(event('Update', 'web-2'));
+    expect(response.Status).toBe('FAILED');
+    expect(response.Reason).toMatch(/was stopped: ALARM_ACTIVE: One or more alarms have been activated/);
+    expect(calls('UpdateDeploymentGroup')).toEqual([]);
+    expect(calls('ResumeProcesses').map((c) => c.AutoScalingGroupName)).toEqual(['web-1', 'web-2']);
+  });
+
   test('a stack rollback after the switch (a later resource failed): the old fleet is sized like the live one and the old revision deployed to it, a reverse blue/green', async () => {
     group(['web-2'], 'BLUE_GREEN');
     h.fake.autoScalingGroups = (name) => (name === 'web-1' || name === 'web-2' ? { desired: 2, instances: inService(2, name), max: 4 } : undefined);
