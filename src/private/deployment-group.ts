@@ -69,6 +69,30 @@ function notificationName(n: DeploymentNotification, index: number): string {
   return n.name ?? `Notification${index + 1}`;
 }
 
+/** The notifications as CodeDeploy trigger configurations (CloudFormation's and the API's shape alike, camel case). */
+export function notificationTriggers(notifications: DeploymentNotification[]) {
+  return notifications.map((n, i) => ({
+    triggerName: notificationName(n, i),
+    triggerTargetArn: n.topic.topicArn,
+    triggerEvents: [...new Set(n.events)],
+  }));
+}
+
+/** Lets the service role publish to each notification's topic (and the topic accept it, for topics whose policy allows only their owner). */
+export function grantNotifications(role: iam.IRole, notifications: DeploymentNotification[]): void {
+  for (const n of notifications) {
+    grantPublishNotifications(role, n.topic);
+    n.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCodeDeployServiceRolePublish',
+        actions: ['sns:Publish'],
+        principals: [new iam.ArnPrincipal(role.roleArn)],
+        resources: [n.topic.topicArn],
+      }),
+    );
+  }
+}
+
 /**
  * Adds the notifications as trigger configurations of the L1 deployment group (the L2 has no
  * trigger support) and lets the service role publish to each topic.
@@ -82,23 +106,8 @@ export function applyNotifications(
     return;
   }
   const cfn = deploymentGroup.node.defaultChild as codedeploy.CfnDeploymentGroup;
-  cfn.triggerConfigurations = notifications.map((n, i) => ({
-    triggerName: notificationName(n, i),
-    triggerTargetArn: n.topic.topicArn,
-    triggerEvents: [...new Set(n.events)],
-  }));
-  for (const n of notifications) {
-    grantPublishNotifications(role, n.topic);
-    // A topic policy too, for topics with a policy that would otherwise only allow their owner.
-    n.topic.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowCodeDeployServiceRolePublish',
-        actions: ['sns:Publish'],
-        principals: [new iam.ArnPrincipal(role.roleArn)],
-        resources: [n.topic.topicArn],
-      }),
-    );
-  }
+  cfn.triggerConfigurations = notificationTriggers(notifications);
+  grantNotifications(role, notifications);
 }
 
 /** An EventBridge rule matching state changes of one deployment group's deployments. */

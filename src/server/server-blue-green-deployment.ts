@@ -12,9 +12,11 @@ import { ServerDeploymentAlarmOptions, ServerLoadBalancer } from './server-deplo
 import { revisionBucketOf, serverDefaultAlarms } from './server-deployment-rules';
 import { ServerRevision } from './server-revision';
 import { AgentMajorVersion } from '../common/agent-version';
+import { DeploymentNotification } from '../common/deployment-options';
 import { DeploymentSource } from '../common/deployment-source';
 import { CodeDeployServiceRole, ComputePlatform } from '../iam/codedeploy-service-role';
 import { dependOn } from '../private/dependencies';
+import { grantNotifications, notificationTriggers } from '../private/deployment-group';
 import { grantAgentAccess, grantReadRevisions } from '../private/instance-permissions';
 import { acknowledge, wildcardResourceFinding } from '../private/nag';
 import { grantStatements, serverAutoScalingStatements } from '../private/permissions';
@@ -99,6 +101,13 @@ export interface ServerBlueGreenDeploymentProps {
    * @default - both, 2 periods of 1 minute
    */
   readonly defaultAlarms?: ServerDeploymentAlarmOptions;
+
+  /**
+   * SNS notifications (CodeDeploy triggers) for deployment events; at most 10.
+   *
+   * @default - no notifications
+   */
+  readonly deploymentNotifications?: DeploymentNotification[];
 
   /**
    * Where deployments come from. Only `CDK_DEPLOY`: CodePipeline's CodeDeploy action cannot name
@@ -224,6 +233,7 @@ export class ServerBlueGreenDeployment extends Construct {
     );
     role.grantLaunchTemplateInstances(instanceRole);
     role.grantReadAlarms(alarms);
+    grantNotifications(role, props.deploymentNotifications ?? []);
     this.role = role;
 
     // The deployment group: a custom resource answered by the stack's trigger function.
@@ -289,6 +299,11 @@ export class ServerBlueGreenDeployment extends Construct {
         ],
         TerminationHook: false,
         OutdatedInstancesStrategy: 'UPDATE',
+        TriggerConfigurations: notificationTriggers(props.deploymentNotifications ?? []).map((t) => ({
+          TriggerName: t.triggerName,
+          TriggerTargetArn: t.triggerTargetArn,
+          TriggerEvents: t.triggerEvents,
+        })),
       },
     });
     // CreateDeploymentGroup installs lifecycle hooks with the service role: its policies first (the role and the application are referenced).
@@ -343,6 +358,9 @@ function validate(props: ServerBlueGreenDeploymentProps, min: number, max: numbe
     errors.push(
       'deploymentSource is PIPELINE, but CodePipeline\'s CodeDeploy action sends only the application and deployment group names and cannot name the new fleet a blue/green deployment targets. Use ServerDeployment (in place) with DeploymentSource.PIPELINE, or deploy this pattern with cdk deploy.',
     );
+  }
+  if ((props.deploymentNotifications ?? []).length > 10) {
+    errors.push(`deploymentNotifications has ${props.deploymentNotifications!.length} entries; a deployment group takes at most 10 triggers.`);
   }
   const defaults = ((props.defaultAlarms?.unhealthyHosts ?? true) ? 1 : 0) + ((props.defaultAlarms?.instanceStatusChecks ?? true) ? 1 : 0);
   if ((props.alarms ?? []).length + defaults > 10) {

@@ -36,6 +36,8 @@ export interface BlueGreenGroupProperties {
   readonly TerminationHook?: string;
   /** UPDATE or IGNORE. */
   readonly OutdatedInstancesStrategy?: string;
+  /** SNS notifications (CodeDeploy triggers). */
+  readonly TriggerConfigurations?: Array<{ TriggerName: string; TriggerTargetArn: string; TriggerEvents: string[] }>;
 }
 
 /** The CodeDeploy calls the resource makes (the real SDK's in the handler). */
@@ -94,6 +96,11 @@ export function parseBlueGreenGroupProperties(raw: Record<string, unknown>): Blu
       problems.push(`${key} must be "true" or "false"; received ${shown(v)}`);
     }
   }
+  const triggers = raw?.TriggerConfigurations;
+  if (triggers !== undefined && (!Array.isArray(triggers) || triggers.some((t: any) =>
+    typeof t?.TriggerName !== 'string' || typeof t?.TriggerTargetArn !== 'string' || !Array.isArray(t?.TriggerEvents)))) {
+    problems.push(`TriggerConfigurations must be a list of { TriggerName, TriggerTargetArn, TriggerEvents }; received ${shown(triggers)}`);
+  }
   if (problems.length > 0) {
     throw new Error(`invalid resource properties: ${problems.join('; ')}`);
   }
@@ -131,6 +138,12 @@ function settings(props: BlueGreenGroupProperties) {
     },
     autoRollbackConfiguration: { enabled: events.length > 0, events: events as CodeDeploySdk.AutoRollbackEvent[] },
     terminationHookEnabled: String(props.TerminationHook) === 'true',
+    // Always sent: an empty list removes the triggers the template no longer has.
+    triggerConfigurations: (props.TriggerConfigurations ?? []).map((t) => ({
+      triggerName: t.TriggerName,
+      triggerTargetArn: t.TriggerTargetArn,
+      triggerEvents: t.TriggerEvents as CodeDeploySdk.TriggerEventType[],
+    })),
     outdatedInstancesStrategy: (props.OutdatedInstancesStrategy ?? 'UPDATE') as CodeDeploySdk.OutdatedInstancesStrategy,
   };
 }

@@ -7,7 +7,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import { DeploymentSource, ServerBlueGreenDeployment, ServerBlueGreenDeploymentProps, ServerLoadBalancer, ServerRevision } from '../../src';
+import { DeploymentEvent, DeploymentSource, ServerBlueGreenDeployment, ServerBlueGreenDeploymentProps, ServerLoadBalancer, ServerRevision } from '../../src';
 import { complianceSuite, testStack } from '../harness';
 import { blueGreenFixture, secureTopic } from '../util';
 
@@ -82,6 +82,7 @@ describe('ServerBlueGreenDeployment', () => {
         AutoRollbackEvents: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST', 'DEPLOYMENT_STOP_ON_ALARM'],
         TerminationHook: false,
         OutdatedInstancesStrategy: 'UPDATE',
+        TriggerConfigurations: [],
       });
       // Created after the service role's policy (CodeDeploy installs lifecycle hooks with it) and the function's grants.
       const group = Object.values(t.findResources('Custom::CodeDeployServerBlueGreenGroup'))[0] as any;
@@ -209,6 +210,20 @@ describe('ServerBlueGreenDeployment', () => {
     t.hasResourceProperties('Custom::CodeDeployDeployment', { DeploymentGroupName: 'web-bg' });
   });
 
+  test('deployment notifications: the group\'s triggers, and the service role may publish to the topic', () => {
+    const stack = testStack();
+    const topic = secureTopic(stack, 'Ops');
+    blueGreen(stack, { deploymentNotifications: [{ topic, events: [DeploymentEvent.DEPLOYMENT_FAILURE], name: 'failures' }] });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('Custom::CodeDeployServerBlueGreenGroup', {
+      TriggerConfigurations: [{ TriggerName: 'failures', TriggerTargetArn: { Ref: Match.stringLikeRegexp('^Ops') }, TriggerEvents: ['DeploymentFailure'] }],
+    });
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^WebServiceRole') }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'sns:Publish', Resource: { Ref: Match.stringLikeRegexp('^Ops') } })]) },
+    });
+  });
+
   test('maxCapacity defaults to twice minCapacity', () => {
     const stack = testStack();
     blueGreen(stack, { minCapacity: 3 });
@@ -239,6 +254,14 @@ describe('ServerBlueGreenDeployment', () => {
     test('pipeline mode, with the reason', () => {
       expect(() => blueGreen(testStack(), { deploymentSource: DeploymentSource.PIPELINE }))
         .toThrow(/deploymentSource is PIPELINE, but CodePipeline's CodeDeploy action .* cannot name the new fleet a blue\/green deployment targets\. Use ServerDeployment \(in place\) with DeploymentSource.PIPELINE/);
+    });
+
+    test('more than 10 notifications', () => {
+      const stack = testStack();
+      const topic = secureTopic(stack, 'Ops');
+      const eleven = Array.from({ length: 11 }, () => ({ topic, events: [DeploymentEvent.DEPLOYMENT_FAILURE] }));
+      expect(() => blueGreen(stack, { deploymentNotifications: eleven }))
+        .toThrow(/deploymentNotifications has 11 entries; a deployment group takes at most 10 triggers/);
     });
 
     test('more than 10 alarms', () => {
@@ -290,6 +313,7 @@ complianceSuite({
       loadBalancers: [ServerLoadBalancer.application(f.targetGroup), ServerLoadBalancer.application(other)],
       alarms: [alarm(stack, 'Errors')],
       notifications: [{ topic: secureTopic(stack, 'FleetEvents') }],
+      deploymentNotifications: [{ topic: secureTopic(stack, 'Ops'), events: [DeploymentEvent.DEPLOYMENT_FAILURE, DeploymentEvent.DEPLOYMENT_ROLLBACK] }],
     });
   },
 });

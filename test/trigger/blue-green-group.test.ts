@@ -68,6 +68,7 @@ describe('blue/green deployment group resource', () => {
       autoRollbackConfiguration: { enabled: true, events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM'] },
       terminationHookEnabled: false,
       outdatedInstancesStrategy: 'UPDATE',
+      triggerConfigurations: [],
     });
     // Every enumerated value is one the SDK's model knows.
     expect(Object.values(codedeploySdk.DeploymentType)).toContain(input.deploymentStyle.deploymentType);
@@ -111,6 +112,17 @@ describe('blue/green deployment group resource', () => {
     expect(Object.values(codedeploySdk.GreenFleetProvisioningAction)).toContain(bg.greenFleetProvisioningOption.action);
     expect(Object.values(codedeploySdk.DeploymentReadyAction)).toContain(bg.deploymentReadyOption.actionOnTimeout);
     expect(Object.values(codedeploySdk.InstanceAction)).toContain(bg.terminateBlueInstancesOnDeploymentSuccess.action);
+  });
+
+  test('notifications become the group\'s triggers; a template without them removes them (an empty list)', async () => {
+    h.fake.groups.set('shop/web', { autoScalingGroups: ['web-fleet-1'], deploymentStyle: { deploymentType: 'IN_PLACE', deploymentOption: 'WITH_TRAFFIC_CONTROL' } });
+    const triggers = [{ TriggerName: 'failures', TriggerTargetArn: 'arn:aws:sns:us-east-1:123456789012:ops', TriggerEvents: ['DeploymentFailure', 'DeploymentRollback'] }];
+    await answer(groupEvent('Update', { TriggerConfigurations: triggers }, { old: {} }));
+    const sent = inputOf('UpdateDeploymentGroup')[0].triggerConfigurations;
+    expect(sent).toEqual([{ triggerName: 'failures', triggerTargetArn: 'arn:aws:sns:us-east-1:123456789012:ops', triggerEvents: ['DeploymentFailure', 'DeploymentRollback'] }]);
+    sent[0].triggerEvents.forEach((e: string) => expect(Object.values(codedeploySdk.TriggerEventType)).toContain(e));
+    await answer(groupEvent('Update', {}, { old: { TriggerConfigurations: triggers } }));
+    expect(inputOf('UpdateDeploymentGroup')[0].triggerConfigurations).toEqual([]);
   });
 
   test('STOP_DEPLOYMENT waits the given minutes for ContinueDeployment', async () => {
