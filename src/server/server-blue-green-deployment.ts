@@ -20,7 +20,7 @@ import { grantNotifications, notificationTriggers } from '../private/deployment-
 import { grantAgentAccess, grantReadRevisions } from '../private/instance-permissions';
 import { acknowledge, wildcardResourceFinding } from '../private/nag';
 import { grantStatements, serverAutoScalingStatements } from '../private/permissions';
-import { throwIfErrors } from '../private/validation';
+import { throwIfErrors, validateDeploymentGroupName } from '../private/validation';
 import { DeploymentTrigger } from '../trigger/deployment-trigger';
 import { TriggerProvider } from '../trigger/trigger-provider';
 
@@ -182,9 +182,12 @@ export class ServerBlueGreenDeployment extends Construct {
     const application = new codedeploy.ServerApplication(this, 'Application');
     this.application = application;
 
-    // The revision, in the stack's revision bucket under this group's prefix.
-    this.revisionBucket = revisionBucketOf(this);
-    const revision = props.revision.bind(this, { revisionBucket: props.revision.needsRevisionBucket ? this.revisionBucket : undefined, keyPrefix: `CodeDeploy/${unique}/` });
+    // The revision: a local folder goes to the stack's revision bucket under this group's prefix;
+    // a bundle already in S3 is deployed from where it is (no revision bucket is created for it).
+    const revision = props.revision.bind(this, {
+      revisionBucket: props.revision.needsRevisionBucket ? revisionBucketOf(this) : undefined,
+      keyPrefix: `CodeDeploy/${unique}/`,
+    });
     this.revisionBucket = revision.bucket;
 
     // The fleet: its name carries the revision and the launch template's version, so either
@@ -353,7 +356,7 @@ export class ServerBlueGreenDeployment extends Construct {
 }
 
 function validate(props: ServerBlueGreenDeploymentProps, min: number, max: number): string[] {
-  const errors: string[] = [];
+  const errors: string[] = [...validateDeploymentGroupName(props.deploymentGroupName)];
   if (props.deploymentSource === DeploymentSource.PIPELINE) {
     errors.push(
       'deploymentSource is PIPELINE, but CodePipeline\'s CodeDeploy action sends only the application and deployment group names and cannot name the new fleet a blue/green deployment targets. Use ServerDeployment (in place) with DeploymentSource.PIPELINE, or deploy this pattern with cdk deploy.',

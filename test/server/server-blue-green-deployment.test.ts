@@ -7,6 +7,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { DeploymentEvent, DeploymentSource, ServerBlueGreenDeployment, ServerBlueGreenDeploymentProps, ServerLoadBalancer, ServerRevision } from '../../src';
 import { complianceSuite, testStack } from '../harness';
 import { blueGreenFixture, secureTopic } from '../util';
@@ -224,6 +225,15 @@ describe('ServerBlueGreenDeployment', () => {
     });
   });
 
+  test('a bundle already in S3 is deployed from where it is: no revision bucket is created', () => {
+    const stack = testStack();
+    const bundles = s3.Bucket.fromBucketName(stack, 'Bundles', 'my-releases');
+    const dep = blueGreen(stack, { revision: ServerRevision.fromBucket(bundles, 'web/app-1.zip') });
+    expect(dep.revisionBucket).toBe(bundles);
+    Template.fromStack(stack).resourceCountIs('AWS::S3::Bucket', 0);
+    Template.fromStack(stack).hasResourceProperties('Custom::CodeDeployDeployment', { S3Location: { Bucket: 'my-releases', Key: 'web/app-1.zip' } });
+  });
+
   test('maxCapacity defaults to twice minCapacity', () => {
     const stack = testStack();
     blueGreen(stack, { minCapacity: 3 });
@@ -249,6 +259,10 @@ describe('ServerBlueGreenDeployment', () => {
       const ip = new elbv2.ApplicationTargetGroup(stack, 'Ip', { vpc: f.vpc, port: 80, targetType: elbv2.TargetType.IP });
       expect(() => new ServerBlueGreenDeployment(stack, 'Web', { revision: ServerRevision.fromDirectory(WEB), vpc: f.vpc, launchTemplate: f.launchTemplate, loadBalancers: [ServerLoadBalancer.application(ip)] }))
         .toThrow(/target group TestStack\/Ip has target type ip; EC2 blue\/green needs target type instance/);
+    });
+
+    test('a deployment group name CodeDeploy rejects (the patterns\' shared rule)', () => {
+      expect(() => blueGreen(testStack(), { deploymentGroupName: 'web group' })).toThrow(/deploymentGroupName.*received "web group"/);
     });
 
     test('pipeline mode, with the reason', () => {
