@@ -59,7 +59,7 @@ export class ServerBlueGreenStack extends Stack {
       launchTemplate,
       loadBalancers: [ServerLoadBalancer.application(targetGroup)],
       alarms: [serverErrors],
-      notifications: [{ topic: events }],
+      fleetNotifications: [{ topic: events }],
     });
 
     // Findings on the parts this app builds around the pattern, acknowledged with our reasons.

@@ -16,7 +16,7 @@ import { DeploymentNotification } from '../common/deployment-options';
 import { DeploymentSource } from '../common/deployment-source';
 import { CodeDeployServiceRole, ComputePlatform } from '../iam/codedeploy-service-role';
 import { dependOn } from '../private/dependencies';
-import { grantNotifications, notificationTriggers } from '../private/deployment-group';
+import { grantNotifications, notificationTriggers, validateSharedOptions } from '../private/deployment-group';
 import { grantAgentAccess, grantReadRevisions } from '../private/instance-permissions';
 import { acknowledge, wildcardResourceFinding } from '../private/nag';
 import { grantStatements, serverAutoScalingStatements } from '../private/permissions';
@@ -73,11 +73,11 @@ export interface ServerBlueGreenDeploymentProps {
   readonly maxCapacity?: number;
 
   /**
-   * Auto Scaling notifications of the fleet (every generation).
+   * Auto Scaling notifications of the fleet (every generation): launches, terminations and their errors.
    *
    * @default - none
    */
-  readonly notifications?: autoscaling.NotificationConfiguration[];
+  readonly fleetNotifications?: autoscaling.NotificationConfiguration[];
 
   /**
    * How traffic moves to the new fleet's instances (the original fleet is deregistered at once).
@@ -103,11 +103,11 @@ export interface ServerBlueGreenDeploymentProps {
   readonly defaultAlarms?: ServerDeploymentAlarmOptions;
 
   /**
-   * SNS notifications (CodeDeploy triggers) for deployment events; at most 10.
+   * SNS notifications (CodeDeploy triggers) for deployment events; at most 10 (as on every pattern).
    *
    * @default - no notifications
    */
-  readonly deploymentNotifications?: DeploymentNotification[];
+  readonly notifications?: DeploymentNotification[];
 
   /**
    * Where deployments come from. Only `CDK_DEPLOY`: CodePipeline's CodeDeploy action cannot name
@@ -200,7 +200,7 @@ export class ServerBlueGreenDeployment extends Construct {
       launchTemplate: props.launchTemplate,
       minCapacity,
       maxCapacity,
-      notifications: props.notifications,
+      notifications: props.fleetNotifications,
       autoScalingGroupName: Fn.join('-', [fleetPrefix, revisionKey, props.launchTemplate.latestVersionNumber]),
     });
     // Every generation carries the fleet's tag: the trigger finds generations a failed cleanup left behind.
@@ -236,7 +236,7 @@ export class ServerBlueGreenDeployment extends Construct {
     );
     role.grantLaunchTemplateInstances(instanceRole);
     role.grantReadAlarms(alarms);
-    grantNotifications(role, props.deploymentNotifications ?? []);
+    grantNotifications(role, props.notifications ?? []);
     this.role = role;
 
     // The deployment group: a custom resource answered by the stack's trigger function.
@@ -302,7 +302,7 @@ export class ServerBlueGreenDeployment extends Construct {
         ],
         TerminationHook: false,
         OutdatedInstancesStrategy: 'UPDATE',
-        TriggerConfigurations: notificationTriggers(props.deploymentNotifications ?? []).map((t) => ({
+        TriggerConfigurations: notificationTriggers(props.notifications ?? []).map((t) => ({
           TriggerName: t.triggerName,
           TriggerTargetArn: t.triggerTargetArn,
           TriggerEvents: t.triggerEvents,
@@ -362,13 +362,9 @@ function validate(props: ServerBlueGreenDeploymentProps, min: number, max: numbe
       'deploymentSource is PIPELINE, but CodePipeline\'s CodeDeploy action sends only the application and deployment group names and cannot name the new fleet a blue/green deployment targets. Use ServerDeployment (in place) with DeploymentSource.PIPELINE, or deploy this pattern with cdk deploy.',
     );
   }
-  if ((props.deploymentNotifications ?? []).length > 10) {
-    errors.push(`deploymentNotifications has ${props.deploymentNotifications!.length} entries; a deployment group takes at most 10 triggers.`);
-  }
+  // The patterns' shared rules for alarms (at most 10 with the defaults) and notifications (at most 10, events, unique names).
   const defaults = ((props.defaultAlarms?.unhealthyHosts ?? true) ? 1 : 0) + ((props.defaultAlarms?.instanceStatusChecks ?? true) ? 1 : 0);
-  if ((props.alarms ?? []).length + defaults > 10) {
-    errors.push(`the deployment group would have more than 10 alarms (the default ones and ${(props.alarms ?? []).length} in alarms); CodeDeploy takes at most 10.`);
-  }
+  errors.push(...validateSharedOptions({ alarms: props.alarms, notifications: props.notifications }, defaults));
   if (!props.launchTemplate.role) {
     errors.push(`launchTemplate ${props.launchTemplate.node.path} has no role; create it with role (the instances need the revision's and the agent's permissions).`);
   }

@@ -183,7 +183,7 @@ describe('ServerBlueGreenDeployment', () => {
       maxCapacity: 9,
       deploymentConfig: codedeploy.ServerDeploymentConfig.ONE_AT_A_TIME,
       alarms: [a],
-      notifications: [{ topic: secureTopic(stack, 'FleetEvents') }],
+      fleetNotifications: [{ topic: secureTopic(stack, 'FleetEvents') }],
       deploymentGroupName: 'web-bg',
     });
     const t = Template.fromStack(stack);
@@ -211,10 +211,10 @@ describe('ServerBlueGreenDeployment', () => {
     t.hasResourceProperties('Custom::CodeDeployDeployment', { DeploymentGroupName: 'web-bg' });
   });
 
-  test('deployment notifications: the group\'s triggers, and the service role may publish to the topic', () => {
+  test('notifications: the group\'s triggers, and the service role may publish to the topic', () => {
     const stack = testStack();
     const topic = secureTopic(stack, 'Ops');
-    blueGreen(stack, { deploymentNotifications: [{ topic, events: [DeploymentEvent.DEPLOYMENT_FAILURE], name: 'failures' }] });
+    blueGreen(stack, { notifications: [{ topic, events: [DeploymentEvent.DEPLOYMENT_FAILURE], name: 'failures' }] });
     const t = Template.fromStack(stack);
     t.hasResourceProperties('Custom::CodeDeployServerBlueGreenGroup', {
       TriggerConfigurations: [{ TriggerName: 'failures', TriggerTargetArn: { Ref: Match.stringLikeRegexp('^Ops') }, TriggerEvents: ['DeploymentFailure'] }],
@@ -274,14 +274,14 @@ describe('ServerBlueGreenDeployment', () => {
       const stack = testStack();
       const topic = secureTopic(stack, 'Ops');
       const eleven = Array.from({ length: 11 }, () => ({ topic, events: [DeploymentEvent.DEPLOYMENT_FAILURE] }));
-      expect(() => blueGreen(stack, { deploymentNotifications: eleven }))
-        .toThrow(/deploymentNotifications has 11 entries; a deployment group takes at most 10 triggers/);
+      expect(() => blueGreen(stack, { notifications: eleven }))
+        .toThrow(/A deployment group takes at most 10 notifications \(CodeDeploy triggers\); received 11/);
     });
 
     test('more than 10 alarms', () => {
       const stack = testStack();
       expect(() => blueGreen(stack, { alarms: Array.from({ length: 9 }, (_, i) => alarm(stack, `A${i}`)) }))
-        .toThrow(/the deployment group would have more than 10 alarms \(the default ones and 9 in alarms\); CodeDeploy takes at most 10/);
+        .toThrow(/A deployment group takes at most 10 alarms; this one would have 11 \(9 given in alarms \+ 2 default alarms\)/);
     });
 
     test.each([
@@ -314,7 +314,7 @@ describe('ServerBlueGreenDeployment', () => {
 
 complianceSuite({
   'defaults': (stack) => {
-    blueGreen(stack, { notifications: [{ topic: secureTopic(stack, 'FleetEvents') }] });
+    blueGreen(stack, { fleetNotifications: [{ topic: secureTopic(stack, 'FleetEvents') }] });
   },
   'alarms and two target groups': (stack) => {
     const f = blueGreenFixture(stack);
@@ -326,8 +326,8 @@ complianceSuite({
       launchTemplate: f.launchTemplate,
       loadBalancers: [ServerLoadBalancer.application(f.targetGroup), ServerLoadBalancer.application(other)],
       alarms: [alarm(stack, 'Errors')],
-      notifications: [{ topic: secureTopic(stack, 'FleetEvents') }],
-      deploymentNotifications: [{ topic: secureTopic(stack, 'Ops'), events: [DeploymentEvent.DEPLOYMENT_FAILURE, DeploymentEvent.DEPLOYMENT_ROLLBACK] }],
+      fleetNotifications: [{ topic: secureTopic(stack, 'FleetEvents') }],
+      notifications: [{ topic: secureTopic(stack, 'Ops'), events: [DeploymentEvent.DEPLOYMENT_FAILURE, DeploymentEvent.DEPLOYMENT_ROLLBACK] }],
     });
   },
 });
