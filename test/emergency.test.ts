@@ -1,9 +1,9 @@
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { EcsDeployment, HttpCheckTarget, LambdaDeployment, LifecycleHook, ServerDeployment, ServerRevision } from '../src';
+import { EcsDeployment, HttpCheckTarget, LambdaDeployment, LifecycleHook, ServerBlueGreenDeployment, ServerDeployment, ServerLoadBalancer, ServerRevision } from '../src';
 import { TEST_ENV } from './harness';
-import { ecsFixture, serverFixture, userFunction } from './util';
+import { blueGreenFixture, ecsFixture, serverFixture, userFunction } from './util';
 import { EMERGENCY_CONTEXT, MAX_EMERGENCY_HOURS, parseEmergency } from '../src/private/emergency';
 
 const WEB = path.join(__dirname, '..', 'examples', 'server-in-place', 'web');
@@ -148,5 +148,45 @@ describe('the emergency switch', () => {
       AlarmConfiguration: Match.objectLike({ Enabled: false }),
     });
     t.hasResourceProperties('Custom::CodeDeployDeployment', { Description: Match.stringLikeRegexp('^EMERGENCY until .*: INC-4711 web tier hotfix$') });
+  });
+
+  describe('ServerBlueGreenDeployment', () => {
+    const build = (value?: string) => {
+      const stack = stackWith(value);
+      const fixture = blueGreenFixture(stack);
+      new ServerBlueGreenDeployment(stack, 'Web', {
+        revision: ServerRevision.fromDirectory(WEB),
+        vpc: fixture.vpc,
+        launchTemplate: fixture.launchTemplate,
+        loadBalancers: [ServerLoadBalancer.application(fixture.targetGroup)],
+      });
+      return stack;
+    };
+
+    test('every instance of the new fleet at once, alarms listed but ignored, the deployment described as an emergency, a warning', () => {
+      const stack = build(`reason=INC-4711 web tier hotfix;expires=${inHours(1)}`);
+      const t = Template.fromStack(stack);
+      t.hasResourceProperties('Custom::CodeDeployServerBlueGreenGroup', {
+        DeploymentConfigName: 'CodeDeployDefault.AllAtOnce',
+        IgnoreAlarms: 'true',
+        AlarmNames: Match.arrayWith([{ Ref: Match.stringLikeRegexp('WebUnhealthyHosts') }]),
+      });
+      t.hasResourceProperties('Custom::CodeDeployDeployment', {
+        Description: Match.stringLikeRegexp('^EMERGENCY until .*: INC-4711 web tier hotfix$'),
+      });
+      const warnings = Annotations.fromStack(stack).findWarning('/Shop/Web', Match.stringLikeRegexp('EMERGENCY DEPLOYMENT'));
+      expect(warnings).toHaveLength(1);
+      expect(String(warnings[0].entry.data)).toMatch(/This pattern deploys to every instance of the new fleet at once and ignores its alarms; remove the context value/);
+    });
+
+    test('without the switch: half at a time, alarms heeded', () => {
+      const t = Template.fromStack(build());
+      t.hasResourceProperties('Custom::CodeDeployServerBlueGreenGroup', { DeploymentConfigName: 'CodeDeployDefault.HalfAtATime', IgnoreAlarms: 'false' });
+      t.hasResourceProperties('Custom::CodeDeployDeployment', { Description: 'cdk deploy of Shop/Web' });
+    });
+
+    test('an expired switch fails the synth of an app with only this pattern', () => {
+      expect(() => build(`reason=INC-4711 web tier hotfix;expires=${inHours(-1)}`)).toThrow(/\[Shop\/Web\] invalid configuration:\n {2}- cdk-codedeploy-patterns:emergency expired at /);
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { Token } from 'aws-cdk-lib';
+import { Annotations, Tags, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
@@ -95,4 +95,22 @@ export function parseEmergency(raw: unknown, now: number): { emergency?: Emergen
 /** The emergency as a tag value: the characters AWS tags allow, at most 256. */
 export function emergencyTagValue(e: Emergency): string {
   return `${e.expires.toISOString()} ${e.reason}`.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, '_').slice(0, 256);
+}
+
+/** The description a deployment made under the switch carries (CodeDeploy allows 100 characters). */
+export function emergencyDescription(e: Emergency): string {
+  return `EMERGENCY until ${e.expires.toISOString()}: ${e.reason}`.slice(0, 100);
+}
+
+/**
+ * Says so at every synth (a warning that cannot be acknowledged: it names what the pattern skips)
+ * and tags the deployment group, when it is a taggable resource.
+ */
+export function markEmergency(pattern: IConstruct, e: Emergency, skips: string, deploymentGroup?: IConstruct): void {
+  Annotations.of(pattern).addWarning(
+    `EMERGENCY DEPLOYMENT (${EMERGENCY_CONTEXT}) until ${e.expires.toISOString()}: "${e.reason}". This pattern ${skips}; remove the context value to deploy normally again.`,
+  );
+  if (deploymentGroup) {
+    Tags.of(deploymentGroup).add(EMERGENCY_CONTEXT, emergencyTagValue(e));
+  }
 }

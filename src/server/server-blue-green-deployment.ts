@@ -17,6 +17,7 @@ import { DeploymentSource } from '../common/deployment-source';
 import { CodeDeployServiceRole, ComputePlatform } from '../iam/codedeploy-service-role';
 import { dependOn } from '../private/dependencies';
 import { grantNotifications, notificationTriggers, validateSharedOptions } from '../private/deployment-group';
+import { emergencyDescription, emergencyFor, markEmergency } from '../private/emergency';
 import { grantAgentAccess, grantReadRevisions } from '../private/instance-permissions';
 import { acknowledge, wildcardResourceFinding } from '../private/nag';
 import { grantStatements, serverAutoScalingStatements } from '../private/permissions';
@@ -172,12 +173,16 @@ export class ServerBlueGreenDeployment extends Construct {
     super(scope, id);
     const minCapacity = props.minCapacity ?? 2;
     const maxCapacity = props.maxCapacity ?? Math.max(minCapacity * 2, 1);
-    throwIfErrors(this, validate(props, minCapacity, maxCapacity));
+    // The emergency switch (src/private/emergency.ts): every new instance at once, alarms ignored.
+    const emergency = emergencyFor(this);
+    throwIfErrors(this, [...emergency.errors, ...validate(props, minCapacity, maxCapacity)]);
     const instanceRole = props.launchTemplate.role!;
     const stack = Stack.of(this);
     const unique = Names.uniqueResourceName(this, { maxLength: 60, separator: '-' });
     const groupName = props.deploymentGroupName ?? unique;
-    const deploymentConfig = props.deploymentConfig ?? codedeploy.ServerDeploymentConfig.HALF_AT_A_TIME;
+    const deploymentConfig = emergency.emergency
+      ? codedeploy.ServerDeploymentConfig.ALL_AT_ONCE
+      : props.deploymentConfig ?? codedeploy.ServerDeploymentConfig.HALF_AT_A_TIME;
 
     const application = new codedeploy.ServerApplication(this, 'Application');
     this.application = application;
@@ -295,6 +300,8 @@ export class ServerBlueGreenDeployment extends Construct {
         TargetGroupNames: loadBalancers.filter((lb) => lb.generation === codedeploy.LoadBalancerGeneration.SECOND).map((lb) => lb.name),
         ClassicLoadBalancerNames: loadBalancers.filter((lb) => lb.generation === codedeploy.LoadBalancerGeneration.FIRST).map((lb) => lb.name),
         AlarmNames: alarms.map((a) => a.alarmName),
+        // An emergency deploys even while an alarm fires (the alarms stay listed, CodeDeploy ignores them).
+        IgnoreAlarms: emergency.emergency ? 'true' : 'false',
         AutoRollbackEvents: [
           'DEPLOYMENT_FAILURE',
           'DEPLOYMENT_STOP_ON_REQUEST',
@@ -331,7 +338,7 @@ export class ServerBlueGreenDeployment extends Construct {
       deployOnCreate: true,
       waitForAutoScalingGroups: [this.fleet],
       agentAssociationIds: agent.autoScalingGroupAssociation ? [agent.autoScalingGroupAssociation.attrAssociationId] : undefined,
-      description: `cdk deploy of ${this.node.path}`.slice(0, 100),
+      description: emergency.emergency ? emergencyDescription(emergency.emergency) : `cdk deploy of ${this.node.path}`.slice(0, 100),
     });
     (this.trigger.resource.node.defaultChild as CfnResource).addPropertyOverride('BlueGreenFleet', {
       AutoScalingGroupName: this.fleet.autoScalingGroupName,
@@ -346,6 +353,10 @@ export class ServerBlueGreenDeployment extends Construct {
     this.trigger.resource.node.addDependency(group);
     dependOn(this.trigger.resource, instanceRole, []);
     dependOn(this.trigger.resource, agent, (agent.autoScalingGroupAssociation ? [agent.autoScalingGroupAssociation.attrAssociationId] : []));
+    if (emergency.emergency) {
+      // The group is a custom resource (no tags): the warning and the deployment's description say it.
+      markEmergency(this, emergency.emergency, 'deploys to every instance of the new fleet at once and ignores its alarms');
+    }
     if (alarms.length === 0) {
       Annotations.of(this).addWarningV2(
         'cdk-codedeploy-patterns:noAlarms',

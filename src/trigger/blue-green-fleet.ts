@@ -126,6 +126,35 @@ export async function removeLeftoverFleets(
   return removed;
 }
 
+/**
+ * Delete of the trigger (the stack, or the pattern, is deleted): CloudFormation deletes the fleet
+ * in its template, but generations a failed cleanup left behind are in no template and would
+ * outlive the stack with their instances. They are deleted here, never the template's fleet or one
+ * the group lists. Never throws: a delete is never blocked; what could not be done is in the reason.
+ */
+export async function removeFleetsOnDelete(
+  api: FleetApi,
+  app: string,
+  group: string,
+  fleet: BlueGreenFleetProperties,
+  log: (message: string, extra?: Record<string, unknown>) => void,
+): Promise<string> {
+  if (!fleet.FleetTag) {
+    return 'Deleted; deployments are not touched on delete.';
+  }
+  try {
+    const info = await api.getGroup(app, group);
+    const removed = await removeLeftoverFleets(api, fleet, info ? namesOf(info) : [], log);
+    return removed.length > 0
+      ? `Deleted; also deleted ${removed.join(', ')}, fleet generations a failed cleanup had left behind.`
+      : 'Deleted; no fleet generations were left behind.';
+  } catch (err) {
+    const error = String((err as Error)?.message ?? err);
+    log('could not look for fleet generations a failed cleanup left behind; look for Auto Scaling groups tagged with the fleet tag', { error });
+    return `Deleted; could not look for fleet generations left behind (${error}): delete Auto Scaling groups tagged ${fleet.FleetTag.Key}=${fleet.FleetTag.Value} by hand.`;
+  }
+}
+
 /** Prepares the fleets; a string is why no deployment can start. */
 export async function prepareFleet(
   api: FleetApi,

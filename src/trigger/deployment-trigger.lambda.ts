@@ -19,6 +19,7 @@ import type * as SsmSdk from '@aws-sdk/client-ssm';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import {
   BlueGreenFleetProperties, FleetApi, FleetProgress, fleetFailed, fleetSucceeded, groupIsOnFleet, parseBlueGreenFleet, prepareFleet,
+  removeFleetsOnDelete,
 } from './blue-green-fleet';
 import { LIVE_TARGET_GROUPS_RESOURCE_TYPE, liveTargetGroups, parseLiveTargetGroupsProperties } from './live-target-groups';
 import {
@@ -227,6 +228,13 @@ async function decide(event: TriggerEvent, context: Context, log: Logger): Promi
   try {
     if (event.RequestType === 'Delete') {
       // Never block deletion: the deployment group goes with the stack.
+      const raw = event.ResourceProperties as unknown as Record<string, any>;
+      if (raw?.BlueGreenFleet !== undefined && parseBlueGreenFleet(raw.BlueGreenFleet).length === 0) {
+        // EC2 blue/green: fleet generations a failed cleanup left behind would outlive the stack.
+        const reason = await removeFleetsOnDelete(fleetApi, raw.ApplicationName, raw.DeploymentGroupName, raw.BlueGreenFleet, (m, extra) => log('warn', m, extra));
+        log('info', reason);
+        return { status: 'SUCCESS', reason };
+      }
       log('info', 'delete: nothing to do');
       return { status: 'SUCCESS', reason: 'Deleted; deployments are not touched on delete.' };
     }

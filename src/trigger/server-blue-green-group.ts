@@ -27,6 +27,8 @@ export interface BlueGreenGroupProperties {
   readonly ClassicLoadBalancerNames?: string[];
   readonly AlarmNames?: string[];
   readonly IgnorePollAlarmFailure?: string;
+  /** "true": the alarms stay listed but CodeDeploy ignores them (the emergency switch). */
+  readonly IgnoreAlarms?: string;
   /** DEPLOYMENT_FAILURE, DEPLOYMENT_STOP_ON_ALARM, DEPLOYMENT_STOP_ON_REQUEST. */
   readonly AutoRollbackEvents?: string[];
   /** CONTINUE_DEPLOYMENT (default) or STOP_DEPLOYMENT. */
@@ -90,7 +92,7 @@ export function parseBlueGreenGroupProperties(raw: Record<string, unknown>): Blu
   if (raw?.OutdatedInstancesStrategy !== undefined && !['UPDATE', 'IGNORE'].includes(raw.OutdatedInstancesStrategy as string)) {
     problems.push(`OutdatedInstancesStrategy must be UPDATE or IGNORE; received ${shown(raw.OutdatedInstancesStrategy)}`);
   }
-  for (const key of ['IgnorePollAlarmFailure', 'TerminationHook']) {
+  for (const key of ['IgnorePollAlarmFailure', 'IgnoreAlarms', 'TerminationHook']) {
     const v = raw?.[key];
     if (v !== undefined && !['true', 'false', true, false].includes(v as any)) {
       problems.push(`${key} must be "true" or "false"; received ${shown(v)}`);
@@ -132,7 +134,7 @@ function settings(props: BlueGreenGroupProperties) {
       ...((props.ClassicLoadBalancerNames ?? []).length > 0 ? { elbInfoList: props.ClassicLoadBalancerNames!.map((name) => ({ name })) } : {}),
     },
     alarmConfiguration: {
-      enabled: alarms.length > 0,
+      enabled: alarms.length > 0 && String(props.IgnoreAlarms) !== 'true',
       ignorePollAlarmFailure: String(props.IgnorePollAlarmFailure) === 'true',
       alarms: alarms.map((name) => ({ name })),
     },

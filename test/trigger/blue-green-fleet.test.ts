@@ -20,7 +20,7 @@ const BLUE_GREEN_CONFIG = JSON.stringify({
   terminateBlueInstancesOnDeploymentSuccess: { action: 'KEEP_ALIVE' },
 });
 
-function event(requestType: 'Create' | 'Update', fleet: string, key = 'rev-2.zip'): any {
+function event(requestType: 'Create' | 'Update' | 'Delete', fleet: string, key = 'rev-2.zip'): any {
   return h.event(requestType, {
     S3Location: { Bucket: 'revisions', Key: key, BundleType: 'zip' },
     TimeoutSeconds: '30',
@@ -205,6 +205,65 @@ describe('EC2 blue/green fleet steps of the trigger', () => {
     expect(h.logs.some((l) => l.message === 'could not delete a fleet a failed cleanup left behind; delete it by hand' && l.autoScalingGroup === 'web-0')).toBe(true);
     expect(h.logs.some((l) => l.message === 'deleted a fleet a failed cleanup left behind' && l.autoScalingGroup === 'web-1')).toBe(true);
     expect(calls('CreateDeployment')[0].targetInstances).toEqual({ autoScalingGroups: ['web-3'] });
+  });
+
+  describe('stack delete (the trigger\'s Delete)', () => {
+    const TAG = { Key: 'cdk-codedeploy-patterns:fleet', Value: 'web' };
+    beforeEach(() => {
+      h.fake.autoScalingGroups = (name) => (/^web-\d$/.test(name) ? { desired: 2, instances: inService(2, name), max: 4 } : undefined);
+    });
+    function deleteEvent(fleet: string): any {
+      const e = event('Delete', fleet);
+      e.ResourceProperties.BlueGreenFleet.FleetTag = TAG;
+      return e;
+    }
+
+    test('generations a failed cleanup left behind are deleted (they are in no template and would outlive the stack); the template\'s fleet and the live one are left to CloudFormation', async () => {
+      group(['web-2'], 'BLUE_GREEN');
+      h.fake.taggedAutoScalingGroups = (key, value) => (key === TAG.Key && value === TAG.Value ? ['web-0', 'web-1', 'web-2'] : []);
+      const response = await run(deleteEvent('web-2'));
+      expect(response.Status).toBe('SUCCESS');
+      expect(response.Reason).toMatch(/also deleted web-0, web-1, fleet generations a failed cleanup had left behind/);
+      expect(calls('DeleteAutoScalingGroup')).toEqual([
+        { AutoScalingGroupName: 'web-0', ForceDelete: 'true' },
+        { AutoScalingGroupName: 'web-1', ForceDelete: 'true' },
+      ]);
+      // No deployment, no change to the group or the fleets' processes.
+      expect(calls('CreateDeployment')).toEqual([]);
+      expect(calls('UpdateDeploymentGroup')).toEqual([]);
+      expect(calls('SuspendProcesses')).toEqual([]);
+    });
+
+    test('a fleet the group lists is never deleted, even when it is not the template\'s (the group moved on in a deployment CloudFormation then rolled back)', async () => {
+      group(['web-3'], 'BLUE_GREEN');
+      h.fake.taggedAutoScalingGroups = () => ['web-2', 'web-3'];
+      const response = await run(deleteEvent('web-2'));
+      expect(response.Status).toBe('SUCCESS');
+      expect(response.Reason).toMatch(/no fleet generations were left behind/);
+      expect(calls('DeleteAutoScalingGroup')).toEqual([]);
+    });
+
+    test('the deployment group already gone: only the template\'s fleet is kept', async () => {
+      h.fake.taggedAutoScalingGroups = () => ['web-1', 'web-2'];
+      const response = await run(deleteEvent('web-2'));
+      expect(response.Status).toBe('SUCCESS');
+      expect(calls('DeleteAutoScalingGroup')).toEqual([{ AutoScalingGroupName: 'web-1', ForceDelete: 'true' }]);
+    });
+
+    test('Auto Scaling unreachable or denied: the delete still succeeds (never blocks a stack delete) and the reason says what to delete by hand', async () => {
+      group(['web-2'], 'BLUE_GREEN');
+      h.fake.failNext('DescribeAutoScalingGroups', { status: 403, type: 'AccessDenied', message: 'not authorized' });
+      const response = await run(deleteEvent('web-2'));
+      expect(response.Status).toBe('SUCCESS');
+      expect(response.Reason).toMatch(/could not look for fleet generations left behind \(.*not authorized.*\): delete Auto Scaling groups tagged cdk-codedeploy-patterns:fleet=web by hand/);
+      expect(calls('DeleteAutoScalingGroup')).toEqual([]);
+    });
+
+    test('without a fleet tag (properties of an older version): nothing but the answer', async () => {
+      const response = await run(event('Delete', 'web-2'));
+      expect(response.Status).toBe('SUCCESS');
+      expect(h.fake.calls.map((c) => c.operation)).toEqual(['Respond']);
+    });
   });
 
   test('an instance launched into the new fleet after the deployment started (no revision, no traffic) is replaced once the group lists the fleet', async () => {

@@ -77,6 +77,17 @@ describe('blue/green deployment group resource', () => {
     input.autoRollbackConfiguration.events.forEach((e: string) => expect(Object.values(codedeploySdk.AutoRollbackEvent)).toContain(e));
   });
 
+  test('the emergency switch (IgnoreAlarms): the alarms stay listed, CodeDeploy ignores them until the switch is gone', async () => {
+    await answer(groupEvent('Create', { IgnoreAlarms: 'true' }));
+    expect(inputOf('CreateDeploymentGroup')[0].alarmConfiguration).toEqual({ enabled: false, ignorePollAlarmFailure: false, alarms: [{ name: 'web-5xx' }, { name: 'web-unhealthy' }] });
+    h.fake.groups.set('shop/web', { applicationName: 'shop', deploymentGroupName: 'web', autoScalingGroups: ['web-fleet-1'], deploymentStyle: { deploymentType: 'BLUE_GREEN', deploymentOption: 'WITH_TRAFFIC_CONTROL' } });
+    await answer(groupEvent('Update', { IgnoreAlarms: 'false' }, { old: { IgnoreAlarms: 'true' } }));
+    expect(inputOf('UpdateDeploymentGroup')[0].alarmConfiguration).toMatchObject({ enabled: true });
+    const bad = await answer(groupEvent('Create', { IgnoreAlarms: 'yes' }));
+    expect(bad.Status).toBe('FAILED');
+    expect(bad.Reason).toMatch(/IgnoreAlarms must be "true" or "false"; received "yes"/);
+  });
+
   test('Update while still IN_PLACE: the template\'s settings, the live fleet kept (not the template\'s new fleet name)', async () => {
     h.fake.groups.set('shop/web', { applicationName: 'shop', deploymentGroupName: 'web', autoScalingGroups: ['web-fleet-1'], deploymentStyle: { deploymentType: 'IN_PLACE', deploymentOption: 'WITH_TRAFFIC_CONTROL' } });
     const response = await answer(groupEvent('Update', { FleetAutoScalingGroupName: 'web-fleet-2', AlarmNames: ['web-5xx'] }, { old: {} }));

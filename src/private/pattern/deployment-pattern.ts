@@ -1,4 +1,4 @@
-import { Annotations, Stack, Tags } from 'aws-cdk-lib';
+import { Annotations, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -22,7 +22,7 @@ import {
   validateSharedOptions,
   warnRiskyOptions,
 } from '../deployment-group';
-import { Emergency, emergencyFor, emergencyTagValue, EMERGENCY_CONTEXT } from '../emergency';
+import { Emergency, emergencyDescription, emergencyFor, markEmergency } from '../emergency';
 import { grantDescribeAlarms, immutableView, warnMissingStatements } from '../permissions';
 import { throwIfErrors, validateDeploymentGroupName, validateManagedPolicyOption } from '../validation';
 
@@ -201,7 +201,7 @@ export abstract class DeploymentPatternBase extends Construct {
     });
     this.assembled = { application, deploymentGroup, role, defaultAlarms, alarms };
     if (this._emergency) {
-      this.markEmergency(this._emergency, deploymentGroup);
+      markEmergency(this, this._emergency, 'deploys all at once, runs no lifecycle hooks and ignores its alarms', deploymentGroup);
     }
 
     warnRiskyOptions(this, options, alarms.length, parts.riskyConfigName(deploymentGroup));
@@ -254,9 +254,7 @@ export abstract class DeploymentPatternBase extends Construct {
     const trigger = new DeploymentTrigger(this, 'Deploy', {
       applicationName: application.applicationName,
       deploymentGroupName: deploymentGroup.deploymentGroupName,
-      description: (this._emergency
-        ? `EMERGENCY until ${this._emergency.expires.toISOString()}: ${this._emergency.reason}`
-        : `cdk deploy of ${this.node.path}`).slice(0, 100),
+      description: this._emergency ? emergencyDescription(this._emergency) : `cdk deploy of ${this.node.path}`.slice(0, 100),
       ...props,
     });
     dependOn(trigger, deploymentGroup, [deploymentGroup.deploymentGroupName]);
@@ -281,14 +279,6 @@ export abstract class DeploymentPatternBase extends Construct {
         return [];
       },
     });
-  }
-
-  /** Says so at every synth (a warning that cannot be acknowledged) and tags the deployment group. */
-  private markEmergency(e: Emergency, deploymentGroup: PatternGroup): void {
-    Annotations.of(this).addWarning(
-      `EMERGENCY DEPLOYMENT (${EMERGENCY_CONTEXT}) until ${e.expires.toISOString()}: "${e.reason}". This pattern deploys all at once, runs no lifecycle hooks and ignores its alarms; remove the context value to deploy normally again.`,
-    );
-    Tags.of(deploymentGroup).add(EMERGENCY_CONTEXT, emergencyTagValue(e));
   }
 
   private parts(): Assembled {
