@@ -96,6 +96,8 @@ function section1() {
     ['ECS', 'ecs-pattern', 'ecs-handwired'],
     ['ECS', 'ecs-pattern', 'ecs-cdklabs'],
     ['EC2', 'server-pattern', 'server-handwired'],
+    // Nothing hand-wired can do EC2 blue/green (CloudFormation has no such group): the cost over in place.
+    ['EC2 blue/green', 'server-blue-green-pattern', 'server-pattern'],
   ];
   // Interleaved (ours, theirs, ours, ...) so that a busy moment of the machine hits both sides alike.
   const apps = [...new Set(pairs.flatMap(([, ours, other]) => [ours, other]))];
@@ -227,6 +229,9 @@ function markdown(r: any): string {
     const inProcess = `${p.ours.loadMs} + ${p.ours.synthMs} / ${p.other.loadMs} + ${p.other.synthMs}`;
     const cpu = p.ours.cpuS === undefined ? 'not measured' : `${p.ours.cpuS} / ${p.other.cpuS} (${p.ratio.cpu})`;
     out.push(`| ${p.platform} | ${p.other.app} | ${cpu} | ${p.ours.wallS} / ${p.other.wallS} (${p.ratio.wall}) | ${inProcess} | ${p.ours.maxRssMb} / ${p.other.maxRssMb} (${p.ratio.memory}) | ${p.ours.resources} / ${p.other.resources} (${p.ratio.resources}) | ${p.ours.templateBytes} / ${p.other.templateBytes} (${p.ratio.templateBytes}) | ${p.ours.userLines} / ${p.other.userLines} (${p.ratio.userLines}) |`);
+  }
+  if (r.handWiring.some((p: any) => p.other.app === 'server-pattern')) {
+    out.push('', 'EC2 blue/green has no hand-wired equivalent (CloudFormation cannot declare the group); its row sets `ServerBlueGreenDeployment` beside our in-place `ServerDeployment`.');
   }
   out.push('', '**2. Scale** (one stack, N patterns)', '');
   out.push('| pattern | N | wall s | peak MB | synth ms | resources | per pattern |', '| --- | --- | --- | --- | --- | --- | --- |');
