@@ -4,6 +4,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { complianceSuite } from './harness';
 import { EcsBlueGreenStack } from '../examples/ecs-blue-green/stack';
+import { EcsNativeStack } from '../examples/ecs-native/stack';
 import { LambdaCanaryStack } from '../examples/lambda-canary/stack';
 import { ServerAgentV2Stack } from '../examples/server-agent-v2/stack';
 import { ServerBlueGreenStack } from '../examples/server-blue-green/stack';
@@ -54,6 +55,27 @@ describe('examples', () => {
         Environment: { Variables: Match.objectLike({ HOOK_DEADLINE_MS: '180000' }) },
       });
       t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { FromPort: 8080, Description: 'AfterAllowTestTraffic HTTP check hook' });
+    });
+  });
+
+  describe('ecs-native', () => {
+    test('the same service on ECS\'s engine: the ECS controller, its canary and bake time, the hooks as ECS lifecycle hooks, no CodeDeploy', () => {
+      const t = Template.fromStack(new EcsNativeStack(new App(), 'Example'));
+      t.hasResourceProperties('AWS::ECS::Service', {
+        DeploymentController: { Type: 'ECS' },
+        LaunchType: 'FARGATE',
+        DeploymentConfiguration: Match.objectLike({
+          Strategy: 'CANARY',
+          CanaryConfiguration: { CanaryPercent: 10, CanaryBakeTimeInMinutes: 5 },
+          BakeTimeInMinutes: 10,
+          LifecycleHooks: [
+            Match.objectLike({ LifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'] }),
+            Match.objectLike({ LifecycleStages: ['POST_PRODUCTION_TRAFFIC_SHIFT'] }),
+          ],
+        }),
+      });
+      expect(Object.values(t.toJSON().Resources).filter((r: any) => /^AWS::CodeDeploy::|^Custom::CodeDeployDeployment$/.test(r.Type))).toEqual([]);
+      t.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 2);
     });
   });
 
@@ -155,6 +177,8 @@ describe('examples', () => {
       new LambdaCanaryStack(stack.node.root as App, 'Example', { env: { account: stack.account, region: stack.region } }),
     'ecs-blue-green': (stack) =>
       new EcsBlueGreenStack(stack.node.root as App, 'EcsExample', { env: { account: stack.account, region: stack.region } }),
+    'ecs-native': (stack) =>
+      new EcsNativeStack(stack.node.root as App, 'EcsNativeExample', { env: { account: stack.account, region: stack.region } }),
   });
 
   test('the README\'s sample output of the main command shows the resources each example synthesizes today', () => {
@@ -163,6 +187,7 @@ describe('examples', () => {
     const rows = [...readme.matchAll(/^(\S+)\s+(\S+Example)\s+(\d+)\s+pass\s+pass\*?\s+pass$/gm)].map((m) => [m[1], m[2], Number(m[3])] as const);
     const stacks: Record<string, (app: App, id: string) => Stack> = {
       'ecs-blue-green': (app, id) => new EcsBlueGreenStack(app, id),
+      'ecs-native': (app, id) => new EcsNativeStack(app, id),
       'lambda-canary': (app, id) => new LambdaCanaryStack(app, id),
       'server-agent-v2': (app, id) => new ServerAgentV2Stack(app, id),
       'server-blue-green': (app, id) => new ServerBlueGreenStack(app, id),

@@ -12,6 +12,7 @@ import {
   CodeDeployServiceRole,
   ComputePlatform,
   EcsDeployment,
+  EcsDeploymentEngine,
   HttpCheckTarget,
   LambdaDeployment,
   LifecycleHook,
@@ -54,6 +55,13 @@ function allLibraryAcknowledgements() {
   new EcsDeployment(stack, 'EcsPublic', { cluster: fixture.cluster, taskDefinition: fixture.taskDefinition });
   new EcsDeployment(stack, 'EcsInternal', { cluster: fixture.cluster, taskDefinition: fixture.taskDefinition, traffic: { internetFacing: false } });
   new EcsDeployment(stack, 'EcsNlb', { cluster: fixture.cluster, taskDefinition: fixture.taskDefinition, traffic: { loadBalancerType: BlueGreenLoadBalancerType.NETWORK } });
+  // The ECS engine: the infrastructure role, the rules the reader reads, the alarm check of the service's alarms.
+  new EcsDeployment(stack, 'EcsNative', {
+    cluster: fixture.cluster,
+    taskDefinition: fixture.taskDefinition,
+    engine: EcsDeploymentEngine.ECS,
+    hooks: { afterAllowTraffic: LifecycleHook.deploymentGroupAlarmCheck() },
+  });
   const fleet = serverFixture(new Construct(stack, 'ServerFixture'));
   new ServerDeployment(stack, 'ServerDefaults', { revision: ServerRevision.fromDirectory(WEB), autoScalingGroups: [fleet.asg] });
   new ServerDeployment(stack, 'ServerTagged', {

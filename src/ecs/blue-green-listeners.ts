@@ -3,16 +3,37 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { LifecycleHookLoadBalancer } from '../hooks/lifecycle-hook-bind';
 import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
+import { dropEnforcedDependencies } from '../private/dependencies';
 import { acknowledge } from '../private/nag';
 import { throwIfErrors } from '../private/validation';
 import { ListenerReaderProvider } from '../trigger/trigger-provider';
 
 /** The resource type the trigger function answers with the live target groups (src/trigger/live-target-groups.ts). */
 const LIVE_TARGET_GROUPS_RESOURCE_TYPE = 'Custom::CodeDeployLiveTargetGroups';
+
+/** Which engine deploys an ECS service's new task definitions and shifts its traffic. */
+export enum EcsDeploymentEngine {
+  /**
+   * AWS CodeDeploy (the service's `CODE_DEPLOY` deployment controller): a deployment group and an
+   * AppSpec, hooks that report with `PutLifecycleEventHookExecutionStatus`, a deployment run by the
+   * pattern's trigger on `cdk deploy`, CodePipeline's CodeDeploy-to-ECS action.
+   */
+  CODE_DEPLOY = 'CODE_DEPLOY',
+  /**
+   * ECS itself (the `ECS` deployment controller): blue/green, linear or canary run by ECS when
+   * CloudFormation updates the service (CloudFormation waits); hooks answer with their return
+   * value; no CodeDeploy resource and no deployment trigger.
+   */
+  ECS = 'ECS',
+}
+
+/** The priority of the listener rule an ECS-native deployment shifts traffic on (one per listener). */
+const NATIVE_RULE_PRIORITY = 1;
 
 /** The kind of load balancer CodeDeploy shifts ECS traffic on. */
 export enum BlueGreenLoadBalancerType {
@@ -166,6 +187,15 @@ export interface BlueGreenListenersProps extends BlueGreenTrafficOptions {
    * @default elbv2.TargetType.IP
    */
   readonly targetType?: elbv2.TargetType;
+
+  /**
+   * The engine that shifts traffic. With `ECS`, an Application Load Balancer's traffic goes
+   * through a listener rule on each listener (ECS re-weights rules, not default actions), and
+   * the construct creates the role ECS manages the load balancer with (`infrastructureRole`).
+   *
+   * @default EcsDeploymentEngine.CODE_DEPLOY
+   */
+  readonly engine?: EcsDeploymentEngine;
 }
 
 /**
@@ -218,6 +248,31 @@ export class BlueGreenListeners extends Construct {
   /** Whether the listeners use TLS (certificates were given). */
   public readonly secure: boolean;
 
+  /** The engine that shifts traffic. */
+  public readonly engine: EcsDeploymentEngine;
+
+  /**
+   * The production listener's rule ECS-native deployments shift traffic on (Application Load Balancer).
+   *
+   * @default - none: CodeDeploy, or a Network Load Balancer, shift the listener itself
+   */
+  public readonly productionListenerRule?: elbv2.ApplicationListenerRule;
+
+  /**
+   * The test listener's rule ECS-native deployments send test traffic through (Application Load Balancer).
+   *
+   * @default - none
+   */
+  public readonly testListenerRule?: elbv2.ApplicationListenerRule;
+
+  /**
+   * The role ECS manages the load balancer with in ECS-native deployments: it may re-weight exactly
+   * these rules (or listeners) and register targets in exactly these target groups.
+   *
+   * @default - none: the CodeDeploy engine's service role does this
+   */
+  public readonly infrastructureRole?: iam.IRole;
+
   private readonly vpc: ec2.IVpc;
 
   constructor(scope: Construct, id: string, props: BlueGreenListenersProps) {
@@ -262,8 +317,25 @@ export class BlueGreenListeners extends Construct {
     this.greenTargetGroup = parts.greenTargetGroup;
     this.productionListener = parts.productionListener;
     this.testListener = parts.testListener;
-    // The listeners forward to what serves traffic now, also after a deployment moved it.
-    followLiveTargetGroups(this, parts, productionPort, wantTest ? testPort : undefined);
+    this.engine = props.engine ?? EcsDeploymentEngine.CODE_DEPLOY;
+    const native = this.engine === EcsDeploymentEngine.ECS;
+    if (native && this.loadBalancerType === BlueGreenLoadBalancerType.APPLICATION) {
+      // ECS re-weights a listener rule of an Application Load Balancer (its API takes a rule ARN there).
+      const rule = (ruleId: string, listener: elbv2.IListener, target: elbv2.ITargetGroup) =>
+        new elbv2.ApplicationListenerRule(this, ruleId, {
+          listener: listener as elbv2.IApplicationListener,
+          priority: NATIVE_RULE_PRIORITY,
+          conditions: [elbv2.ListenerCondition.pathPatterns(['*'])],
+          targetGroups: [target as elbv2.IApplicationTargetGroup],
+        });
+      this.productionListenerRule = rule('ProductionRule', parts.productionListener, parts.blueTargetGroup);
+      this.testListenerRule = parts.testListener ? rule('TestRule', parts.testListener, parts.greenTargetGroup) : undefined;
+    }
+    if (native) {
+      this.infrastructureRole = nativeInfrastructureRole(this);
+    }
+    // The listeners (and rules) forward to what serves traffic now, also after a deployment moved it.
+    followLiveTargetGroups(this, parts, productionPort, wantTest ? testPort : undefined, this.productionListenerRule, this.testListenerRule);
   }
 
   /**
@@ -272,18 +344,43 @@ export class BlueGreenListeners extends Construct {
    * listeners, as ECS requires.
    */
   public attachService(service: ecs.BaseService, containerName: string, containerPort: number): void {
-    const target = service.loadBalancerTarget({ containerName, containerPort });
+    const target = service.loadBalancerTarget({ containerName, containerPort, alternateTarget: this.alternateTarget() });
     if (this.blueTargetGroup instanceof elbv2.ApplicationTargetGroup) {
       target.attachToApplicationTargetGroup(this.blueTargetGroup);
     } else {
       target.attachToNetworkTargetGroup(this.blueTargetGroup as elbv2.INetworkTargetGroup);
       service.connections.allowFrom(this.connections, ec2.Port.tcp(containerPort), 'Load balancer to the container');
     }
-    // Both listeners must exist before ECS creates the service and CodeDeploy looks at them.
-    service.node.addDependency(this.productionListener);
-    if (this.testListener) {
-      service.node.addDependency(this.testListener);
+    // Both listeners (and with the ECS engine, the rules and the role with its policy) must exist
+    // before ECS creates the service and validates them (no DependsOn where a reference enforces it).
+    for (const c of [this.productionListener, this.testListener, this.productionListenerRule, this.testListenerRule, this.infrastructureRole]) {
+      if (c) {
+        service.node.addDependency(c);
+      }
     }
+    if (this.infrastructureRole) {
+      // The ECS engine references most of them (and aws-cdk-lib adds what forwards to the target group).
+      dropEnforcedDependencies(service.node.defaultChild as CfnResource);
+    }
+  }
+
+  /** ECS-native: the green target group, the rules (or listeners) to re-weight, and the role to do it with. */
+  private alternateTarget(): ecs.IAlternateTarget | undefined {
+    if (!this.infrastructureRole) {
+      return undefined;
+    }
+    const production = this.productionListenerRule
+      ? ecs.ListenerRuleConfiguration.applicationListenerRule(this.productionListenerRule)
+      : ecs.ListenerRuleConfiguration.networkListener(this.productionListener as elbv2.NetworkListener);
+    const test = this.testListenerRule
+      ? ecs.ListenerRuleConfiguration.applicationListenerRule(this.testListenerRule)
+      : this.testListener ? ecs.ListenerRuleConfiguration.networkListener(this.testListener as elbv2.NetworkListener) : undefined;
+    return new ecs.AlternateTarget('Alternate', {
+      alternateTargetGroup: this.greenTargetGroup,
+      productionListener: production,
+      testListener: test,
+      role: this.infrastructureRole,
+    });
   }
 
   /** The load balancer as lifecycle hooks that send it traffic (`HttpCheckTarget.testListener()`) need it. */
@@ -422,18 +519,31 @@ function targetGroupFullName(tg: elbv2.ITargetGroup): string {
  * listeners, so CloudFormation updates it (and reads again) before any update of a listener, and
  * never otherwise: a template that changes nothing of the listeners updates neither.
  */
-function followLiveTargetGroups(scope: Construct, parts: TrafficParts, productionPort: number, testPort: number | undefined): CustomResource {
+function followLiveTargetGroups(
+  scope: Construct,
+  parts: TrafficParts,
+  productionPort: number,
+  testPort: number | undefined,
+  productionRule?: elbv2.ApplicationListenerRule,
+  testRule?: elbv2.ApplicationListenerRule,
+): CustomResource {
   const provider = ListenerReaderProvider.of(scope);
   const stack = Stack.of(scope);
-  const otherProperties = (listener: elbv2.IListener) =>
+  // Without what the resource takes from the reading (its actions) and, for a rule, its listener
+  // (a reference to the listener, which takes from the reading too: a cycle; the port finds it).
+  const otherProperties = (resource: Construct, ...dropped: string[]) =>
     Lazy.any({
       produce: () => {
-        const cfn = listener.node.defaultChild as CfnResource;
+        const cfn = resource.node.defaultChild as CfnResource;
         const rendered = stack.resolve((cfn as any)._toCloudFormation()) as { Resources: Record<string, { Properties?: Record<string, unknown> }> };
-        const { DefaultActions: _ignored, ...rest } = Object.values(rendered.Resources)[0].Properties ?? {};
+        const rest = { ...(Object.values(rendered.Resources)[0].Properties ?? {}) };
+        dropped.forEach((key) => delete rest[key]);
         return rest;
       },
     });
+  if (productionRule) {
+    provider.allowReadingRules();
+  }
   const resource = new CustomResource(scope, 'LiveTargetGroups', {
     serviceToken: provider.function.functionArn,
     resourceType: LIVE_TARGET_GROUPS_RESOURCE_TYPE,
@@ -443,18 +553,61 @@ function followLiveTargetGroups(scope: Construct, parts: TrafficParts, productio
       BlueTargetGroupArn: parts.blueTargetGroup.targetGroupArn,
       GreenTargetGroupArn: parts.greenTargetGroup.targetGroupArn,
       ProductionPort: productionPort,
-      ProductionListener: otherProperties(parts.productionListener),
-      ...(testPort !== undefined && parts.testListener ? { TestPort: testPort, TestListener: otherProperties(parts.testListener) } : {}),
+      ProductionListener: otherProperties(parts.productionListener, 'DefaultActions'),
+      ...(testPort !== undefined && parts.testListener ? { TestPort: testPort, TestListener: otherProperties(parts.testListener, 'DefaultActions') } : {}),
+      ...(productionRule ? { RulePriority: NATIVE_RULE_PRIORITY, ProductionRule: otherProperties(productionRule, 'Actions', 'ListenerArn') } : {}),
+      ...(testRule ? { TestRule: otherProperties(testRule, 'Actions', 'ListenerArn') } : {}),
     },
   });
   resource.node.addDependency(provider.policy);
-  const forward = (listener: elbv2.IListener, attribute: string) =>
-    (listener.node.defaultChild as CfnResource).addPropertyOverride('DefaultActions.0.TargetGroupArn', resource.getAttString(attribute));
-  forward(parts.productionListener, 'ProductionTargetGroupArn');
+  const forward = (c: Construct, path: string, attribute: string) =>
+    (c.node.defaultChild as CfnResource).addPropertyOverride(path, resource.getAttString(attribute));
+  forward(parts.productionListener, 'DefaultActions.0.TargetGroupArn', 'ProductionTargetGroupArn');
   if (parts.testListener) {
-    forward(parts.testListener, 'TestTargetGroupArn');
+    forward(parts.testListener, 'DefaultActions.0.TargetGroupArn', 'TestTargetGroupArn');
+  }
+  // ECS-native: the rules carry the traffic, so they above all follow what serves it.
+  if (productionRule) {
+    forward(productionRule, 'Actions.0.TargetGroupArn', 'ProductionTargetGroupArn');
+  }
+  if (testRule) {
+    forward(testRule, 'Actions.0.TargetGroupArn', 'TestTargetGroupArn');
   }
   return resource;
+}
+
+/**
+ * The role ECS-native deployments manage the load balancer with, in place of the AWS managed
+ * `AmazonECSInfrastructureRolePolicyForLoadBalancers` (which holds the same actions on every load
+ * balancer of the account): re-weight exactly this construct's rules (Application Load Balancer)
+ * or listeners (Network Load Balancer), register and deregister targets in exactly its two target
+ * groups, and the describe calls, which IAM authorizes only on `*`.
+ */
+function nativeInfrastructureRole(listeners: BlueGreenListeners): iam.Role {
+  const role = new iam.Role(listeners, 'EcsInfrastructureRole', {
+    assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com'),
+    description: 'cdk-codedeploy-patterns: ECS shifts blue/green traffic on these listeners',
+  });
+  const describe = ['elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules', 'elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetHealth'];
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: describe, resources: ['*'] }));
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
+    resources: [listeners.blueTargetGroup.targetGroupArn, listeners.greenTargetGroup.targetGroupArn],
+  }));
+  const rules = [listeners.productionListenerRule, listeners.testListenerRule].filter((r): r is elbv2.ApplicationListenerRule => r !== undefined);
+  if (rules.length > 0) {
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['elasticloadbalancing:ModifyRule'], resources: rules.map((r) => r.listenerRuleArn) }));
+  } else {
+    const own = [listeners.productionListener, listeners.testListener].filter((l): l is elbv2.IListener => l !== undefined);
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['elasticloadbalancing:ModifyListener'], resources: own.map((l) => l.listenerArn) }));
+  }
+  acknowledgeCompliance(role, OwnedResource.ROLE);
+  acknowledge(
+    role,
+    'AwsSolutions-IAM5[Resource::*]',
+    'elasticloadbalancing:DescribeListeners, DescribeRules, DescribeTargetGroups and DescribeTargetHealth have no resource-level permissions in IAM; ECS reads the listeners and target groups it shifts. Read-only; every write is scoped to this construct\'s rules, listeners and target groups.',
+  );
+  return role;
 }
 
 /** The listener settings both kinds of load balancer share, defaults applied. */

@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { BlueGreenTrafficOptions } from './blue-green-listeners';
+import { BlueGreenTrafficOptions, EcsDeploymentEngine } from './blue-green-listeners';
 import { DefaultAlarmTuning, DeploymentGroupOptions } from '../common/deployment-options';
 import { DeploymentSource } from '../common/deployment-source';
 import { LifecycleHook } from '../hooks/lifecycle-hook';
@@ -180,6 +180,19 @@ export interface EcsBlueGreenOptions {
 export interface EcsDeploymentProps extends DeploymentGroupOptions {
   /** The cluster to run the service in. */
   readonly cluster: ecs.ICluster;
+
+  /**
+   * The engine that deploys new task definitions: AWS CodeDeploy (a deployment group and the
+   * pattern's trigger) or ECS's own blue/green, linear and canary deployments (the `ECS`
+   * deployment controller; CloudFormation's service update runs them). The same service,
+   * listeners, alarms and hooks either way; an option only one engine has is an error with the
+   * other. With `ECS`, `deploymentConfig` picks the strategy (CodeDeploy's predefined ECS
+   * configurations map to ECS's), `blueGreen.terminationWaitTime` is the bake time, and hooks
+   * answer with their return value (`hookHandler` and the built-in hooks speak both protocols).
+   *
+   * @default EcsDeploymentEngine.CODE_DEPLOY
+   */
+  readonly engine?: EcsDeploymentEngine;
 
   /**
    * The task definition to run. Every new revision of it (any change) is deployed by CodeDeploy

@@ -6,9 +6,10 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { BlueGreenListeners, BlueGreenLoadBalancerType } from './blue-green-listeners';
+import { BlueGreenListeners, BlueGreenLoadBalancerType, EcsDeploymentEngine } from './blue-green-listeners';
 import { EcsAppSpecHooks } from './ecs-app-spec';
 import { EcsDeploymentAlarmOptions, EcsDeploymentHooks, EcsDeploymentProps } from './ecs-deployment-props';
+import { MAX_BAKE_MINUTES, nativeProblems, nativeStrategy, NativeStrategy } from './ecs-native';
 import { DeploymentSource } from '../common/deployment-source';
 import { LifecycleEvent } from '../hooks/lifecycle-hook-bind';
 import { CodeDeployServiceRole } from '../iam/codedeploy-service-role';
@@ -49,12 +50,14 @@ export function validateEcsOptions(
     );
   }
   const configName = config.deploymentConfigName;
-  if (isNlb && !Token.isUnresolved(configName) && configName !== NLB_CONFIG) {
+  // ECS's own engine shifts a Network Load Balancer's traffic linearly or by canary too.
+  const codeDeploy = (props.engine ?? EcsDeploymentEngine.CODE_DEPLOY) === EcsDeploymentEngine.CODE_DEPLOY;
+  if (codeDeploy && isNlb && !Token.isUnresolved(configName) && configName !== NLB_CONFIG) {
     errors.push(
       `A Network Load Balancer only supports all-at-once traffic shifting ("Only ALB supports gradual traffic routing"); deploymentConfig is ${configName}. Use EcsDeploymentConfig.ALL_AT_ONCE or an Application Load Balancer.`,
     );
   }
-  if (isNlb && props.deploymentConfig && Token.isUnresolved(configName)) {
+  if (codeDeploy && isNlb && props.deploymentConfig && Token.isUnresolved(configName)) {
     errors.push(
       `A Network Load Balancer only supports all-at-once traffic shifting; deploymentConfig ${(props.deploymentConfig as any).node?.path ?? ''} is a custom configuration. Use EcsDeploymentConfig.ALL_AT_ONCE.`,
     );
@@ -176,12 +179,19 @@ export function findContainer(props: EcsDeploymentProps): ecs.ContainerDefinitio
 }
 
 /** The service, with the `CODE_DEPLOY` deployment controller: Fargate when the task definition allows it. */
-export function createService(scope: Construct, props: EcsDeploymentProps): ecs.BaseService {
+export function createService(scope: Construct, props: EcsDeploymentProps, native?: NativeStrategy, bakeTime?: Duration): ecs.BaseService {
   const common = {
     cluster: props.cluster,
     desiredCount: props.service?.desiredCount ?? 2,
     serviceName: props.service?.serviceName,
-    deploymentController: { type: ecs.DeploymentControllerType.CODE_DEPLOY },
+    deploymentController: { type: native ? ecs.DeploymentControllerType.ECS : ecs.DeploymentControllerType.CODE_DEPLOY },
+    // The ECS engine: the strategy, its steps and the bake time (the original tasks stay that long).
+    ...(native ? {
+      deploymentStrategy: native.strategy,
+      linearConfiguration: native.linear,
+      canaryConfiguration: native.canary,
+      bakeTime,
+    } : {}),
     capacityProviderStrategies: props.service?.capacityProviderStrategies,
     healthCheckGracePeriod: props.service?.healthCheckGracePeriod ?? Duration.seconds(60),
     // With CODE_DEPLOY these only bound tasks while container instances drain.
@@ -269,6 +279,8 @@ export interface EcsPlan {
   readonly timeout?: Duration;
   /** Every problem of the ECS-only props. */
   readonly errors: string[];
+  /** With the ECS engine: its strategy (undefined for a configuration it cannot take, an error). */
+  readonly native?: NativeStrategy;
 }
 
 /** The defaults and problems of the ECS-only props. */
@@ -282,11 +294,12 @@ export function planEcsDeployment(props: EcsDeploymentProps): EcsPlan {
   const container = findContainer(props);
   const containerPort = props.containerPort ?? container?.containerPort;
   const timeoutPlan = triggerTimeout(props, deploymentConfig);
+  const native = props.engine === EcsDeploymentEngine.ECS;
   const errors = [
     ...validateCustomTrafficRouting(props.deploymentConfig),
     ...validateConfigPlatform(props.deploymentConfig, 'ECS'),
     ...validateEcsOptions(props, isNlb, deploymentConfig, container, containerPort),
-    ...timeoutPlan.errors,
+    ...(native ? nativeProblems(props) : timeoutPlan.errors),
     ...(props.deploymentSource === DeploymentSource.PIPELINE
       ? cdkDeployOnlyOptionProblems([['deploymentTimeout', props.deploymentTimeout], ['blueGreen.waitForTermination', props.blueGreen?.waitForTermination]])
       : []),
@@ -299,7 +312,23 @@ export function planEcsDeployment(props: EcsDeploymentProps): EcsPlan {
       alarmOptions.period,
     ),
   ];
-  return { isNlb, defaultAlarmCount, deploymentConfig, container, containerPort, timeout: timeoutPlan.timeout, errors };
+  return {
+    isNlb,
+    defaultAlarmCount,
+    deploymentConfig,
+    container,
+    containerPort,
+    timeout: timeoutPlan.timeout,
+    errors,
+    native: native ? nativeStrategy(deploymentConfig) : undefined,
+  };
+}
+
+/** The ECS engine's bake time: `blueGreen.terminationWaitTime` (the original tasks are kept as long). */
+export function nativeBakeTime(props: EcsDeploymentProps): Duration {
+  const wait = props.blueGreen?.terminationWaitTime ?? Duration.minutes(DEFAULT_TERMINATION_WAIT_MINUTES);
+  const minutes = wait.toMinutes({ integral: false });
+  return Token.isUnresolved(minutes) || minutes <= MAX_BAKE_MINUTES ? wait : Duration.minutes(MAX_BAKE_MINUTES);
 }
 
 /** The hook props of `EcsDeployment` with their lifecycle events, in the order of a deployment. */

@@ -1,10 +1,13 @@
-import { Duration } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, CfnResource, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { BlueGreenListeners } from './blue-green-listeners';
+import { BlueGreenListeners, EcsDeploymentEngine } from './blue-green-listeners';
 import { EcsAppSpec } from './ecs-app-spec';
 import { EcsDeploymentProps } from './ecs-deployment-props';
 import {
@@ -14,28 +17,40 @@ import {
   ECS_HOOK_EVENTS,
   ecsDefaultAlarms,
   ecsStatements,
+  nativeBakeTime,
   planEcsDeployment,
   taskDefinitionTemplate,
   warnEcsChoices,
 } from './ecs-deployment-rules';
+import { NATIVE_STAGES } from './ecs-native';
+import { DeploymentStateChangeOptions } from '../common/deployment-options';
 import { DeploymentSource } from '../common/deployment-source';
+import { isHook } from '../hooks/is-hook';
 import { ComputePlatform } from '../iam/codedeploy-service-role';
+import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
 import { dependOn } from '../private/dependencies';
+import { markEmergency } from '../private/emergency';
 import { GrantingEcsDeploymentGroup } from '../private/granting-groups';
+import { acknowledge, wildcardResourceFinding } from '../private/nag';
 import { DeploymentPatternBase, PatternGroupBasics } from '../private/pattern/deployment-pattern';
-import { grantStatements } from '../private/permissions';
+import { grantAccumulated, grantStatements } from '../private/permissions';
 import { DeploymentRevision, DeploymentTrigger } from '../trigger/deployment-trigger';
 
 /**
- * An ECS service deployed blue/green by AWS CodeDeploy, in one construct: the service (with the
- * `CODE_DEPLOY` deployment controller), the load balancer with production and test listeners
- * and two target groups, the CodeDeploy application and deployment group with a least-privilege
- * service role, alarms and rollback, lifecycle hooks, the AppSpec, and a trigger that runs a real
- * CodeDeploy deployment during `cdk deploy` whenever the task definition changes.
+ * An ECS service deployed blue/green, in one construct, by either engine: AWS CodeDeploy (the
+ * default: the service with the `CODE_DEPLOY` deployment controller, the CodeDeploy application and
+ * deployment group with a least-privilege service role, the AppSpec, and a trigger that runs a real
+ * CodeDeploy deployment during `cdk deploy` whenever the task definition changes) or ECS's own
+ * blue/green, linear and canary deployments (`engine: EcsDeploymentEngine.ECS`: the `ECS`
+ * deployment controller, run by CloudFormation's service update). Either way: the load balancer
+ * with production and test listeners and two target groups, alarms that roll back, and lifecycle
+ * hooks with exactly the permissions they need.
  */
 export class EcsDeployment extends DeploymentPatternBase {
   /** The ECS service. */
   public readonly service: ecs.BaseService;
+  /** The engine that deploys new task definitions. */
+  public readonly engine: EcsDeploymentEngine;
   /** The load balancer, production and test listeners, and target groups. */
   public readonly listeners: BlueGreenListeners;
   /** The load balancer. */
@@ -48,24 +63,39 @@ export class EcsDeployment extends DeploymentPatternBase {
   public readonly blueTargetGroup: elbv2.ITargetGroup;
   /** The other target group. */
   public readonly greenTargetGroup: elbv2.ITargetGroup;
-  /** The CodeDeploy application. */
-  public readonly application: codedeploy.IEcsApplication;
-  /** The CodeDeploy deployment group. */
-  public readonly deploymentGroup: codedeploy.EcsDeploymentGroup;
-  /** The AppSpec every deployment uses. */
-  public readonly appSpec: EcsAppSpec;
-  /** The trigger that deploys on `cdk deploy`; none with `PIPELINE`. */
+  /**
+   * The CodeDeploy application.
+   *
+   * @default - none with the ECS engine
+   */
+  public readonly application?: codedeploy.IEcsApplication;
+  /**
+   * The CodeDeploy deployment group.
+   *
+   * @default - none with the ECS engine
+   */
+  public readonly deploymentGroup?: codedeploy.EcsDeploymentGroup;
+  /**
+   * The AppSpec every deployment uses.
+   *
+   * @default - none with the ECS engine
+   */
+  public readonly appSpec?: EcsAppSpec;
+  /** The trigger that deploys on `cdk deploy`; none with `PIPELINE` or the ECS engine. */
   public readonly trigger?: DeploymentTrigger;
   /** Who deploys new task definitions to this deployment group. */
   public readonly deploymentSource: DeploymentSource;
 
   private readonly taskDefinition: ecs.TaskDefinition;
   private readonly containerName: string;
+  /** The ECS engine's alarms and the role its hooks are invoked with. */
+  private readonly native?: { alarms: cloudwatch.IAlarm[]; defaultAlarms: cloudwatch.IAlarm[]; readers: iam.IRole[] };
 
   constructor(scope: Construct, id: string, props: EcsDeploymentProps) {
     super(scope, id);
     const plan = planEcsDeployment(props);
     this._validate(props, plan.defaultAlarmCount, plan.errors);
+    this.engine = props.engine ?? EcsDeploymentEngine.CODE_DEPLOY;
     // The emergency switch shifts all traffic at once (src/private/emergency.ts).
     const deploymentConfig = this._emergency ? codedeploy.EcsDeploymentConfig.ALL_AT_ONCE : plan.deploymentConfig;
     const containerName = plan.container!.containerName;
@@ -79,6 +109,7 @@ export class EcsDeployment extends DeploymentPatternBase {
       vpc: props.cluster.vpc,
       targetPort: port,
       targetType: props.taskDefinition.networkMode === ecs.NetworkMode.AWS_VPC ? elbv2.TargetType.IP : elbv2.TargetType.INSTANCE,
+      engine: this.engine,
     });
     const listeners = this.listeners;
     this.loadBalancer = listeners.loadBalancer;
@@ -86,6 +117,15 @@ export class EcsDeployment extends DeploymentPatternBase {
     this.testListener = listeners.testListener;
     this.blueTargetGroup = listeners.blueTargetGroup;
     this.greenTargetGroup = listeners.greenTargetGroup;
+
+    if (this.engine === EcsDeploymentEngine.ECS) {
+      const strategy = this._emergency ? { strategy: ecs.DeploymentStrategy.BLUE_GREEN, description: 'BLUE_GREEN' } : plan.native!;
+      this.service = createService(this, props, strategy, nativeBakeTime(props));
+      listeners.attachService(this.service, containerName, port);
+      this.native = this.assembleNative(props, plan.isNlb);
+      return;
+    }
+
     this.service = createService(this, props);
     listeners.attachService(this.service, containerName, port);
 
@@ -112,7 +152,7 @@ export class EcsDeployment extends DeploymentPatternBase {
         hookFunctions[key] = fn;
       }
     }
-    this.appSpec = new EcsAppSpec({
+    const appSpec = new EcsAppSpec({
       // A pipeline's CodeDeploy-to-ECS action puts the task definition it registers in place of the placeholder.
       taskDefinitionArn: this.deploymentSource === DeploymentSource.PIPELINE
         ? EcsAppSpec.TASK_DEFINITION_PLACEHOLDER
@@ -124,6 +164,7 @@ export class EcsDeployment extends DeploymentPatternBase {
       capacityProviderStrategy: props.service?.capacityProviderStrategies,
       hooks: hookFunctions,
     });
+    this.appSpec = appSpec;
     this._warnIfNoAlarms(
       'This deployment has no alarms, so CodeDeploy cannot stop or roll back a bad task definition on its own. Keep the default alarms or pass alarms.',
     );
@@ -133,7 +174,7 @@ export class EcsDeployment extends DeploymentPatternBase {
     }
     const trigger = this._deployOnUpdate({
       deploymentConfig,
-      revision: DeploymentRevision.fromAppSpecContent(this.appSpec.toJson(this)),
+      revision: DeploymentRevision.fromAppSpecContent(appSpec.toJson(this)),
       ecsService: service,
       // Derived from the windows the user configured (traffic shift, approval, termination wait).
       timeout: plan.timeout,
@@ -146,6 +187,137 @@ export class EcsDeployment extends DeploymentPatternBase {
         trigger.node.addDependency(fn.role);
       }
     }
+  }
+
+  /** The service role CodeDeploy assumes (the CodeDeploy engine only). */
+  public get role(): iam.IRole {
+    if (this.native) {
+      throw new Error(`${this.node.path} uses the ECS engine, which has no CodeDeploy service role; ECS manages the load balancer with listeners.infrastructureRole.`);
+    }
+    return super.role;
+  }
+
+  /** Every alarm that stops the deployment: the default alarms followed by the user's. */
+  public get alarms(): cloudwatch.IAlarm[] {
+    return this.native ? [...this.native.alarms] : super.alarms;
+  }
+
+  /** The default alarms the pattern defined (empty when turned off or not applicable). */
+  public get defaultAlarms(): cloudwatch.IAlarm[] {
+    return this.native ? [...this.native.defaultAlarms] : super.defaultAlarms;
+  }
+
+  /**
+   * Adds an alarm that stops and rolls back deployments: to the deployment group (CodeDeploy), or
+   * to the service's deployment alarms (ECS).
+   */
+  public addAlarm(alarm: cloudwatch.IAlarm): void {
+    if (!this.native) {
+      super.addAlarm(alarm);
+      return;
+    }
+    this.native.alarms.push(alarm);
+    // Hooks that read the service's alarms may describe this one too.
+    this.native.readers.forEach((role) => grantAccumulated(role, ['cloudwatch:DescribeAlarms'], [alarm.alarmArn]));
+  }
+
+  /** An EventBridge rule matching state changes of this deployment group's deployments (the CodeDeploy engine). */
+  public onDeploymentStateChange(id: string, options: DeploymentStateChangeOptions = {}): events.Rule {
+    if (this.native) {
+      throw new Error(
+        `${this.node.path} uses the ECS engine: its deployments are ECS service deployments, not CodeDeploy's. Match "ECS Deployment State Change" events of the service with an events.Rule instead.`,
+      );
+    }
+    return super.onDeploymentStateChange(id, options);
+  }
+
+  /**
+   * The ECS engine: the service's deployment alarms (rollback on alarm), the hooks as ECS lifecycle
+   * hooks invoked with a role that may invoke exactly them, the warnings.
+   */
+  private assembleNative(props: EcsDeploymentProps, isNlb: boolean) {
+    const defaultAlarms = ecsDefaultAlarms(this, this.listeners, props.defaultAlarms ?? {}, isNlb);
+    defaultAlarms.forEach((a) => acknowledgeCompliance(a, OwnedResource.DEFAULT_ALARM));
+    const native = { alarms: [...defaultAlarms, ...(props.alarms ?? [])], defaultAlarms, readers: [] as iam.IRole[] };
+    const cfn = this.service.node.defaultChild as CfnResource;
+    const emergency = this._emergency;
+    cfn.addPropertyOverride('DeploymentConfiguration.Alarms', Lazy.any({
+      produce: () => (native.alarms.length === 0 ? undefined : {
+        AlarmNames: native.alarms.map((a) => a.alarmName),
+        // An emergency deploys even while an alarm fires (the alarms stay listed, ECS ignores them).
+        Enable: !(emergency || props.ignoreAlarmConfiguration === true),
+        Rollback: true,
+      }),
+    }));
+
+    const hooks: Array<{ key: string; fn: lambda.IFunction }> = [];
+    let hookRole: iam.Role | undefined;
+    // The service's ARN from the cluster and the service's name, not a reference to the service:
+    // the service depends on the hooks (ECS runs them when it creates the service), and a hook that
+    // reads the service may not depend on it. A generated name is not known: the cluster's services.
+    const name = props.service?.serviceName;
+    const ecsServiceArn = Stack.of(this).formatArn({
+      service: 'ecs',
+      resource: 'service',
+      resourceName: `${props.cluster.clusterName}/${name && !Token.isUnresolved(name) ? name : '*'}`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    for (const [key, event] of ECS_HOOK_EVENTS) {
+      const hook = props.hooks?.[key];
+      if (!isHook(hook) || emergency) {
+        continue; // In an emergency no hook runs: none can hold the fix back.
+      }
+      hookRole ??= new iam.Role(this, 'HookInvokeRole', {
+        assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com'),
+        description: 'cdk-codedeploy-patterns: ECS invokes the lifecycle hooks of this service\'s deployments',
+      });
+      const fn = hook.bind(this, {
+        ecsServiceArn,
+        serviceRole: hookRole,
+        lifecycleEvent: event,
+        alarms: native.alarms,
+        loadBalancer: this.listeners.hookLoadBalancer(),
+      }).hookFunction;
+      if (hook._readsGroupAlarms && fn.role) {
+        if (!name) {
+          acknowledge(
+            fn.role,
+            wildcardResourceFinding(this, ecsServiceArn),
+            'The hook reads the deployment alarms of the service it runs for (ecs:DescribeServices, read-only); CloudFormation names the service, so the cluster\'s services are named with a wildcard. Give service.serviceName to scope it to the one service.',
+          );
+        }
+        native.readers.push(fn.role);
+        native.alarms.forEach((a) => grantAccumulated(fn.role!, ['cloudwatch:DescribeAlarms'], [a.alarmArn]));
+      }
+      hooks.push({ key, fn });
+    }
+    if (hookRole) {
+      acknowledgeCompliance(hookRole, OwnedResource.ROLE);
+      const role = hookRole;
+      cfn.addPropertyOverride('DeploymentConfiguration.LifecycleHooks', hooks.map(({ key, fn }) => ({
+        HookTargetArn: fn.functionArn,
+        RoleArn: role.roleArn,
+        LifecycleStages: [NATIVE_STAGES[key]],
+      })));
+      // ECS checks that it may invoke the hooks when it creates the service (the role's policy; the role is referenced).
+      this.service.node.addDependency(role);
+    }
+    if (emergency) {
+      markEmergency(this, emergency, 'deploys all at once (BLUE_GREEN), runs no lifecycle hooks and ignores its alarms', this.service);
+    }
+    this.node.addValidation({
+      validate: () => {
+        if (native.alarms.length === 0) {
+          Annotations.of(this).addWarningV2(
+            'cdk-codedeploy-patterns:noAlarms',
+            'This deployment has no alarms, so ECS cannot roll back a bad task definition unless a hook fails. Keep the default alarms or pass alarms.',
+          );
+        }
+        return [];
+      },
+    });
+    warnEcsChoices(this, props);
+    return native;
   }
 
   /**

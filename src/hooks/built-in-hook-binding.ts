@@ -24,7 +24,7 @@ import { InvokeCheckFunction } from './handlers/invoke-check-function';
 import type { InvokeCheckConfig } from './handlers/invoke-check.lambda';
 import { SdkCallFunction } from './handlers/sdk-call-function';
 import type { SdkCallConfig } from './handlers/sdk-call.lambda';
-import type { LifecycleHookBindOptions, LifecycleHookLoadBalancer } from './lifecycle-hook-bind';
+import { codeDeployGroupOf, type LifecycleHookBindOptions, type LifecycleHookLoadBalancer } from './lifecycle-hook-bind';
 
 /**
  * The built-in hooks' functions: validation of their options, the function with its own role,
@@ -143,7 +143,7 @@ export function bindInvokeCheck(scope: Construct, options: LifecycleHookBindOpti
   });
   // The deployment's AppSpec names the target version: GetDeployment gives its hash (the content is
   // always null there), GetApplicationRevision the content.
-  grantAccumulated(fn.role!, ['codedeploy:GetDeployment'], [options.deploymentGroupArn], DEPLOYMENT_GROUP_STATEMENT);
+  grantAccumulated(fn.role!, ['codedeploy:GetDeployment'], [options.deploymentGroupArn!], DEPLOYMENT_GROUP_STATEMENT);
   grantAccumulated(fn.role!, ['codedeploy:GetApplicationRevision'], [options.applicationArn!]);
   const versions = `${target!.functionArn}:*`;
   grantAccumulated(fn.role!, ['lambda:InvokeFunction'], [versions]);
@@ -189,10 +189,14 @@ export function bindAlarmCheck(
     description: alarms ? 'fails while an alarm is in ALARM' : 'fails while an alarm of the deployment group is in ALARM',
     shared: props.sharedFunction ?? true,
   });
-  if (!alarms) {
+  const group = codeDeployGroupOf(options);
+  if (!alarms && group) {
     // GetDeployment names the group, GetDeploymentGroup lists its alarms; the pattern grants the
     // alarms added after binding (LifecycleHook._readsGroupAlarms).
-    grantAccumulated(fn.role!, ['codedeploy:GetDeployment', 'codedeploy:GetDeploymentGroup'], [options.deploymentGroupArn], DEPLOYMENT_GROUP_STATEMENT);
+    grantAccumulated(fn.role!, ['codedeploy:GetDeployment', 'codedeploy:GetDeploymentGroup'], [group], DEPLOYMENT_GROUP_STATEMENT);
+  } else if (!alarms) {
+    // ECS-native: the service's deployment alarms (DescribeServices), on this service only.
+    grantAccumulated(fn.role!, ['ecs:DescribeServices'], [options.ecsServiceArn!]);
   }
   const described = alarms ?? options.alarms ?? [];
   if (described.length > 0) {

@@ -23,10 +23,23 @@ export enum LifecycleEvent {
 
 /** What a hook is bound to. */
 export interface LifecycleHookBindOptions {
-  /** ARN of the deployment group the hook reports its status to. */
-  readonly deploymentGroupArn: string;
+  /**
+   * ARN of the CodeDeploy deployment group the hook reports its status to.
+   *
+   * @default - none: the hook runs in an ECS-native deployment (give `ecsServiceArn`), where it answers with its return value
+   */
+  readonly deploymentGroupArn?: string;
 
-  /** The CodeDeploy service role that invokes the hook. */
+  /**
+   * ARN of the ECS service whose ECS-native deployments (the ECS deployment controller) run the
+   * hook. Such a hook answers ECS with its return value (`hookStatus`) and needs no CodeDeploy
+   * permission; `LifecycleHook.deploymentGroupAlarmCheck()` reads the service's deployment alarms.
+   *
+   * @default - a CodeDeploy deployment (give `deploymentGroupArn`)
+   */
+  readonly ecsServiceArn?: string;
+
+  /** The role that invokes the hook: CodeDeploy's service role, or the role ECS invokes ECS-native hooks with. */
   readonly serviceRole: iam.IRole;
 
   /** The lifecycle event the hook runs in. */
@@ -47,7 +60,7 @@ export interface LifecycleHookBindOptions {
   readonly lambdaFunction?: lambda.IFunction;
 
   /**
-   * The deployment group's alarms (for `LifecycleHook.deploymentGroupAlarmCheck`, which may read them).
+   * The deployment group's (or ECS service's) alarms (for `LifecycleHook.deploymentGroupAlarmCheck`, which may read them).
    *
    * @default - none
    */
@@ -93,4 +106,20 @@ export interface LifecycleHookLoadBalancer {
 export interface LifecycleHookConfig {
   /** The function CodeDeploy invokes for the lifecycle event. */
   readonly hookFunction: lambda.IFunction;
+}
+
+/**
+ * The deployment group ARN of a CodeDeploy binding, or undefined for an ECS-native one; anything
+ * else (neither, or both) is a bug of the caller.
+ *
+ * @internal
+ */
+export function codeDeployGroupOf(options: LifecycleHookBindOptions): string | undefined {
+  if ((options.deploymentGroupArn === undefined) === (options.ecsServiceArn === undefined)) {
+    throw new Error(
+      `A lifecycle hook (${options.lifecycleEvent}) is bound to a CodeDeploy deployment group (deploymentGroupArn) or to an ECS-native service (ecsServiceArn); ` +
+        `received ${options.deploymentGroupArn === undefined ? 'neither' : 'both'}.`,
+    );
+  }
+  return options.deploymentGroupArn;
 }

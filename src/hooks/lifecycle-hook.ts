@@ -9,7 +9,7 @@ import {
   InvokeCheckOptions,
   SdkCallOptions,
 } from './built-in-hooks';
-import { LifecycleHookBindOptions, LifecycleHookConfig } from './lifecycle-hook-bind';
+import { codeDeployGroupOf, LifecycleHookBindOptions, LifecycleHookConfig } from './lifecycle-hook-bind';
 import { DEPLOYMENT_GROUP_STATEMENT, grantAccumulated, grantInvokeHook, grantPutHookStatus } from '../private/permissions';
 
 /**
@@ -119,10 +119,13 @@ class BuiltInHook extends LifecycleHook {
   }
 
   public bind(scope: Construct, options: LifecycleHookBindOptions): LifecycleHookConfig {
+    const group = codeDeployGroupOf(options);
     const hookFunction = this.create(scope, options);
     grantInvokeHook(options.serviceRole, hookFunction);
-    // One statement for every group a shared function reports to.
-    grantAccumulated(hookFunction.role!, ['codedeploy:PutLifecycleEventHookExecutionStatus'], [options.deploymentGroupArn], DEPLOYMENT_GROUP_STATEMENT);
+    if (group) {
+      // One statement for every group a shared function reports to. (An ECS-native hook answers with its return value.)
+      grantAccumulated(hookFunction.role!, ['codedeploy:PutLifecycleEventHookExecutionStatus'], [group], DEPLOYMENT_GROUP_STATEMENT);
+    }
     return { hookFunction };
   }
 }
@@ -133,12 +136,17 @@ class FunctionHook extends LifecycleHook {
   }
 
   public bind(scope: Construct, options: LifecycleHookBindOptions): LifecycleHookConfig {
+    const group = codeDeployGroupOf(options);
     grantInvokeHook(options.serviceRole, this.hookFunction);
-    grantPutHookStatus(this.hookFunction, options.deploymentGroupArn);
+    if (!group) {
+      // ECS-native: ECS invokes it and reads its answer ({ hookStatus }); no status call, no permission.
+      return { hookFunction: this.hookFunction };
+    }
+    grantPutHookStatus(this.hookFunction, group);
     if (this.hookFunction.role === undefined) {
       Annotations.of(scope).addWarningV2(
         'cdk-codedeploy-patterns:hookPermissionNotGranted',
-        `The ${options.lifecycleEvent} hook function ${this.hookFunction.node.path} is imported, so its role could not be granted codedeploy:PutLifecycleEventHookExecutionStatus. Make sure its role allows that action on ${options.deploymentGroupArn}, or the deployment waits an hour and fails.`,
+        `The ${options.lifecycleEvent} hook function ${this.hookFunction.node.path} is imported, so its role could not be granted codedeploy:PutLifecycleEventHookExecutionStatus. Make sure its role allows that action on ${group}, or the deployment waits an hour and fails.`,
       );
     }
     return { hookFunction: this.hookFunction };

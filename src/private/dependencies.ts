@@ -1,4 +1,4 @@
-import { Aspects, CfnResource, IAspect, Stack } from 'aws-cdk-lib';
+import { Aspects, CfnResource, IAspect, Lazy, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
@@ -53,4 +53,29 @@ function primaryResource(c: IConstruct): CfnResource | undefined {
     node = node.node.defaultChild;
   }
   return node;
+}
+
+/**
+ * Drops the DependsOn entries of `resource` that its own properties (or property overrides)
+ * already enforce with a Ref or GetAtt: aws-cdk-lib adds some (an ECS service waits for whatever
+ * forwards to its target group, which the ECS engine also references), and a redundant DependsOn
+ * is a cfn-lint finding (W3005) in every user's template. Decided when the template is rendered,
+ * after aws-cdk-lib turned construct dependencies into resource ones.
+ */
+export function dropEnforcedDependencies(resource: CfnResource): void {
+  const stack = Stack.of(resource);
+  resource.addOverride('DependsOn', Lazy.uncachedList({
+    produce: () => {
+      const values = { properties: (resource as any).cfnProperties, overrides: (resource as any).rawOverrides?.Properties };
+      const referenced = new Set<string>();
+      for (const m of JSON.stringify(stack.resolve(values)).matchAll(/\{"Ref":"([^"]+)"\}|\{"Fn::GetAtt":\["([^"]+)"/g)) {
+        referenced.add(m[1] ?? m[2]);
+      }
+      const ids = resource.obtainDependencies()
+        .filter((d): d is CfnResource => d instanceof CfnResource && Stack.of(d) === stack)
+        .map((d) => stack.resolve(d.logicalId) as string)
+        .filter((id) => !referenced.has(id));
+      return ids.length > 0 ? [...new Set(ids)].sort() : undefined;
+    },
+  }));
 }

@@ -10,7 +10,13 @@
  * - Lambda `Invoke` (functions added with `onInvoke`);
  * - CloudWatch `DescribeAlarms` (states set with `setAlarmState`);
  * - EC2 `DescribeNetworkInterfaces` by description (addresses set with `setLoadBalancerAddresses`);
+ * - ECS `DescribeServices` (deployment alarms set with `setServiceAlarms`);
  * - anything else through `route()`.
+ *
+ * It also plays ECS for hooks of ECS-native deployments, which answer with their return value
+ * instead of a status call: `ecsHookEvent()` builds the event, `runEcsHook()` invokes a handler the
+ * way ECS does (again after `callBackDelay` while it answers IN_PROGRESS, with the returned
+ * `hookDetails` merged in; an error or a missing `hookStatus` counts as FAILED).
  *
  * Errors (throttling, 5xx, dropped connections) can be injected for the next calls with `failNext`.
  *
@@ -97,6 +103,40 @@ export interface FakeDeploymentGroupAlarms {
   readonly enabled?: boolean;
 }
 
+/** An ECS lifecycle hook event (see `ecsHookEvent`). */
+export interface FakeEcsHookEventOptions {
+  /** @default 'POST_TEST_TRAFFIC_SHIFT' */
+  readonly lifecycleStage?: string;
+  /** @default 'arn:aws:ecs:us-east-1:123456789012:service/cluster/service' */
+  readonly serviceArn?: string;
+  /** The hook's details from the service definition. @default - none */
+  readonly hookDetails?: Record<string, unknown>;
+  /** @default - blue 100, green 0 */
+  readonly productionTrafficWeights?: Record<string, number>;
+  /** @default - green 100 */
+  readonly testTrafficWeights?: Record<string, number>;
+}
+
+/** How `runEcsHook` plays ECS. */
+export interface FakeEcsHookRunOptions {
+  /** Invocations before the fake gives up on a hook that stays IN_PROGRESS (ECS's own limit is the hook timeout). @default 20 */
+  readonly maxInvocations?: number;
+  /** Milliseconds the fake waits per second of `callBackDelay` (1000 is real time). @default 1 */
+  readonly msPerSecond?: number;
+  /** Remaining time the handler's Lambda context reports. @default 60000 */
+  readonly lambdaTimeoutMs?: number;
+}
+
+/** One invocation of an ECS hook and what it answered. */
+export interface FakeEcsHookInvocation {
+  readonly event: any;
+  /** The handler's answer, or the error it threw (as ECS would see it: FAILED). */
+  readonly response?: any;
+  readonly error?: string;
+  /** SUCCEEDED, FAILED or IN_PROGRESS as ECS reads the answer. */
+  readonly hookStatus: string;
+}
+
 export type FakeFunction = (payload: any, qualifier: string | undefined) => unknown;
 type Route = { matches: (req: FakeRequest) => boolean; respond: (req: FakeRequest) => FakeResponse | Promise<FakeResponse> };
 
@@ -115,6 +155,7 @@ export class FakeCodeDeploy {
   private readonly alarms = new Map<string, string>();
   private readonly groups = new Map<string, FakeDeploymentGroupAlarms>();
   private readonly loadBalancers = new Map<string, string[]>();
+  private readonly services = new Map<string, { alarmNames: string[]; enable: boolean }>();
   private readonly routes: Route[] = [];
   private server?: http.Server;
   private counter = 0;
@@ -163,6 +204,66 @@ export class FakeCodeDeploy {
     const lifecycleEventHookExecutionId = `hook-execution-${++this.counter}`;
     this.executions.add(lifecycleEventHookExecutionId);
     return { DeploymentId: deploymentId, LifecycleEventHookExecutionId: lifecycleEventHookExecutionId };
+  }
+
+  /** A lifecycle hook event as ECS sends it to a hook of an ECS-native deployment, with a fresh execution ID. */
+  public ecsHookEvent(options: FakeEcsHookEventOptions = {}) {
+    const serviceArn = options.serviceArn ?? 'arn:aws:ecs:us-east-1:123456789012:service/cluster/service';
+    const deployment = `${serviceArn.replace(':service/', ':service-deployment/')}/fake${String(++this.counter).padStart(6, '0')}`;
+    const tg = (name: string) => `arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/${name}/0123456789abcdef`;
+    return {
+      executionId: `execution-${++this.counter}`,
+      lifecycleStage: options.lifecycleStage ?? 'POST_TEST_TRAFFIC_SHIFT',
+      resourceArn: deployment,
+      executionDetails: {
+        serviceArn,
+        targetServiceRevisionArn: `${serviceArn.replace(':service/', ':service-revision/')}/${this.counter}`,
+        testTrafficWeights: options.testTrafficWeights ?? { [tg('green')]: 100 },
+        productionTrafficWeights: options.productionTrafficWeights ?? { [tg('blue')]: 100, [tg('green')]: 0 },
+      },
+      ...(options.hookDetails ? { hookDetails: options.hookDetails } : {}),
+    };
+  }
+
+  /**
+   * Invokes an ECS hook handler the way ECS does: again after `callBackDelay` (default 30 seconds)
+   * while it answers IN_PROGRESS, each time with the details it returned merged into
+   * `hookDetails`. Returns every invocation; the last one's `hookStatus` is the hook's outcome.
+   */
+  public async runEcsHook(
+    handler: (event: any, context: any) => unknown,
+    event: any,
+    options: FakeEcsHookRunOptions = {},
+  ): Promise<FakeEcsHookInvocation[]> {
+    const max = options.maxInvocations ?? 20;
+    const scale = options.msPerSecond ?? 1;
+    const timeout = options.lambdaTimeoutMs ?? 60_000;
+    const out: FakeEcsHookInvocation[] = [];
+    let current = event;
+    for (let i = 0; i < max; i++) {
+      const until = Date.now() + timeout;
+      let response: any;
+      let error: string | undefined;
+      try {
+        response = await handler(current, { getRemainingTimeInMillis: () => until - Date.now() });
+      } catch (err) {
+        error = String((err as Error)?.message ?? err);
+      }
+      const status = typeof response?.hookStatus === 'string' && ['SUCCEEDED', 'FAILED', 'IN_PROGRESS'].includes(response.hookStatus) ? response.hookStatus : 'FAILED';
+      out.push({ event: current, response, error, hookStatus: status });
+      if (status !== 'IN_PROGRESS') {
+        return out;
+      }
+      const delay = typeof response.callBackDelay === 'number' ? response.callBackDelay : 30;
+      await new Promise((r) => setTimeout(r, delay * scale));
+      current = { ...current, hookDetails: { ...(current.hookDetails ?? {}), ...(response.hookDetails ?? {}) } };
+    }
+    return out;
+  }
+
+  /** The deployment alarms `DescribeServices` reports for an ECS service. */
+  public setServiceAlarms(serviceArn: string, alarmNames: string[], enable: boolean = true): void {
+    this.services.set(serviceArn, { alarmNames, enable });
   }
 
   /** The next `count` calls (of `failure.operation`, if given) fail with this error. */
@@ -327,6 +428,21 @@ export class FakeCodeDeploy {
           .join('');
         const xml = `<?xml version="1.0" encoding="UTF-8"?><DescribeNetworkInterfacesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>fake</requestId><networkInterfaceSet>${items}</networkInterfaceSet></DescribeNetworkInterfacesResponse>`;
         return this.send(res, 200, { 'content-type': 'text/xml' }, xml);
+      }
+      case 'DescribeServices': {
+        const arns: string[] = body.services ?? [];
+        const known = arns.filter((a) => this.services.has(a));
+        return this.json(res, 200, {
+          services: known.map((serviceArn) => ({
+            serviceArn,
+            serviceName: serviceArn.split('/').pop(),
+            deploymentController: { type: 'ECS' },
+            deploymentConfiguration: {
+              alarms: { alarmNames: this.services.get(serviceArn)!.alarmNames, enable: this.services.get(serviceArn)!.enable, rollback: true },
+            },
+          })),
+          failures: arns.filter((a) => !this.services.has(a)).map((arn) => ({ arn, reason: 'MISSING' })),
+        });
       }
       default:
         return this.error(res, form !== undefined, 400, 'UnknownOperationException', `the fake does not implement ${operation}`);

@@ -175,6 +175,7 @@ const ReceiveMessageCommand = lazyClass<typeof SqsSdk.ReceiveMessageCommand>(sqs
 const DeleteMessageBatchCommand = lazyClass<typeof SqsSdk.DeleteMessageBatchCommand>(sqsSdk, 'DeleteMessageBatchCommand');
 const DescribeListenersCommand = lazyClass<typeof Elbv2Sdk.DescribeListenersCommand>(elbv2Sdk, 'DescribeListenersCommand');
 const DescribeTargetHealthCommand = lazyClass<typeof Elbv2Sdk.DescribeTargetHealthCommand>(elbv2Sdk, 'DescribeTargetHealthCommand');
+const DescribeRulesCommand = lazyClass<typeof Elbv2Sdk.DescribeRulesCommand>(elbv2Sdk, 'DescribeRulesCommand');
 const codedeploy = lazyClient(() => new (codedeploySdk().CodeDeployClient)({}));
 const sqs = lazyClient(() => new (sqsSdk().SQSClient)({}));
 const ecs = lazyClient(() => new (ecsSdk().ECSClient)({}));
@@ -330,6 +331,7 @@ async function readLiveTargetGroups(event: TriggerEvent, log: Logger): Promise<A
       {
         describeListeners: (LoadBalancerArn, Marker) => elbv2.send(new DescribeListenersCommand({ LoadBalancerArn, Marker })),
         describeTargetHealth: (TargetGroupArn) => elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn })),
+        describeRules: (ListenerArn, Marker) => elbv2.send(new DescribeRulesCommand({ ListenerArn, Marker })),
       },
       props,
       old,

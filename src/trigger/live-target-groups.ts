@@ -21,6 +21,15 @@ export interface LiveTargetGroupsProperties {
    */
   readonly ProductionListener?: unknown;
   readonly TestListener?: unknown;
+  /**
+   * ECS-native deployments shift an Application Load Balancer's traffic on a listener rule of this
+   * priority (on each listener), not on the listener's default action: where it forwards is what
+   * serves traffic. A listener without it (not created yet) falls back to its default action.
+   */
+  readonly RulePriority?: string;
+  /** The rules' other properties, unused here (as for the listeners). */
+  readonly ProductionRule?: unknown;
+  readonly TestRule?: unknown;
 }
 
 /** What the listeners' default actions forward to. */
@@ -35,6 +44,7 @@ export interface LiveTargetGroups {
 export interface Elbv2Api {
   describeListeners(loadBalancerArn: string, marker?: string): Promise<Elbv2Sdk.DescribeListenersOutput>;
   describeTargetHealth(targetGroupArn: string): Promise<Elbv2Sdk.DescribeTargetHealthOutput>;
+  describeRules(listenerArn: string, marker?: string): Promise<Elbv2Sdk.DescribeRulesOutput>;
 }
 
 export function parseLiveTargetGroupsProperties(raw: Record<string, unknown>): LiveTargetGroupsProperties {
@@ -50,8 +60,8 @@ export function parseLiveTargetGroupsProperties(raw: Record<string, unknown>): L
   return raw as unknown as LiveTargetGroupsProperties;
 }
 
-/** Target groups a listener forwards to with a weight above zero (a plain forward has weight 1). */
-function servedBy(listener: Elbv2Sdk.Listener): { arns: string[]; all: string[] } {
+/** Target groups a listener (or rule) forwards to with a weight above zero (a plain forward has weight 1). */
+function servedBy(listener: { DefaultActions?: Elbv2Sdk.Action[] }): { arns: string[]; all: string[] } {
   const all: string[] = [];
   const arns: string[] = [];
   for (const action of listener.DefaultActions ?? []) {
@@ -101,11 +111,29 @@ export async function liveTargetGroups(
     ours.find((l) => port !== undefined && String(l.Port) === String(port)) ??
     ours.find((l) => oldPort !== undefined && String(l.Port) === String(oldPort));
 
-  const liveOf = (listener: Elbv2Sdk.Listener, role: string): string => {
-    const { arns } = servedBy(listener);
+  const ruleOf = async (listener: Elbv2Sdk.Listener): Promise<Elbv2Sdk.Rule | undefined> => {
+    if (props.RulePriority === undefined || props.RulePriority === '' || !listener.ListenerArn) {
+      return undefined;
+    }
+    let next: string | undefined;
+    do {
+      const page = await api.describeRules(listener.ListenerArn, next);
+      const rule = (page.Rules ?? []).find((r) => String(r.Priority) === String(props.RulePriority));
+      if (rule) {
+        return rule;
+      }
+      next = page.NextMarker;
+    } while (next);
+    return undefined;
+  };
+  const liveOf = async (listener: Elbv2Sdk.Listener, role: string): Promise<string> => {
+    // ECS-native: the rule carries the traffic; the default action only follows it.
+    const rule = await ruleOf(listener);
+    const what = rule ? `the ${role} listener's rule ${props.RulePriority} on port ${listener.Port}` : `the ${role} listener on port ${listener.Port}`;
+    const { arns } = servedBy(rule ? { DefaultActions: rule.Actions } : listener);
     if (arns.length !== 1) {
       throw new Error(
-        `the ${role} listener on port ${listener.Port} forwards to ${arns.length} target groups with a weight above zero (${arns.join(', ')}): ` +
+        `${what} forwards to ${arns.length} target groups with a weight above zero (${arns.join(', ')}): ` +
           'a deployment is shifting traffic. Wait for it to finish (or stop it), then update the stack again; updating the listener now would cut the shift short.',
       );
     }
@@ -116,7 +144,7 @@ export async function liveTargetGroups(
   let productionArn: string;
   let how: string;
   if (production) {
-    productionArn = liveOf(production, 'production');
+    productionArn = await liveOf(production, 'production');
     how = `production listener (port ${production.Port}) forwards to ${name(productionArn, blue)}`;
   } else {
     const healthy = await healthyGroups(api, [blue, green]);
@@ -130,7 +158,7 @@ export async function liveTargetGroups(
   if (props.TestPort !== undefined && props.TestPort !== '') {
     const test = find(props.TestPort, oldProps?.TestPort);
     if (test) {
-      testArn = liveOf(test, 'test');
+      testArn = await liveOf(test, 'test');
       how += `; test listener (port ${test.Port}) forwards to ${name(testArn, blue)}`;
     } else {
       how += `; no test listener yet, so ${name(testArn, blue)}`;

@@ -98,6 +98,7 @@ export class ListenerReaderProvider extends Construct {
   public readonly function: DeploymentTriggerFunction;
   /** The role's policy, which the readings must wait for. */
   public readonly policy: iam.Policy;
+  private rulesAllowed = false;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -132,7 +133,16 @@ export class ListenerReaderProvider extends Construct {
     acknowledge(
       this.policy,
       'AwsSolutions-IAM5[Resource::*]',
-      'elasticloadbalancing:DescribeListeners and DescribeTargetHealth have no resource-level permissions in IAM; the function reads which target group the blue/green listeners forward to, so a listener update never points production at the idle one. Read-only.',
+      'elasticloadbalancing:DescribeListeners, DescribeTargetHealth (and DescribeRules, for ECS-native rules) have no resource-level permissions in IAM; the function reads which target group the blue/green listeners forward to, so a listener update never points production at the idle one. Read-only.',
     );
+  }
+
+  /** Lets the function read listener rules too (ECS-native deployments shift traffic on a rule). */
+  public allowReadingRules(): void {
+    if (!this.rulesAllowed) {
+      this.rulesAllowed = true;
+      // No resource-level permissions in IAM (Service Authorization Reference), like the other two.
+      this.policy.addStatements(new iam.PolicyStatement({ actions: ['elasticloadbalancing:DescribeRules'], resources: ['*'] }));
+    }
   }
 }

@@ -263,7 +263,7 @@ describe('EcsDeployment', () => {
       expect(content).toContain('\\"LoadBalancerInfo\\":{\\"ContainerName\\":\\"web\\",\\"ContainerPort\\":8080}');
       expect(content).toContain('\\"AssignPublicIp\\":\\"DISABLED\\"');
       expect(content).not.toContain('Hooks');
-      expect(dep.appSpec.props.containerName).toBe('web');
+      expect(dep.appSpec!.props.containerName).toBe('web');
     });
 
     test('the trigger deploys on cdk deploy: 50-minute timeout, after the group, scoped to this group', () => {

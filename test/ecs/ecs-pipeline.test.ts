@@ -76,7 +76,7 @@ describe('EcsDeployment with deploymentSource PIPELINE', () => {
   test('appSpec: the <TASK_DEFINITION> placeholder the CodeDeploy-to-ECS action fills in, the container, and the hooks', () => {
     const stack = testStack();
     const dep = pipelineDeployment(stack);
-    const doc = stack.resolve(dep.appSpec.toObject());
+    const doc = stack.resolve(dep.appSpec!.toObject());
     expect(doc.Resources[0].TargetService.Properties).toMatchObject({
       TaskDefinition: EcsAppSpec.TASK_DEFINITION_PLACEHOLDER,
       LoadBalancerInfo: { ContainerName: 'web', ContainerPort: 8080 },
@@ -84,7 +84,7 @@ describe('EcsDeployment with deploymentSource PIPELINE', () => {
     expect(EcsAppSpec.TASK_DEFINITION_PLACEHOLDER).toBe('<TASK_DEFINITION>');
     expect(doc.Hooks).toEqual([{ AfterAllowTestTraffic: { 'Fn::GetAtt': [expect.stringMatching(/HttpCheck/), 'Arn'] } }]);
     // The action replaces the placeholder text; in YAML it is a plain scalar.
-    expect(dep.appSpec.toYaml()).toMatch(/\n {8}TaskDefinition: <TASK_DEFINITION>\n/);
+    expect(dep.appSpec!.toYaml()).toMatch(/\n {8}TaskDefinition: <TASK_DEFINITION>\n/);
   });
 
   test('taskDefinitionTemplate: RegisterTaskDefinition input with the image placeholder, every member in the SDK\'s model', () => {
@@ -169,7 +169,7 @@ describe('EcsDeployment with deploymentSource PIPELINE', () => {
           stageName: 'Deploy',
           actions: [new actions.CodeDeployEcsDeployAction({
             actionName: 'BlueGreen',
-            deploymentGroup: dep.deploymentGroup,
+            deploymentGroup: dep.deploymentGroup!,
             appSpecTemplateInput: source,
             taskDefinitionTemplateInput: source,
             containerImageInputs: [{ input: image, taskDefinitionPlaceholder: 'IMAGE1_NAME' }],

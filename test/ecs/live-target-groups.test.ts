@@ -1,10 +1,10 @@
 import { CreateSubnetCommand, CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
-  Action, CreateListenerCommand, CreateLoadBalancerCommand, CreateTargetGroupCommand, DescribeListenersCommand,
-  ElasticLoadBalancingV2Client, ModifyListenerCommand, RegisterTargetsCommand,
+  Action, CreateListenerCommand, CreateLoadBalancerCommand, CreateRuleCommand, CreateTargetGroupCommand, DescribeListenersCommand,
+  DescribeRulesCommand, ElasticLoadBalancingV2Client, ModifyListenerCommand, ModifyRuleCommand, RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { Template } from 'aws-cdk-lib/assertions';
-import { EcsDeployment } from '../../src';
+import { EcsDeployment, EcsDeploymentEngine } from '../../src';
 import { LIVE_TARGET_GROUPS_RESOURCE_TYPE } from '../../src/trigger/live-target-groups';
 import { Moto } from '../fakes/moto';
 import { testStack } from '../harness';
@@ -29,6 +29,8 @@ let blue: string;
 let green: string;
 let production: string;
 let test8080: string;
+let subnetIds: string[];
+let vpcId: string;
 
 beforeAll(async () => {
   await moto.start();
@@ -48,6 +50,8 @@ beforeAll(async () => {
   green = await tg('green');
   const listener = async (port: number, target: string) =>
     (await elb.send(new CreateListenerCommand({ LoadBalancerArn: lbArn, Port: port, Protocol: 'HTTP', DefaultActions: [{ Type: 'forward', TargetGroupArn: target }] }))).Listeners![0].ListenerArn!;
+  subnetIds = subnets;
+  vpcId = vpc;
   production = await listener(80, blue);
   test8080 = await listener(8080, green);
   ec2.destroy();
@@ -171,4 +175,70 @@ test('a load balancer without our listeners (replaced): production follows the t
   const response = await answer(readingEvent('Update', { LoadBalancerArn: emptyLbArn }, { ProductionPort: '80', TestPort: '8080' }));
   expect(response.Data).toEqual({ ProductionTargetGroupArn: green, TestTargetGroupArn: blue });
   expect(response.Reason).toMatch(/no production listener yet; green has the healthy targets/);
+});
+
+describe('the ECS engine: traffic on a listener rule, which ECS re-weights', () => {
+  /** Where a rule sends traffic: the target groups with a weight above zero. */
+  async function ruleForwardsTo(ruleArn: string): Promise<string[]> {
+    const r = (await elb.send(new DescribeRulesCommand({ RuleArns: [ruleArn] }))).Rules![0];
+    return r.Actions!.flatMap((a) => a.ForwardConfig?.TargetGroups?.length
+      ? a.ForwardConfig.TargetGroups.filter((g) => (g.Weight ?? 1) > 0).map((g) => g.TargetGroupArn!)
+      : [a.TargetGroupArn!]);
+  }
+
+  test('after ECS shifted the rule to green, a later update of the rule (its conditions) keeps production on green; a Ref to blue sent it back', async () => {
+    const native = (await elb.send(new CreateLoadBalancerCommand({ Name: 'native', Subnets: subnetIds, Type: 'application' }))).LoadBalancers![0].LoadBalancerArn!;
+    const tg = async (name: string) =>
+      (await elb.send(new CreateTargetGroupCommand({ Name: name, Protocol: 'HTTP', Port: 8080, VpcId: vpcId, TargetType: 'ip' }))).TargetGroups![0].TargetGroupArn!;
+    const nblue = await tg('native-blue');
+    const ngreen = await tg('native-green');
+    const listenerArn = (await elb.send(new CreateListenerCommand({
+      LoadBalancerArn: native, Port: 80, Protocol: 'HTTP', DefaultActions: [{ Type: 'forward', TargetGroupArn: nblue }],
+    }))).Listeners![0].ListenerArn!;
+    const ruleArn = (await elb.send(new CreateRuleCommand({
+      ListenerArn: listenerArn, Priority: 1, Conditions: [{ Field: 'path-pattern', Values: ['*'] }], Actions: [{ Type: 'forward', TargetGroupArn: nblue }],
+    }))).Rules![0].RuleArn!;
+    const props = { LoadBalancerArn: native, BlueTargetGroupArn: nblue, GreenTargetGroupArn: ngreen, TestPort: '', RulePriority: '1' };
+
+    // Before any deployment: the rule forwards to blue.
+    expect((await answer(readingEvent('Update', props, { ProductionPort: '80' }))).Data).toEqual({ ProductionTargetGroupArn: nblue, TestTargetGroupArn: ngreen });
+
+    // ECS's deployment: the rule weighted to green; the listener's default action untouched (still blue).
+    await elb.send(new ModifyRuleCommand({
+      RuleArn: ruleArn,
+      Actions: [{ Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: ngreen, Weight: 100 }, { TargetGroupArn: nblue, Weight: 0 }] } }],
+    }));
+    const response = await answer(readingEvent('Update', { ...props, ProductionRule: { Conditions: 'changed' } }, { ProductionPort: '80' }));
+    expect(response.Status).toBe('SUCCESS');
+    expect(response.Data).toEqual({ ProductionTargetGroupArn: ngreen, TestTargetGroupArn: nblue });
+    expect(response.Reason).toContain('production listener (port 80) forwards to green');
+
+    // The rule's update, with the synthesized template's action (the reading's attribute): production stays on green.
+    const stack = testStack();
+    const { cluster, taskDefinition } = ecsFixture(stack);
+    new EcsDeployment(stack, 'Web', { cluster, taskDefinition, engine: EcsDeploymentEngine.ECS });
+    const template = Template.fromStack(stack).toJSON();
+    // The production rule: the one whose action takes the reading's production attribute.
+    const rule = Object.values(template.Resources)
+      .find((r: any) => r.Type === 'AWS::ElasticLoadBalancingV2::ListenerRule' && JSON.stringify(r.Properties.Actions).includes('ProductionTargetGroupArn')) as any;
+    expect(rule.Properties.Actions[0].TargetGroupArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/LiveTargetGroups/), 'ProductionTargetGroupArn'] });
+    await elb.send(new ModifyRuleCommand({
+      RuleArn: ruleArn,
+      Conditions: [{ Field: 'path-pattern', Values: ['/*'] }],
+      Actions: [{ Type: 'forward', TargetGroupArn: response.Data[rule.Properties.Actions[0].TargetGroupArn['Fn::GetAtt'][1]] }],
+    }));
+    expect(await ruleForwardsTo(ruleArn)).toEqual([ngreen]);
+    // aws-cdk-lib's rule (a Ref to the blue target group) on the same update: production on blue, where no task runs.
+    await elb.send(new ModifyRuleCommand({ RuleArn: ruleArn, Actions: [{ Type: 'forward', TargetGroupArn: nblue }] }));
+    expect(await ruleForwardsTo(ruleArn)).toEqual([nblue]);
+
+    // A shift in progress on the rule fails the update, naming the rule.
+    await elb.send(new ModifyRuleCommand({
+      RuleArn: ruleArn,
+      Actions: [{ Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: ngreen, Weight: 30 }, { TargetGroupArn: nblue, Weight: 70 }] } }],
+    }));
+    const shifting = await answer(readingEvent('Update', props, { ProductionPort: '80' }));
+    expect(shifting.Status).toBe('FAILED');
+    expect(shifting.Reason).toMatch(/the production listener's rule 1 on port 80 forwards to 2 target groups with a weight above zero/);
+  });
 });

@@ -546,3 +546,54 @@ describe('every built-in handler reports exactly once when the status call is th
     expect((await run(kind, failing, { deploymentId })).statuses).toEqual(['Failed']);
   });
 });
+
+describe('built-in handlers under ECS-native deployments (answer with hookStatus, no status call)', () => {
+  const SERVICE = 'arn:aws:ecs:us-east-1:123456789012:service/shop/web';
+  const runEcs = async (kind: keyof typeof handlers, config: object, event: any) => {
+    process.env.HOOK_CONFIG = JSON.stringify(config);
+    process.env.HOOK_DEADLINE_MS = '20000';
+    const before = fake.calls.filter((c) => c.operation === 'PutLifecycleEventHookExecutionStatus').length;
+    const runs = await fake.runEcsHook(handlers[kind], event);
+    expect(fake.calls.filter((c) => c.operation === 'PutLifecycleEventHookExecutionStatus').length).toBe(before);
+    return runs;
+  };
+
+  test('httpCheck on the test traffic: SUCCEEDED when the service answers, FAILED when it does not', async () => {
+    expect((await runEcs('http', httpConfig(), fake.ecsHookEvent({ lifecycleStage: 'POST_TEST_TRAFFIC_SHIFT' }))).map((r) => r.hookStatus)).toEqual(['SUCCEEDED']);
+    web.script = [{ status: 500 }];
+    expect((await runEcs('http', httpConfig(), fake.ecsHookEvent({ lifecycleStage: 'POST_TEST_TRAFFIC_SHIFT' }))).map((r) => r.hookStatus)).toEqual(['FAILED']);
+  });
+
+  test('alarmCheck without alarm names reads the service\'s deployment alarms (DescribeServices), at every linear step, until one fires', async () => {
+    fake.setServiceAlarms(SERVICE, ['web-5xx', 'web-unhealthy']);
+    fake.setAlarmState('web-5xx', 'OK');
+    fake.setAlarmState('web-unhealthy', 'OK');
+    const config = { observeMs: 0, intervalMs: 10, failOnInsufficientData: false };
+    const answers: string[] = [];
+    // A linear deployment: the pre-production hook runs before each 25 % step.
+    for (const green of [25, 50, 75, 100]) {
+      if (green === 75) fake.setAlarmState('web-5xx', 'ALARM');
+      const event = fake.ecsHookEvent({ serviceArn: SERVICE, lifecycleStage: 'PRE_PRODUCTION_TRAFFIC_SHIFT', productionTrafficWeights: { blue: 100 - green, green } });
+      answers.push((await runEcs('alarm', config, event)).at(-1)!.hookStatus);
+    }
+    expect(answers).toEqual(['SUCCEEDED', 'SUCCEEDED', 'FAILED', 'FAILED']);
+    expect(fake.calls.filter((c) => c.operation === 'DescribeServices').at(-1)!.body).toEqual({ cluster: 'shop', services: [SERVICE] });
+    expect(logs.some((l) => l.message === 'checking the alarms of the service' && l.service === 'shop/web')).toBe(true);
+  });
+
+  test('alarmCheck on service creation (ECS runs hooks then too): a service whose alarms are off passes saying so; an unknown service fails', async () => {
+    fake.setServiceAlarms('arn:aws:ecs:us-east-1:123456789012:service/shop/new', ['web-5xx'], false);
+    const config = { observeMs: 0, intervalMs: 10, failOnInsufficientData: false };
+    const created = await runEcs('alarm', config, fake.ecsHookEvent({ serviceArn: 'arn:aws:ecs:us-east-1:123456789012:service/shop/new', lifecycleStage: 'PRE_SCALE_UP' }));
+    expect(created.map((r) => r.hookStatus)).toEqual(['SUCCEEDED']);
+    expect(logs.some((l) => /the service shop\/new has its alarm configuration turned off: nothing to check/.test(l.reason ?? ''))).toBe(true);
+    const unknown = await runEcs('alarm', config, fake.ecsHookEvent({ serviceArn: 'arn:aws:ecs:us-east-1:123456789012:service/shop/gone' }));
+    expect(unknown.map((r) => r.hookStatus)).toEqual(['FAILED']);
+  });
+
+  test('invokeCheck is for CodeDeploy Lambda deployments only: under ECS it fails and says so', async () => {
+    const runs = await runEcs('invoke', { payload: '{}' }, fake.ecsHookEvent());
+    expect(runs.map((r) => r.hookStatus)).toEqual(['FAILED']);
+    expect(logs.some((l) => /invokeCheck runs in CodeDeploy Lambda deployments only; it was invoked by ECS/.test(l.reason ?? ''))).toBe(true);
+  });
+});

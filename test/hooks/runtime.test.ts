@@ -1,4 +1,4 @@
-import { hookHandler } from '../../src/hooks/runtime/hook-handler';
+import { hookHandler, inProgress } from '../../src/hooks/runtime/hook-handler';
 import { FakeCodeDeploy } from '../../src/testing/fake-codedeploy';
 
 /**
@@ -118,5 +118,75 @@ describe('hookHandler', () => {
     await hookHandler(() => true)(event, lambdaContext());
     await expect(hookHandler(() => true, { statusAttempts: 1 })(event, lambdaContext())).rejects.toThrow(/already completed|completed hook execution/);
     expect(fake.statusesOf(event.LifecycleEventHookExecutionId)).toHaveLength(1);
+  });
+});
+
+describe('hookHandler under ECS-native deployments (the return-value protocol)', () => {
+  const ecsContext = () => lambdaContext(30_000);
+  const statusCalls = () => fake.calls.filter((c) => c.operation === 'PutLifecycleEventHookExecutionStatus').length;
+
+  test('a passing check answers SUCCEEDED and makes no status call; logs carry the execution and stage', async () => {
+    const before = statusCalls();
+    const event = fake.ecsHookEvent({ lifecycleStage: 'POST_TEST_TRAFFIC_SHIFT' });
+    let seen: any;
+    const response = await hookHandler(async (_e, ctx) => {
+      seen = {
+        engine: ctx.engine, id: ctx.deploymentId, exec: ctx.lifecycleEventHookExecutionId, stage: ctx.lifecycleStage, service: ctx.serviceArn,
+      };
+      return 'all good';
+    })(event, ecsContext());
+    expect(response).toEqual({ hookStatus: 'SUCCEEDED' });
+    expect(seen).toEqual({ engine: 'ECS', id: event.resourceArn, exec: event.executionId, stage: 'POST_TEST_TRAFFIC_SHIFT', service: event.executionDetails.serviceArn });
+    expect(statusCalls()).toBe(before);
+    expect(logs.find((l) => l.message === 'hook finished')).toMatchObject({ executionId: event.executionId, lifecycleStage: 'POST_TEST_TRAFFIC_SHIFT', hookStatus: 'SUCCEEDED' });
+  });
+
+  test('a check that throws, returns false or passes its deadline answers FAILED (ECS rolls back)', async () => {
+    const thrown = await hookHandler(() => {
+      throw new Error('HTTP 503');
+    })(fake.ecsHookEvent(), ecsContext());
+    expect(thrown).toEqual({ hookStatus: 'FAILED' });
+    expect(await hookHandler(() => false)(fake.ecsHookEvent(), ecsContext())).toEqual({ hookStatus: 'FAILED' });
+    const started = Date.now();
+    expect(await hookHandler(() => new Promise(() => undefined), { deadlineMs: 200 })(fake.ecsHookEvent(), ecsContext())).toEqual({ hookStatus: 'FAILED' });
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  test('IN_PROGRESS, then SUCCEEDED: ECS invokes again after callBackDelay with the returned details merged into hookDetails', async () => {
+    const handler = hookHandler((_e, ctx) => {
+      const round = Number(ctx.details.round ?? 0) + 1;
+      return round < 3 ? inProgress({ callBackDelaySeconds: 5, details: { round } }) : `passed on round ${round}`;
+    });
+    const runs = await fake.runEcsHook(handler, fake.ecsHookEvent({ hookDetails: { threshold: 3 } }));
+    expect(runs.map((r) => r.hookStatus)).toEqual(['IN_PROGRESS', 'IN_PROGRESS', 'SUCCEEDED']);
+    expect(runs[0].response).toEqual({ hookStatus: 'IN_PROGRESS', callBackDelay: 5, hookDetails: { round: 1 } });
+    // The service definition's details stay; the hook's own are merged in.
+    expect(runs[2].event.hookDetails).toEqual({ threshold: 3, round: 2 });
+  });
+
+  test('the same in-progress check under CodeDeploy: the helper waits the delay itself and reports once', async () => {
+    let rounds = 0;
+    const check = (_e: unknown, ctx: any) => {
+      rounds++;
+      return ctx.details.waited ? 'done' : inProgress({ callBackDelaySeconds: 1, details: { waited: true } });
+    };
+    const started = Date.now();
+    const { outcome, statuses } = await invoke(hookHandler(check));
+    expect(outcome).toEqual({ status: 'Succeeded', reason: 'done' });
+    expect(rounds).toBe(2);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+    expect(statuses.map((s) => s.status)).toEqual(['Succeeded']);
+  });
+
+  test('under CodeDeploy, a delay longer than the time left fails at once instead of waiting past the deadline', async () => {
+    const { outcome, statuses } = await invoke(hookHandler(() => inProgress({ callBackDelaySeconds: 600 }), { deadlineMs: 5_000 }));
+    expect(outcome.status).toBe('Failed');
+    expect(outcome.reason).toMatch(/still in progress after 1 round\(s\).*no time left to wait 600000 ms/);
+    expect(statuses.map((s) => s.status)).toEqual(['Failed']);
+  });
+
+  test('an event of neither engine is an error naming what each sends', async () => {
+    await expect(hookHandler(() => true)({ foo: 1 } as any, ecsContext())).rejects.toThrow(/not a lifecycle hook event: CodeDeploy sends DeploymentId .*ECS executionId and lifecycleStage; received \{"foo":1\}/);
+    expect(() => inProgress({ callBackDelaySeconds: 0 })).toThrow(/callBackDelaySeconds must be at least 1; received 0/);
   });
 });

@@ -123,7 +123,7 @@ describe('escape hatches grant', () => {
     const { cluster, taskDefinition } = ecsFixture(stack);
     const ecsDep = new EcsDeployment(stack, 'Ecs', { cluster, taskDefinition });
     ecsDep.addAlarm(alarm(stack, 'EcsLate'));
-    ecsDep.deploymentGroup.addAlarm(alarm(stack, 'EcsLater'));
+    ecsDep.deploymentGroup!.addAlarm(alarm(stack, 'EcsLater'));
     const t = Template.fromStack(stack);
     const granted = JSON.stringify(Object.values(t.findResources('AWS::IAM::Policy')));
     expect(granted).toMatch(/"EcsLate[0-9A-F]{8}","Arn"/);

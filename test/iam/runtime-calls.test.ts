@@ -6,6 +6,7 @@ import { awsSdkToIamAction } from 'aws-cdk-lib/custom-resources/lib/helpers-inte
 import { isAllowed, RuntimeCall } from './evaluate';
 import { checkStatement, expandAction, REFERENCE_EXCEPTIONS, REPRESENTATIVE, resolveValue, resourceFormats } from './reference';
 import { EcsBlueGreenStack } from '../../examples/ecs-blue-green/stack';
+import { EcsNativeStack } from '../../examples/ecs-native/stack';
 import { LambdaCanaryStack } from '../../examples/lambda-canary/stack';
 import { ServerInPlaceStack } from '../../examples/server-in-place/stack';
 import { LambdaDeployment, ServerBlueGreenDeployment, ServerLoadBalancer, ServerRevision } from '../../src';
@@ -207,17 +208,62 @@ function ecsPrincipals(t: T): Principal[] {
 }
 
 /** The listener reader of BlueGreenListeners: the trigger's code, reading where the listeners forward (live-target-groups.ts). */
-function listenerReaderPrincipal(t: T): Principal {
+function listenerReaderPrincipal(t: T, rules = false): Principal {
   const fn = idOf(t, 'AWS::Lambda::Function', /ListenerReader/);
   return {
-    name: 'listener reader (ECS)',
+    name: `listener reader (ECS${rules ? ', rules' : ''})`,
     role: roleOfFunction(t, fn),
     calls: [
       { action: 'elasticloadbalancing:DescribeListeners', resource: '*', why: 'live-target-groups.ts: DescribeListenersCommand (where each listener forwards now)' },
       { action: 'elasticloadbalancing:DescribeTargetHealth', resource: '*', why: 'live-target-groups.ts: DescribeTargetHealthCommand (no listener yet: which group has healthy targets)' },
+      ...(rules ? [{ action: 'elasticloadbalancing:DescribeRules', resource: '*', why: 'live-target-groups.ts: DescribeRulesCommand (where the ECS engine\'s rule forwards now)' }] : []),
       ...logCalls(t, fn),
     ],
   };
+}
+
+/**
+ * The ECS engine: what ECS does with the infrastructure role (the actions of
+ * AmazonECSInfrastructureRolePolicyForLoadBalancers, on this service's rules and target groups) and
+ * with the hook role, and what the hooks call under the ECS protocol (no status call).
+ */
+function ecsNativePrincipals(t: T): Principal[] {
+  const service = ref(t, idOf(t, 'AWS::ECS::Service'));
+  const rules = Object.keys(t.Resources).filter((id) => t.Resources[id].Type === 'AWS::ElasticLoadBalancingV2::ListenerRule').map((id) => ref(t, id));
+  expect(rules).toHaveLength(2);
+  const groups = Object.keys(t.Resources).filter((id) => t.Resources[id].Type === 'AWS::ElasticLoadBalancingV2::TargetGroup').map((id) => ref(t, id));
+  const hooks = t.Resources[idOf(t, 'AWS::ECS::Service')].Properties.DeploymentConfiguration.LifecycleHooks as any[];
+  const hookFn = (stage: string) => hooks.find((h) => h.LifecycleStages.includes(stage)).HookTargetArn['Fn::GetAtt'][0] as string;
+  const http = hookFn('POST_TEST_TRAFFIC_SHIFT');
+  const alarmCheck = hookFn('POST_PRODUCTION_TRAFFIC_SHIFT');
+  const alarms = (t.Resources[idOf(t, 'AWS::ECS::Service')].Properties.DeploymentConfiguration.Alarms.AlarmNames as unknown[]).map((n) => arn('cloudwatch', `alarm:${str(t, n)}`));
+  expect(alarms).toHaveLength(2);
+  return [
+    {
+      name: 'ECS infrastructure role',
+      role: idOf(t, 'AWS::IAM::Role', /EcsInfrastructureRole/),
+      calls: [
+        ...['DescribeListeners', 'DescribeRules', 'DescribeTargetGroups', 'DescribeTargetHealth'].map((a) => ({ action: `elasticloadbalancing:${a}`, resource: '*', why: `ECS reads the traffic route (${a})` })),
+        ...rules.map((r) => ({ action: 'elasticloadbalancing:ModifyRule', resource: r, why: 'ECS re-weights the rule between the target groups' })),
+        ...groups.flatMap((g) => ['RegisterTargets', 'DeregisterTargets'].map((a) => ({ action: `elasticloadbalancing:${a}`, resource: g, why: `ECS ${a} the tasks` }))),
+      ],
+    },
+    {
+      name: 'ECS hook invoke role',
+      role: idOf(t, 'AWS::IAM::Role', /HookInvokeRole/),
+      calls: [http, alarmCheck].map((fn) => ({ action: 'lambda:InvokeFunction', resource: getAtt(t, fn, 'Arn'), why: 'ECS invokes the lifecycle hook' })),
+    },
+    {
+      name: 'alarmCheck hook (ECS protocol, the service\'s alarms)',
+      role: roleOfFunction(t, alarmCheck),
+      calls: [
+        { action: 'ecs:DescribeServices', resource: service, why: 'alarm-check.lambda.ts: DescribeServicesCommand (the service\'s deployment alarms)' },
+        ...alarms.map((a) => ({ action: 'cloudwatch:DescribeAlarms', resource: a, why: 'alarm-check.lambda.ts: DescribeAlarmsCommand' })),
+        ...logCalls(t, alarmCheck),
+      ],
+    },
+    listenerReaderPrincipal(t, true),
+  ];
 }
 
 /**
@@ -336,6 +382,7 @@ function synth(build: (app: App) => Stack): T {
 const templates: Record<string, T> = {
   'lambda-canary': synth((app) => new LambdaCanaryStack(app, 'Lambda')),
   'ecs-blue-green': synth((app) => new EcsBlueGreenStack(app, 'Ecs')),
+  'ecs-native': synth((app) => new EcsNativeStack(app, 'EcsNative')),
   'server-in-place': synth((app) => new ServerInPlaceStack(app, 'Server')),
   'server-blue-green': synth((app) => {
     const stack = new Stack(app, 'ServerBlueGreen', { env: { account: '123456789012', region: 'us-east-1' } });
@@ -357,6 +404,7 @@ const templates: Record<string, T> = {
 const principals = [
   ...lambdaPrincipals(templates['lambda-canary']).map((p) => ({ example: 'lambda-canary', ...p })),
   ...ecsPrincipals(templates['ecs-blue-green']).map((p) => ({ example: 'ecs-blue-green', ...p })),
+  ...ecsNativePrincipals(templates['ecs-native']).map((p) => ({ example: 'ecs-native', ...p })),
   ...serverPrincipals(templates['server-in-place'], false).map((p) => ({ example: 'server-in-place', ...p })),
   { example: 'lambda-defaults', ...defaultAlarmCheckPrincipal(templates['lambda-defaults']) },
   ...blueGreenPrincipals(templates['server-blue-green']).map((p) => ({ example: 'server-blue-green', ...p })),
@@ -372,8 +420,8 @@ describe('every principal can make the calls it makes at run time', () => {
 
   test('the numbers checked', () => {
     const calls = principals.reduce((n, p) => n + p.calls.length, 0);
-    expect(principals.length).toBe(13);
-    expect(calls).toBe(132);
+    expect(principals.length).toBe(17);
+    expect(calls).toBe(154);
   });
 });
 

@@ -14,15 +14,18 @@ export interface AlarmCheckConfig {
   readonly failOnInsufficientData: boolean;
 }
 
-export const handler = builtInHandler(async (event, context) => {
+export const handler = builtInHandler(async (_event, context) => {
   const config = readConfig<AlarmCheckConfig>();
   let alarmNames = config.alarmNames;
   if (!alarmNames) {
-    const group = await groupAlarms(event.DeploymentId, context.signal);
+    // The alarms that roll this deployment back: the deployment group's (CodeDeploy) or the service's (ECS).
+    const group = context.engine === 'ECS'
+      ? await serviceAlarms(context.serviceArn, context.signal)
+      : await groupAlarms(context.deploymentId, context.signal);
     if (!group.enabled || group.names.length === 0) {
-      return `the deployment group ${group.name} ${group.enabled ? 'has no alarms' : 'has its alarm configuration turned off'}: nothing to check`;
+      return `the ${group.kind} ${group.name} ${group.enabled ? 'has no alarms' : 'has its alarm configuration turned off'}: nothing to check`;
     }
-    context.log('checking the alarms of the deployment group', { deploymentGroup: group.name, alarms: group.names });
+    context.log(`checking the alarms of the ${group.kind}`, { [context.engine === 'ECS' ? 'service' : 'deploymentGroup']: group.name, alarms: group.names });
     alarmNames = group.names;
   }
   const started = Date.now();
@@ -36,8 +39,32 @@ export const handler = builtInHandler(async (event, context) => {
   }
 });
 
+interface WatchedAlarms {
+  readonly kind: string;
+  readonly name: string;
+  readonly enabled: boolean;
+  readonly names: string[];
+}
+
+/** The deployment alarms of the ECS service (DescribeServices: deploymentConfiguration.alarms). */
+async function serviceAlarms(serviceArn: string | undefined, signal: AbortSignal): Promise<WatchedAlarms> {
+  // arn:<partition>:ecs:<region>:<account>:service/<cluster>/<service>
+  const match = /^arn:[^:]+:ecs:[^:]*:[^:]*:service\/([^/]+)\/([^/]+)$/.exec(serviceArn ?? '');
+  if (!match) {
+    throw new Error(`the ECS event names no service ARN of the form arn:...:service/<cluster>/<service> (executionDetails.serviceArn: ${JSON.stringify(serviceArn)})`);
+  }
+  const ecs = sdkPackage('ecs');
+  const out = await sdkClient('ecs').send(new ecs.DescribeServicesCommand({ cluster: match[1], services: [serviceArn] }), { abortSignal: signal });
+  const service = out.services?.[0];
+  if (!service) {
+    throw new Error(`DescribeServices found no service ${serviceArn} (${JSON.stringify(out.failures ?? [])})`);
+  }
+  const alarms = service.deploymentConfiguration?.alarms;
+  return { kind: 'service', name: `${match[1]}/${match[2]}`, enabled: alarms?.enable === true, names: alarms?.alarmNames ?? [] };
+}
+
 /** The alarm configuration of the deployment's group: GetDeployment names the group, GetDeploymentGroup has its alarms. */
-async function groupAlarms(deploymentId: string, signal: AbortSignal): Promise<{ name: string; enabled: boolean; names: string[] }> {
+async function groupAlarms(deploymentId: string, signal: AbortSignal): Promise<WatchedAlarms> {
   const codedeploy = sdkPackage('codedeploy');
   const deployment = await sdkClient('codedeploy').send(new codedeploy.GetDeploymentCommand({ deploymentId }), { abortSignal: signal });
   const { applicationName, deploymentGroupName } = deployment.deploymentInfo ?? {};
@@ -49,6 +76,7 @@ async function groupAlarms(deploymentId: string, signal: AbortSignal): Promise<{
   });
   const alarms = group.deploymentGroupInfo?.alarmConfiguration;
   return {
+    kind: 'deployment group',
     name: `${applicationName}/${deploymentGroupName}`,
     enabled: alarms?.enabled === true,
     names: (alarms?.alarms ?? []).map((a: { name?: string }) => a.name).filter((n: string | undefined): n is string => !!n),

@@ -16,10 +16,14 @@ export interface InvokeCheckConfig {
   readonly responseMatches?: string;
 }
 
-export const handler = builtInHandler(async (event, context) => {
+export const handler = builtInHandler(async (_event, context) => {
+  if (context.engine !== 'CODE_DEPLOY') {
+    // Only a CodeDeploy Lambda deployment has a version to invoke; the construct binds it to no other.
+    throw new Error(`invokeCheck runs in CodeDeploy Lambda deployments only; it was invoked by ${context.engine}`);
+  }
   const config = readConfig<InvokeCheckConfig>();
   const codedeploy = sdkPackage('codedeploy');
-  const deployment = await sdkClient('codedeploy').send(new codedeploy.GetDeploymentCommand({ deploymentId: event.DeploymentId }), {
+  const deployment = await sdkClient('codedeploy').send(new codedeploy.GetDeploymentCommand({ deploymentId: context.deploymentId }), {
     abortSignal: context.signal,
   });
   const info = deployment.deploymentInfo ?? {};

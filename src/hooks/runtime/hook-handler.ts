@@ -1,14 +1,23 @@
 /**
- * Runtime helper for CodeDeploy lifecycle hook functions (Lambda and ECS deployments).
+ * Runtime helper for lifecycle hook functions of CodeDeploy deployments (Lambda, ECS, EC2) and of
+ * ECS-native deployments (the ECS deployment controller): one check, either protocol.
  *
  * Not part of the jsii API: import it in your hook's TypeScript/JavaScript handler from
  * `cdk-codedeploy-patterns/lib/hooks/runtime/hook-handler`.
  *
- * `hookHandler(check)` turns a check into a Lambda handler that reports `Succeeded` or `Failed` to
- * CodeDeploy exactly once: `Failed` when the check throws, returns `false`, or is still running at
- * its deadline (kept inside the Lambda timeout); the status call is retried on throttling, 5xx and
- * network errors. A hook that never reports leaves the deployment waiting an hour for CodeDeploy's
- * own timeout; this helper never does.
+ * `hookHandler(check)` turns a check into a Lambda handler that answers the engine that invoked it:
+ *
+ * - CodeDeploy (`DeploymentId`, `LifecycleEventHookExecutionId`): reports `Succeeded` or `Failed`
+ *   with `PutLifecycleEventHookExecutionStatus` exactly once, retried on throttling, 5xx and network
+ *   errors. A hook that never reports leaves the deployment waiting an hour for CodeDeploy's own
+ *   timeout; this helper never does.
+ * - ECS (`executionId`, `lifecycleStage`): returns `{ hookStatus: SUCCEEDED | FAILED | IN_PROGRESS }`,
+ *   which is how ECS hooks answer (no status call).
+ *
+ * Either way the check fails when it throws, returns `false`, or is still running at its deadline
+ * (kept inside the Lambda timeout). A check that needs more time returns `inProgress()`: ECS invokes
+ * the function again after the delay (`IN_PROGRESS`, `callBackDelay`); under CodeDeploy, which has
+ * no such answer, the helper waits the delay itself and runs the check again, within the deadline.
  */
 import { describeError, isTransientError, jsonLogger, Logger, sleep } from '../../private/runtime';
 
@@ -18,10 +27,52 @@ export interface HookEvent {
   readonly LifecycleEventHookExecutionId: string;
 }
 
+/** What an ECS-native deployment tells a hook about itself. */
+export interface EcsExecutionDetails {
+  readonly serviceArn?: string;
+  readonly targetServiceRevisionArn?: string;
+  /** Target group ARN to weight, for the test listener (rule). */
+  readonly testTrafficWeights?: Record<string, number>;
+  /** Target group ARN to weight, for the production listener (rule). */
+  readonly productionTrafficWeights?: Record<string, number>;
+}
+
+/** The event ECS invokes a lifecycle hook function with (ECS deployment controller). */
+export interface EcsHookEvent {
+  readonly executionId: string;
+  /** e.g. POST_TEST_TRAFFIC_SHIFT, PRE_PRODUCTION_TRAFFIC_SHIFT. */
+  readonly lifecycleStage: string;
+  /** The service deployment's ARN. */
+  readonly resourceArn: string;
+  readonly executionDetails?: EcsExecutionDetails;
+  /** The hook's details from the service definition, merged with what earlier IN_PROGRESS answers returned. */
+  readonly hookDetails?: Record<string, unknown>;
+}
+
+/** What an ECS hook function answers. */
+export interface EcsHookResponse {
+  readonly hookStatus: 'SUCCEEDED' | 'FAILED' | 'IN_PROGRESS';
+  /** Seconds until ECS invokes the hook again (IN_PROGRESS). */
+  readonly callBackDelay?: number;
+  readonly hookDetails?: Record<string, unknown>;
+}
+
+/** Which engine invoked the hook. */
+export type HookEngine = 'CODE_DEPLOY' | 'ECS';
+
 /** What a check gets besides the event. */
 export interface HookCheckContext {
+  readonly engine: HookEngine;
+  /** CodeDeploy: the deployment ID; ECS: the service deployment's ARN. */
   readonly deploymentId: string;
+  /** CodeDeploy: the hook execution ID; ECS: the execution ID. */
   readonly lifecycleEventHookExecutionId: string;
+  /** ECS: the lifecycle stage; CodeDeploy: undefined (the function is bound to one event). */
+  readonly lifecycleStage?: string;
+  /** ECS: the service being deployed. */
+  readonly serviceArn?: string;
+  /** What the last `inProgress()` carried (ECS: the hook's `hookDetails`); empty at first. */
+  readonly details: Record<string, unknown>;
   /** Aborted when the deadline passes: pass it to fetch() and SDK calls so they stop too. */
   readonly signal: AbortSignal;
   /** Milliseconds left until the deadline. */
@@ -30,11 +81,30 @@ export interface HookCheckContext {
   log(message: string, extra?: Record<string, unknown>): void;
 }
 
+/** A check's answer that it is not done yet: run it again after the delay. */
+export interface InProgress {
+  readonly inProgress: true;
+  readonly callBackDelaySeconds: number;
+  readonly details?: Record<string, unknown>;
+}
+
 /**
- * A check: resolve (with anything but `false`) to pass; throw, reject or resolve `false` to fail.
- * A string result is logged as the reason.
+ * The check is not done yet: ECS invokes the hook again after `callBackDelaySeconds` (default 30,
+ * ECS's own), passing `details` back; under CodeDeploy the helper waits and runs the check again.
  */
-export type HookCheck = (event: HookEvent, context: HookCheckContext) => Promise<unknown> | unknown;
+export function inProgress(options: { callBackDelaySeconds?: number; details?: Record<string, unknown> } = {}): InProgress {
+  const delay = options.callBackDelaySeconds ?? 30;
+  if (!Number.isFinite(delay) || delay < 1) {
+    throw new Error(`inProgress: callBackDelaySeconds must be at least 1; received ${delay}`);
+  }
+  return { inProgress: true, callBackDelaySeconds: delay, details: options.details };
+}
+
+/**
+ * A check: resolve (with anything but `false`) to pass; throw, reject or resolve `false` to fail;
+ * resolve `inProgress()` to be run again. A string result is logged as the reason.
+ */
+export type HookCheck = (event: HookEvent | EcsHookEvent, context: HookCheckContext) => Promise<unknown> | unknown;
 
 /** The part of the Lambda context the helper uses. */
 export interface LambdaContextLike {
@@ -62,7 +132,7 @@ export interface HookHandlerOptions {
    */
   readonly statusAttempts?: number;
   /**
-   * The status call.
+   * The status call (CodeDeploy only).
    * @default PutLifecycleEventHookExecutionStatus with @aws-sdk/client-codedeploy (in the Lambda runtime)
    */
   readonly putStatus?: PutStatus;
@@ -73,27 +143,52 @@ export type HookOutcome = { status: 'Succeeded' | 'Failed'; reason: string };
 /** Whether an AWS SDK (or network) error is worth retrying (the library's one rule, also the trigger's). */
 export { isTransientError };
 
-/** Wraps a check into a Lambda handler that always reports the hook's status exactly once. */
-export function hookHandler(check: HookCheck, options: HookHandlerOptions = {}) {
+/** Whether ECS (not CodeDeploy) invoked the hook. */
+export function isEcsHookEvent(event: unknown): event is EcsHookEvent {
+  const e = event as Record<string, unknown> | undefined;
+  return typeof e?.executionId === 'string' && typeof e?.lifecycleStage === 'string';
+}
+
+/** The Lambda handler `hookHandler` makes: its answer's type follows the event's. */
+export interface HookLambdaHandler {
+  (event: HookEvent, context: LambdaContextLike): Promise<HookOutcome>;
+  (event: EcsHookEvent, context: LambdaContextLike): Promise<EcsHookResponse>;
+  (event: HookEvent | EcsHookEvent, context: LambdaContextLike): Promise<HookOutcome | EcsHookResponse>;
+}
+
+/** Wraps a check into a Lambda handler that answers CodeDeploy (one status call) or ECS (the return value). */
+export function hookHandler(check: HookCheck, options: HookHandlerOptions = {}): HookLambdaHandler {
   const putStatus = options.putStatus ?? defaultPutStatus();
   const reserveMs = options.reserveMs ?? 10_000;
   const attempts = Math.max(1, options.statusAttempts ?? 8);
 
-  return async (event: HookEvent, context: LambdaContextLike): Promise<HookOutcome> => {
-    const log = logger(event);
+  const handler = async (event: HookEvent | EcsHookEvent, context: LambdaContextLike): Promise<HookOutcome | EcsHookResponse> => {
+    const invocation = describeInvocation(event);
+    const log = jsonLogger(() => invocation.logFields);
     const budget = Math.max(0, Math.min(options.deadlineMs ?? 600_000, context.getRemainingTimeInMillis() - reserveMs));
-    const outcome = await runCheck(check, event, budget, log);
-    log(outcome.status === 'Succeeded' ? 'info' : 'error', 'hook finished', { status: outcome.status, reason: outcome.reason });
 
+    if (invocation.engine === 'ECS') {
+      const outcome = await runCheck(check, event, invocation, budget, log, false);
+      const hookStatus = outcome.status === 'InProgress' ? 'IN_PROGRESS' : outcome.status === 'Succeeded' ? 'SUCCEEDED' : 'FAILED';
+      log(hookStatus === 'FAILED' ? 'error' : 'info', 'hook finished', { hookStatus, reason: outcome.reason });
+      return {
+        hookStatus,
+        ...(outcome.status === 'InProgress' ? { callBackDelay: outcome.callBackDelaySeconds } : {}),
+        ...(outcome.details ? { hookDetails: outcome.details } : {}),
+      };
+    }
+
+    const outcome = await runCheck(check, event, invocation, budget, log, true) as HookOutcome;
+    log(outcome.status === 'Succeeded' ? 'info' : 'error', 'hook finished', { status: outcome.status, reason: outcome.reason });
     for (let attempt = 1; ; attempt++) {
       try {
         await putStatus({
-          deploymentId: event.DeploymentId,
-          lifecycleEventHookExecutionId: event.LifecycleEventHookExecutionId,
+          deploymentId: invocation.deploymentId,
+          lifecycleEventHookExecutionId: invocation.executionId,
           status: outcome.status,
         });
         log('info', 'status reported', { status: outcome.status, attempt });
-        return outcome;
+        return { status: outcome.status, reason: outcome.reason };
       } catch (err) {
         const left = context.getRemainingTimeInMillis();
         if (!isTransientError(err) || attempt >= attempts || left < 2_000) {
@@ -106,35 +201,112 @@ export function hookHandler(check: HookCheck, options: HookHandlerOptions = {}) 
       }
     }
   };
+  return handler as HookLambdaHandler;
 }
 
+interface Invocation {
+  readonly engine: HookEngine;
+  readonly deploymentId: string;
+  readonly executionId: string;
+  readonly lifecycleStage?: string;
+  readonly serviceArn?: string;
+  readonly details: Record<string, unknown>;
+  readonly logFields: Record<string, unknown>;
+}
 
-async function runCheck(check: HookCheck, event: HookEvent, budgetMs: number, log: Logger): Promise<HookOutcome> {
+function describeInvocation(event: HookEvent | EcsHookEvent): Invocation {
+  if (isEcsHookEvent(event)) {
+    return {
+      engine: 'ECS',
+      deploymentId: event.resourceArn,
+      executionId: event.executionId,
+      lifecycleStage: event.lifecycleStage,
+      serviceArn: event.executionDetails?.serviceArn,
+      details: { ...(event.hookDetails ?? {}) },
+      logFields: { serviceDeploymentArn: event.resourceArn, executionId: event.executionId, lifecycleStage: event.lifecycleStage },
+    };
+  }
+  const e = event as Partial<HookEvent> | undefined;
+  if (typeof e?.DeploymentId !== 'string' || typeof e?.LifecycleEventHookExecutionId !== 'string') {
+    throw new Error(
+      `not a lifecycle hook event: CodeDeploy sends DeploymentId and LifecycleEventHookExecutionId, ECS executionId and lifecycleStage; received ${JSON.stringify(event)?.slice(0, 200)}`,
+    );
+  }
+  return {
+    engine: 'CODE_DEPLOY',
+    deploymentId: e.DeploymentId,
+    executionId: e.LifecycleEventHookExecutionId,
+    details: {},
+    logFields: { deploymentId: e.DeploymentId, lifecycleEventHookExecutionId: e.LifecycleEventHookExecutionId },
+  };
+}
+
+type CheckOutcome =
+  | { status: 'Succeeded' | 'Failed'; reason: string; details?: undefined }
+  | { status: 'InProgress'; reason: string; callBackDelaySeconds: number; details?: Record<string, unknown> };
+
+function isInProgress(result: unknown): result is InProgress {
+  return typeof result === 'object' && result !== null && (result as InProgress).inProgress === true;
+}
+
+/**
+ * Runs the check within `budgetMs`. With `waitInProcess` (CodeDeploy), an `inProgress()` answer is
+ * waited out here and the check runs again; otherwise (ECS) it is the outcome.
+ */
+async function runCheck(
+  check: HookCheck,
+  event: HookEvent | EcsHookEvent,
+  invocation: Invocation,
+  budgetMs: number,
+  log: Logger,
+  waitInProcess: boolean,
+): Promise<CheckOutcome> {
   const controller = new AbortController();
   const started = Date.now();
   let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<HookOutcome>((resolve) => {
+  const deadline = new Promise<CheckOutcome>((resolve) => {
     timer = setTimeout(() => {
       controller.abort(new Error(`hook deadline of ${budgetMs} ms passed`));
       resolve({ status: 'Failed', reason: `the check did not finish within ${budgetMs} ms` });
     }, budgetMs);
   });
-  const context: HookCheckContext = {
-    deploymentId: event.DeploymentId,
-    lifecycleEventHookExecutionId: event.LifecycleEventHookExecutionId,
-    signal: controller.signal,
-    remainingMs: () => Math.max(0, budgetMs - (Date.now() - started)),
-    log: (message, extra) => log('info', message, extra),
-  };
-  const run = (async (): Promise<HookOutcome> => {
-    try {
-      const result = await check(event, context);
-      if (result === false) {
-        return { status: 'Failed', reason: 'the check returned false' };
+  const remainingMs = () => Math.max(0, budgetMs - (Date.now() - started));
+  const run = (async (): Promise<CheckOutcome> => {
+    let details = invocation.details;
+    for (let round = 1; ; round++) {
+      const context: HookCheckContext = {
+        engine: invocation.engine,
+        deploymentId: invocation.deploymentId,
+        lifecycleEventHookExecutionId: invocation.executionId,
+        lifecycleStage: invocation.lifecycleStage,
+        serviceArn: invocation.serviceArn,
+        details,
+        signal: controller.signal,
+        remainingMs,
+        log: (message, extra) => log('info', message, extra),
+      };
+      let result: unknown;
+      try {
+        result = await check(event, context);
+      } catch (err) {
+        return { status: 'Failed', reason: `the check threw: ${describeError(err)}` };
       }
-      return { status: 'Succeeded', reason: typeof result === 'string' ? result : 'the check passed' };
-    } catch (err) {
-      return { status: 'Failed', reason: `the check threw: ${describeError(err)}` };
+      if (!isInProgress(result)) {
+        if (result === false) {
+          return { status: 'Failed', reason: 'the check returned false' };
+        }
+        return { status: 'Succeeded', reason: typeof result === 'string' ? result : 'the check passed' };
+      }
+      if (!waitInProcess) {
+        return { status: 'InProgress', reason: 'the check is in progress', callBackDelaySeconds: result.callBackDelaySeconds, details: result.details };
+      }
+      const waitMs = result.callBackDelaySeconds * 1000;
+      if (waitMs >= remainingMs()) {
+        return { status: 'Failed', reason: `the check was still in progress after ${round} round(s) and ${Date.now() - started} ms; no time left to wait ${waitMs} ms` };
+      }
+      log('info', 'check in progress; running it again after the delay', { round, waitMs });
+      details = { ...details, ...(result.details ?? {}) };
+      await sleep(waitMs, controller.signal);
     }
   })();
   try {
@@ -154,8 +326,3 @@ function defaultPutStatus(): PutStatus {
     return client.send(new sdk.PutLifecycleEventHookExecutionStatusCommand(input));
   };
 }
-
-function logger(event: HookEvent): Logger {
-  return jsonLogger(() => ({ deploymentId: event.DeploymentId, lifecycleEventHookExecutionId: event.LifecycleEventHookExecutionId }));
-}
-
