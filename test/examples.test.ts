@@ -4,6 +4,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { complianceSuite } from './harness';
 import { EcsBlueGreenStack } from '../examples/ecs-blue-green/stack';
+import { EcsExistingServiceStack, SAMPLE_EXISTING } from '../examples/ecs-existing-service/stack';
 import { EcsNativeStack } from '../examples/ecs-native/stack';
 import { LambdaCanaryStack } from '../examples/lambda-canary/stack';
 import { ServerAgentV2Stack } from '../examples/server-agent-v2/stack';
@@ -76,6 +77,31 @@ describe('examples', () => {
       });
       expect(Object.values(t.toJSON().Resources).filter((r: any) => /^AWS::CodeDeploy::|^Custom::CodeDeployDeployment$/.test(r.Type))).toEqual([]);
       t.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 2);
+    });
+  });
+
+  describe('ecs-existing-service', () => {
+    test('an existing service, listeners and target groups: a scoped role (no AWS managed policy), aws-cdk-lib\'s group on them, the trigger deploying the new task definition', () => {
+      const t = Template.fromStack(new EcsExistingServiceStack(new App(), 'Example', SAMPLE_EXISTING));
+      // Nothing of the existing service is created: only the role, the group, the task definition, the alarm and the trigger.
+      t.resourceCountIs('AWS::ECS::Service', 0);
+      t.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 0);
+      t.resourceCountIs('AWS::ElasticLoadBalancingV2::TargetGroup', 0);
+      t.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
+        ECSServices: [{ ClusterName: 'tutorial-cluster', ServiceName: 'tutorial-service' }],
+        LoadBalancerInfo: {
+          TargetGroupPairInfoList: [Match.objectLike({
+            ProdTrafficRoute: { ListenerArns: [{ 'Fn::Join': ['', Match.arrayWith([':listener/app/tutorial-alb/0123456789abcdef/1111111111111111'])] }] },
+            TestTrafficRoute: { ListenerArns: [{ 'Fn::Join': ['', Match.arrayWith([':listener/app/tutorial-alb/0123456789abcdef/2222222222222222'])] }] },
+            TargetGroups: [{ Name: 'tutorial-blue' }, { Name: 'tutorial-green' }],
+          })],
+        },
+        AlarmConfiguration: Match.objectLike({ Enabled: true }),
+      });
+      t.hasResourceProperties('AWS::IAM::Role', { AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 'codedeploy.amazonaws.com' } })] }), ManagedPolicyArns: Match.absent() });
+      const trigger = Object.values(t.findResources('Custom::CodeDeployDeployment'))[0] as any;
+      expect(trigger.Properties.DeployOnCreate).toBe(true);
+      expect(JSON.stringify(trigger.Properties.AppSpecContent)).toContain('subnet-0a1b2c3d4e5f67890');
     });
   });
 
@@ -179,6 +205,8 @@ describe('examples', () => {
       new EcsBlueGreenStack(stack.node.root as App, 'EcsExample', { env: { account: stack.account, region: stack.region } }),
     'ecs-native': (stack) =>
       new EcsNativeStack(stack.node.root as App, 'EcsNativeExample', { env: { account: stack.account, region: stack.region } }),
+    'ecs-existing-service': (stack) =>
+      new EcsExistingServiceStack(stack.node.root as App, 'EcsExistingExample', SAMPLE_EXISTING, { env: { account: stack.account, region: stack.region } }),
   });
 
   test('the README\'s sample output of the main command shows the resources each example synthesizes today', () => {
@@ -187,6 +215,7 @@ describe('examples', () => {
     const rows = [...readme.matchAll(/^(\S+)\s+(\S+Example)\s+(\d+)\s+pass\s+pass\*?\s+pass$/gm)].map((m) => [m[1], m[2], Number(m[3])] as const);
     const stacks: Record<string, (app: App, id: string) => Stack> = {
       'ecs-blue-green': (app, id) => new EcsBlueGreenStack(app, id),
+      'ecs-existing-service': (app, id) => new EcsExistingServiceStack(app, id, SAMPLE_EXISTING),
       'ecs-native': (app, id) => new EcsNativeStack(app, id),
       'lambda-canary': (app, id) => new LambdaCanaryStack(app, id),
       'server-agent-v2': (app, id) => new ServerAgentV2Stack(app, id),
