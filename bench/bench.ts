@@ -95,6 +95,9 @@ function section1() {
     ['Lambda', 'lambda-pattern', 'lambda-handwired'],
     ['ECS', 'ecs-pattern', 'ecs-handwired'],
     ['ECS', 'ecs-pattern', 'ecs-cdklabs'],
+    // Both engines of EcsDeployment beside cdk-ecs-codedeploy (CodeDeploy).
+    ['ECS, ECS engine', 'ecs-native-pattern', 'ecs-cdklabs'],
+    ['ECS, ECS engine', 'ecs-native-pattern', 'ecs-pattern'],
     ['EC2', 'server-pattern', 'server-handwired'],
     // Nothing hand-wired can do EC2 blue/green (CloudFormation has no such group): the cost over in place.
     ['EC2 blue/green', 'server-blue-green-pattern', 'server-pattern'],
@@ -229,6 +232,9 @@ function markdown(r: any): string {
     const inProcess = `${p.ours.loadMs} + ${p.ours.synthMs} / ${p.other.loadMs} + ${p.other.synthMs}`;
     const cpu = p.ours.cpuS === undefined ? 'not measured' : `${p.ours.cpuS} / ${p.other.cpuS} (${p.ratio.cpu})`;
     out.push(`| ${p.platform} | ${p.other.app} | ${cpu} | ${p.ours.wallS} / ${p.other.wallS} (${p.ratio.wall}) | ${inProcess} | ${p.ours.maxRssMb} / ${p.other.maxRssMb} (${p.ratio.memory}) | ${p.ours.resources} / ${p.other.resources} (${p.ratio.resources}) | ${p.ours.templateBytes} / ${p.other.templateBytes} (${p.ratio.templateBytes}) | ${p.ours.userLines} / ${p.other.userLines} (${p.ratio.userLines}) |`);
+  }
+  if (r.handWiring.some((p: any) => p.ours.app === 'ecs-native-pattern')) {
+    out.push('', 'The ECS engine rows set `EcsDeployment` with `engine: ECS` beside cdk-ecs-codedeploy and beside the same pattern on CodeDeploy (ecs-pattern).');
   }
   if (r.handWiring.some((p: any) => p.other.app === 'server-pattern')) {
     out.push('', 'EC2 blue/green has no hand-wired equivalent (CloudFormation cannot declare the group); its row sets `ServerBlueGreenDeployment` beside our in-place `ServerDeployment`.');
