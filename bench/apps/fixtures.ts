@@ -44,7 +44,8 @@ export function ecsFixture(stack: Stack, id: string) {
   return { vpc, cluster, taskDefinition };
 }
 
-export function serverFixture(stack: Stack, id: string) {
+/** The VPC (one per stack), an instance role and a launch template: what both EC2 fixtures start from. */
+function instanceBasics(stack: Stack, id: string) {
   const vpc = (stack.node.tryFindChild('Vpc') as ec2.Vpc | undefined) ?? new ec2.Vpc(stack, 'Vpc', {
     availabilityZones: [Fn.select(0, Fn.getAzs()), Fn.select(1, Fn.getAzs())],
     natGateways: 1,
@@ -58,6 +59,11 @@ export function serverFixture(stack: Stack, id: string) {
     userData: ec2.UserData.forLinux(),
     securityGroup: new ec2.SecurityGroup(stack, `${id}Sg`, { vpc }),
   });
+  return { vpc, role, launchTemplate };
+}
+
+export function serverFixture(stack: Stack, id: string) {
+  const { vpc, role, launchTemplate } = instanceBasics(stack, id);
   const asg = new autoscaling.AutoScalingGroup(stack, `${id}Fleet`, { vpc, launchTemplate, minCapacity: 2, maxCapacity: 4 });
   const alb = new elbv2.ApplicationLoadBalancer(stack, `${id}Alb`, { vpc, internetFacing: false });
   const targetGroup = alb.addListener('Http', { port: 80, open: false }).addTargets('Web', { port: 80, targets: [asg] });
@@ -66,19 +72,7 @@ export function serverFixture(stack: Stack, id: string) {
 
 /** EC2 blue/green: the pattern owns the fleet, so the user brings a launch template and a target group with no targets. */
 export function blueGreenServerFixture(stack: Stack, id: string) {
-  const vpc = (stack.node.tryFindChild('Vpc') as ec2.Vpc | undefined) ?? new ec2.Vpc(stack, 'Vpc', {
-    availabilityZones: [Fn.select(0, Fn.getAzs()), Fn.select(1, Fn.getAzs())],
-    natGateways: 1,
-  });
-  const role = new iam.Role(stack, `${id}InstanceRole`, { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
-  const launchTemplate = new ec2.LaunchTemplate(stack, `${id}Template`, {
-    machineImage: ec2.MachineImage.latestAmazonLinux2023(),
-    instanceType: ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.MICRO),
-    role,
-    requireImdsv2: true,
-    userData: ec2.UserData.forLinux(),
-    securityGroup: new ec2.SecurityGroup(stack, `${id}Sg`, { vpc }),
-  });
+  const { vpc, launchTemplate } = instanceBasics(stack, id);
   const alb = new elbv2.ApplicationLoadBalancer(stack, `${id}Alb`, { vpc, internetFacing: false });
   const targetGroup = new elbv2.ApplicationTargetGroup(stack, `${id}Targets`, { vpc, port: 80, targetType: elbv2.TargetType.INSTANCE });
   alb.addListener('Http', { port: 80, open: false }).addTargetGroups('Web', { targetGroups: [targetGroup] });
