@@ -24,6 +24,7 @@ import {
   DeploymentTrigger,
   EcsAppSpec,
   EcsDeployment,
+  EcsDeploymentEngine,
   EcsDeploymentProps,
   HttpCheckTarget,
   LambdaDeployment,
@@ -175,6 +176,20 @@ const ERRORS: Record<string, Case[]> = {
     ['5xx alarm on an NLB', (s) => ecsDep(s, { traffic: { loadBalancerType: BlueGreenLoadBalancerType.NETWORK }, defaultAlarms: { http5xx: true } }), /defaultAlarms.http5xx needs an Application Load Balancer/],
     ['service name with a dot', (s) => ecsDep(s, { service: { serviceName: 'web.api' } }), /serviceName must be 1 to 255 letters, digits, hyphens and underscores \(ECS's rule for service names\); received "web\.api" \(7 characters\)/],
     ['unknown container', (s) => ecsDep(s, { containerName: 'nope' }), /The task definition .* has no container named "nope"; containers: web/],
+    // The ECS engine: what only CodeDeploy has, and CloudFormation's ranges for ECS.
+    ['ECS engine with a custom CodeDeploy configuration', (s) => ecsDep(s, {
+      engine: EcsDeploymentEngine.ECS,
+      deploymentConfig: new codedeploy.EcsDeploymentConfig(s, 'Custom', { trafficRouting: codedeploy.TrafficRouting.timeBasedCanary({ interval: Duration.minutes(3), percentage: 20 }) }),
+    }), /is a custom CodeDeploy configuration; the ECS engine takes CodeDeploy's predefined ECS configurations/],
+    ['ECS engine with an approval wait', (s) => ecsDep(s, { engine: EcsDeploymentEngine.ECS, blueGreen: { deploymentApprovalWaitTime: Duration.minutes(30) } }),
+      /blueGreen\.deploymentApprovalWaitTime exists only with engine CODE_DEPLOY \(ECS's approval is a PAUSE hook/],
+    ['ECS engine in pipeline mode', (s) => ecsDep(s, { engine: EcsDeploymentEngine.ECS, deploymentSource: DeploymentSource.PIPELINE }),
+      /deploymentSource PIPELINE exists only with engine CODE_DEPLOY/],
+    ['ECS engine with CodeDeploy notifications', (s) => ecsDep(s, {
+      engine: EcsDeploymentEngine.ECS, notifications: [{ topic: secureTopic(s, 'Topic'), events: [DeploymentEvent.DEPLOYMENT_FAILURE] }],
+    }), /notifications exists only with engine CODE_DEPLOY \(these are the deployment group's SNS triggers; use EventBridge rules on ECS deployment events\)/],
+    ['ECS engine bake time past 1,440 minutes', (s) => ecsDep(s, { engine: EcsDeploymentEngine.ECS, blueGreen: { terminationWaitTime: Duration.minutes(1500) } }),
+      /terminationWaitTime is ECS's bake time with the ECS engine, at most 1440 minutes \(CloudFormation's BakeTimeInMinutes\); received 1500 minutes/],
   ],
   'ECS AppSpec': [
     ['container port 0', () => expectErrors(EcsAppSpec.validate({ taskDefinitionArn: 'arn', containerName: 'web', containerPort: 0 })), /containerPort must be a whole number from 1 to 65535; received 0/],
