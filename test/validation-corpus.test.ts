@@ -185,9 +185,9 @@ const ERRORS: Record<string, Case[]> = {
       /blueGreen\.deploymentApprovalWaitTime exists only with engine CODE_DEPLOY \(ECS's approval is a PAUSE hook/],
     ['ECS engine in pipeline mode', (s) => ecsDep(s, { engine: EcsDeploymentEngine.ECS, deploymentSource: DeploymentSource.PIPELINE }),
       /deploymentSource PIPELINE exists only with engine CODE_DEPLOY/],
-    ['ECS engine with CodeDeploy notifications', (s) => ecsDep(s, {
-      engine: EcsDeploymentEngine.ECS, notifications: [{ topic: secureTopic(s, 'Topic'), events: [DeploymentEvent.DEPLOYMENT_FAILURE] }],
-    }), /notifications exists only with engine CODE_DEPLOY \(these are the deployment group's SNS triggers; use EventBridge rules on ECS deployment events\)/],
+    ['ECS engine with a notification event ECS does not send', (s) => ecsDep(s, {
+      engine: EcsDeploymentEngine.ECS, notifications: [{ topic: secureTopic(s, 'Topic'), events: [DeploymentEvent.DEPLOYMENT_FAILURE, DeploymentEvent.DEPLOYMENT_READY] }],
+    }), /notifications\[0\] has DeploymentReady, which ECS does not send: with the ECS engine, notifications come from ECS's deployment events/],
     ['ECS engine bake time past 1,440 minutes', (s) => ecsDep(s, { engine: EcsDeploymentEngine.ECS, blueGreen: { terminationWaitTime: Duration.minutes(1500) } }),
       /terminationWaitTime is ECS's bake time with the ECS engine, at most 1440 minutes \(CloudFormation's BakeTimeInMinutes\); received 1500 minutes/],
   ],

@@ -187,6 +187,9 @@ export function createService(scope: Construct, props: EcsDeploymentProps, nativ
     deploymentController: { type: native ? ecs.DeploymentControllerType.ECS : ecs.DeploymentControllerType.CODE_DEPLOY },
     // The ECS engine: the strategy, its steps and the bake time (the original tasks stay that long).
     ...(native ? {
+      // Tasks that never get healthy roll the deployment back, and ECS then sends SERVICE_DEPLOYMENT_FAILED
+      // (the ECS guide sends it only with the circuit breaker on), which the notifications match.
+      circuitBreaker: { enable: true, rollback: true },
       deploymentStrategy: native.strategy,
       linearConfiguration: native.linear,
       canaryConfiguration: native.canary,

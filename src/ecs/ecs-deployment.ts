@@ -4,6 +4,7 @@ import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
@@ -22,7 +23,7 @@ import {
   taskDefinitionTemplate,
   warnEcsChoices,
 } from './ecs-deployment-rules';
-import { NATIVE_STAGES } from './ecs-native';
+import { NATIVE_EVENT_NAMES, NATIVE_STAGES, NATIVE_STATE_NAMES } from './ecs-native';
 import { DeploymentStateChangeOptions } from '../common/deployment-options';
 import { DeploymentSource } from '../common/deployment-source';
 import { isHook } from '../hooks/is-hook';
@@ -221,14 +222,25 @@ export class EcsDeployment extends DeploymentPatternBase {
     this.native.readers.forEach((role) => grantAccumulated(role, ['cloudwatch:DescribeAlarms'], [alarm.alarmArn]));
   }
 
-  /** An EventBridge rule matching state changes of this deployment group's deployments (the CodeDeploy engine). */
+  /**
+   * An EventBridge rule matching state changes of this service's deployments: CodeDeploy's
+   * deployment state-change notifications, or with the ECS engine ECS's deployment events (START,
+   * SUCCESS and FAILURE; ECS sends no others).
+   */
   public onDeploymentStateChange(id: string, options: DeploymentStateChangeOptions = {}): events.Rule {
-    if (this.native) {
-      throw new Error(
-        `${this.node.path} uses the ECS engine: its deployments are ECS service deployments, not CodeDeploy's. Match "ECS Deployment State Change" events of the service with an events.Rule instead.`,
-      );
+    if (!this.native) {
+      return super.onDeploymentStateChange(id, options);
     }
-    return super.onDeploymentStateChange(id, options);
+    const states = [...new Set(options.states ?? [])];
+    const unmapped = states.filter((st) => NATIVE_STATE_NAMES[st] === undefined);
+    if (unmapped.length > 0) {
+      throw new Error(`${this.node.path} uses the ECS engine, whose deployment events have no ${unmapped.join(', ')} state; use START, SUCCESS or FAILURE.`);
+    }
+    const rule = nativeDeploymentRule(this, id, this.service, states.map((st) => NATIVE_STATE_NAMES[st]), options.ruleName, options.description);
+    if (options.target) {
+      rule.addTarget(options.target);
+    }
+    return rule;
   }
 
   /**
@@ -305,6 +317,14 @@ export class EcsDeployment extends DeploymentPatternBase {
     if (emergency) {
       markEmergency(this, emergency, 'deploys all at once (BLUE_GREEN), runs no lifecycle hooks and ignores its alarms', this.service);
     }
+    // Notifications: ECS's deployment events of this service, to each topic (EventBridge publishes).
+    (props.notifications ?? []).forEach((n, i) => {
+      const rule = nativeDeploymentRule(this, `Notification${i}`, this.service, [...new Set(n.events.map((e) => NATIVE_EVENT_NAMES[e]))], undefined,
+        `Deployments of ${this.node.path} to ${n.name ?? `notification ${i}`}`);
+      rule.addTarget(new targets.SnsTopic(n.topic));
+      // An encrypted topic: EventBridge needs its key too (a key in another stack must allow it there).
+      n.topic.masterKey?.grant(new iam.ServicePrincipal('events.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    });
     this.node.addValidation({
       validate: () => {
         if (native.alarms.length === 0) {
@@ -362,4 +382,25 @@ export class EcsDeployment extends DeploymentPatternBase {
     dependOn(group, service, [service.serviceName]);
     return group;
   }
+}
+
+/** A rule on ECS's deployment events of one service ("ECS Deployment State Change"), of these event names (all when none). */
+function nativeDeploymentRule(
+  scope: Construct,
+  id: string,
+  service: ecs.BaseService,
+  eventNames: string[],
+  ruleName?: string,
+  description?: string,
+): events.Rule {
+  return new events.Rule(scope, id, {
+    ruleName,
+    description: description ?? 'State changes of ECS deployments of one service',
+    eventPattern: {
+      source: ['aws.ecs'],
+      detailType: ['ECS Deployment State Change'],
+      resources: [service.serviceArn],
+      ...(eventNames.length > 0 ? { detail: { eventName: eventNames } } : {}),
+    },
+  });
 }

@@ -2,6 +2,7 @@ import { Duration, Token } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { EcsDeploymentProps } from './ecs-deployment-props';
+import { DeploymentEvent, DeploymentState } from '../common/deployment-options';
 import { DeploymentSource } from '../common/deployment-source';
 
 // The ECS engine of `EcsDeployment` (issue 17): what of the shared API it takes, and how.
@@ -62,6 +63,23 @@ export const NATIVE_STAGES: Record<string, string> = {
   afterAllowTraffic: 'POST_PRODUCTION_TRAFFIC_SHIFT',
 };
 
+/**
+ * ECS's service deployment events (`detail.eventName` of "ECS Deployment State Change", ECS guide
+ * "Amazon ECS service deployment state change events") for CodeDeploy's notification events and
+ * deployment states. ECS sends no other: a stop, a rollback (an in-progress event with another
+ * reason), readiness and instance events have no counterpart.
+ */
+export const NATIVE_EVENT_NAMES: Record<string, string> = {
+  [DeploymentEvent.DEPLOYMENT_START]: 'SERVICE_DEPLOYMENT_IN_PROGRESS',
+  [DeploymentEvent.DEPLOYMENT_SUCCESS]: 'SERVICE_DEPLOYMENT_COMPLETED',
+  [DeploymentEvent.DEPLOYMENT_FAILURE]: 'SERVICE_DEPLOYMENT_FAILED',
+};
+export const NATIVE_STATE_NAMES: Record<string, string> = {
+  [DeploymentState.START]: 'SERVICE_DEPLOYMENT_IN_PROGRESS',
+  [DeploymentState.SUCCESS]: 'SERVICE_DEPLOYMENT_COMPLETED',
+  [DeploymentState.FAILURE]: 'SERVICE_DEPLOYMENT_FAILED',
+};
+
 /** CloudFormation's range of `BakeTimeInMinutes` (and of each step's bake time). */
 export const MAX_BAKE_MINUTES = 1440;
 
@@ -77,7 +95,6 @@ export function nativeProblems(props: EcsDeploymentProps): string[] {
     ['deploymentGroupName', props.deploymentGroupName, 'the ECS engine creates no deployment group'],
     ['autoRollback', props.autoRollback, 'ECS rolls back on a failed hook or an alarm, always'],
     ['ignorePollAlarmsFailure', props.ignorePollAlarmsFailure, 'CodeDeploy polls the alarms; ECS reads them itself'],
-    ['notifications', props.notifications, 'these are the deployment group\'s SNS triggers; use EventBridge rules on ECS deployment events'],
     ['deploymentTimeout', props.deploymentTimeout, 'it bounds the trigger\'s wait; with the ECS engine CloudFormation waits for the service'],
     ['blueGreen.waitForTermination', props.blueGreen?.waitForTermination, 'it is the trigger\'s; CloudFormation waits for the ECS deployment itself'],
     [
@@ -91,6 +108,15 @@ export function nativeProblems(props: EcsDeploymentProps): string[] {
       onlyCodeDeploy(name, why);
     }
   }
+  (props.notifications ?? []).forEach((n, i) => {
+    const unmapped = (n.events ?? []).filter((e) => NATIVE_EVENT_NAMES[e] === undefined);
+    if (unmapped.length > 0) {
+      errors.push(
+        `notifications[${i}] has ${unmapped.join(', ')}, which ECS does not send: with the ECS engine, notifications come from ECS's deployment events, ` +
+          'for which DeploymentStart, DeploymentSuccess and DeploymentFailure stand. Drop the others, or use engine CODE_DEPLOY.',
+      );
+    }
+  });
   if (props.deploymentSource === DeploymentSource.PIPELINE) {
     onlyCodeDeploy('deploymentSource PIPELINE', 'CodePipeline\'s CodeDeploy-to-ECS action needs a deployment group; with the ECS engine a pipeline updates the service, which this pattern does not offer yet');
   }

@@ -2,10 +2,13 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import {
   BlueGreenLoadBalancerType,
+  DeploymentEvent,
   DeploymentSource,
+  DeploymentState,
   EcsDeployment,
   EcsDeploymentEngine,
   EcsDeploymentProps,
@@ -54,7 +57,34 @@ describe('EcsDeployment with the ECS engine', () => {
     expect(dep.appSpec).toBeUndefined();
     expect(dep.trigger).toBeUndefined();
     expect(() => dep.role).toThrow(/uses the ECS engine, which has no CodeDeploy service role/);
-    expect(() => dep.onDeploymentStateChange('Events')).toThrow(/uses the ECS engine: .*Match "ECS Deployment State Change" events/);
+  });
+
+  test('notifications and onDeploymentStateChange: EventBridge rules on ECS\'s deployment events of this service; the circuit breaker on (ECS sends FAILED only with it)', () => {
+    const stack = testStack();
+    const topic = secureTopic(stack, 'Topic');
+    const dep = deploy(stack, { notifications: [{ topic, events: [DeploymentEvent.DEPLOYMENT_FAILURE, DeploymentEvent.DEPLOYMENT_SUCCESS] }] });
+    dep.onDeploymentStateChange('Starts', { states: [DeploymentState.START], target: new targets.SnsTopic(topic) });
+    const t = Template.fromStack(stack);
+    const serviceRef = { Ref: stack.getLogicalId(dep.service.node.defaultChild as any) };
+    t.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        'source': ['aws.ecs'],
+        'detail-type': ['ECS Deployment State Change'],
+        'resources': [serviceRef],
+        'detail': { eventName: ['SERVICE_DEPLOYMENT_FAILED', 'SERVICE_DEPLOYMENT_COMPLETED'] },
+      },
+      Targets: [Match.objectLike({ Arn: { Ref: stack.getLogicalId(topic.node.defaultChild as any) } })],
+    });
+    t.hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.objectLike({ detail: { eventName: ['SERVICE_DEPLOYMENT_IN_PROGRESS'] } }) });
+    // EventBridge may publish to the topic and use its key.
+    t.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'sns:Publish', Principal: { Service: 'events.amazonaws.com' } })]) },
+    });
+    t.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Principal: { Service: 'events.amazonaws.com' } })]) },
+    });
+    t.hasResourceProperties('AWS::ECS::Service', { DeploymentConfiguration: Match.objectLike({ DeploymentCircuitBreaker: { Enable: true, Rollback: true } }) });
+    expect(() => dep.onDeploymentStateChange('Stops', { states: [DeploymentState.STOP] })).toThrow(/uses the ECS engine, whose deployment events have no STOP state; use START, SUCCESS or FAILURE/);
   });
 
   test('the Application Load Balancer\'s traffic goes through a rule on each listener (ECS re-weights rules); the green group is the alternate target', () => {
@@ -210,8 +240,13 @@ describe('EcsDeployment with the ECS engine', () => {
       trafficRouting: codedeploy.TrafficRouting.timeBasedLinear({ interval: Duration.minutes(2), percentage: 25 }),
     });
     const topic = secureTopic(stack, 'Topic');
-    expect(() => deploy(stack, { application, role, deploymentConfig: custom, notifications: [{ topic, events: [] as any }] })).toThrow(
-      /application exists only with engine CODE_DEPLOY[\s\S]*role exists only with engine CODE_DEPLOY[\s\S]*notifications exists only with engine CODE_DEPLOY[\s\S]*deploymentConfig .* is a custom CodeDeploy configuration; the ECS engine takes CodeDeploy's predefined ECS configurations/,
+    expect(() => deploy(stack, {
+      application,
+      role,
+      deploymentConfig: custom,
+      notifications: [{ topic, events: [DeploymentEvent.DEPLOYMENT_SUCCESS, DeploymentEvent.DEPLOYMENT_STOP, DeploymentEvent.INSTANCE_FAILURE] }],
+    })).toThrow(
+      /application exists only with engine CODE_DEPLOY[\s\S]*role exists only with engine CODE_DEPLOY[\s\S]*notifications\[0\] has DeploymentStop, InstanceFailure, which ECS does not send[\s\S]*deploymentConfig .* is a custom CodeDeploy configuration; the ECS engine takes CodeDeploy's predefined ECS configurations/,
     );
   });
 
@@ -238,6 +273,10 @@ complianceSuite({
         afterAllowTraffic: LifecycleHook.deploymentGroupAlarmCheck(),
       },
     });
+    acknowledgeTrafficChoices(dep);
+  },
+  'ECS engine, notifications to an encrypted topic': (stack) => {
+    const dep = deploy(stack, { notifications: [{ topic: secureTopic(stack, 'Topic'), events: [DeploymentEvent.DEPLOYMENT_FAILURE] }] });
     acknowledgeTrafficChoices(dep);
   },
   'ECS engine, Network Load Balancer, linear': (stack) => {
