@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { BlueGreenListeners, BlueGreenLoadBalancerType, EcsDeploymentEngine } from './blue-green-listeners';
 import { EcsAppSpecHooks } from './ecs-app-spec';
 import { EcsDeploymentAlarmOptions, EcsDeploymentHooks, EcsDeploymentProps } from './ecs-deployment-props';
-import { MAX_BAKE_MINUTES, nativeProblems, nativeStrategy, NativeStrategy } from './ecs-native';
+import { nativeProblems, nativeStrategy, NativeStrategy } from './ecs-native';
 import { DeploymentSource } from '../common/deployment-source';
 import { LifecycleEvent } from '../hooks/lifecycle-hook-bind';
 import { CodeDeployServiceRole } from '../iam/codedeploy-service-role';
@@ -329,9 +329,8 @@ export function planEcsDeployment(props: EcsDeploymentProps): EcsPlan {
 
 /** The ECS engine's bake time: `blueGreen.terminationWaitTime` (the original tasks are kept as long). */
 export function nativeBakeTime(props: EcsDeploymentProps): Duration {
-  const wait = props.blueGreen?.terminationWaitTime ?? Duration.minutes(DEFAULT_TERMINATION_WAIT_MINUTES);
-  const minutes = wait.toMinutes({ integral: false });
-  return Token.isUnresolved(minutes) || minutes <= MAX_BAKE_MINUTES ? wait : Duration.minutes(MAX_BAKE_MINUTES);
+  // Within CloudFormation's 0-1440 minutes: nativeProblems rejects more before the service is made.
+  return props.blueGreen?.terminationWaitTime ?? Duration.minutes(DEFAULT_TERMINATION_WAIT_MINUTES);
 }
 
 /** The hook props of `EcsDeployment` with their lifecycle events, in the order of a deployment. */

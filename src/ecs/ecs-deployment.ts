@@ -1,4 +1,4 @@
-import { Annotations, ArnFormat, CfnResource, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CfnResource, Duration, Lazy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -32,7 +32,6 @@ import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
 import { dependOn } from '../private/dependencies';
 import { markEmergency } from '../private/emergency';
 import { GrantingEcsDeploymentGroup } from '../private/granting-groups';
-import { acknowledge, wildcardResourceFinding } from '../private/nag';
 import { DeploymentPatternBase, PatternGroupBasics } from '../private/pattern/deployment-pattern';
 import { grantAccumulated, grantStatements } from '../private/permissions';
 import { DeploymentRevision, DeploymentTrigger } from '../trigger/deployment-trigger';
@@ -120,7 +119,7 @@ export class EcsDeployment extends DeploymentPatternBase {
     this.greenTargetGroup = listeners.greenTargetGroup;
 
     if (this.engine === EcsDeploymentEngine.ECS) {
-      const strategy = this._emergency ? { strategy: ecs.DeploymentStrategy.BLUE_GREEN, description: 'BLUE_GREEN' } : plan.native!;
+      const strategy = this._emergency ? { strategy: ecs.DeploymentStrategy.BLUE_GREEN } : plan.native!;
       this.service = createService(this, props, strategy, nativeBakeTime(props));
       listeners.attachService(this.service, containerName, port);
       this.native = this.assembleNative(props, plan.isNlb);
@@ -262,18 +261,8 @@ export class EcsDeployment extends DeploymentPatternBase {
       }),
     }));
 
-    const hooks: Array<{ key: string; fn: lambda.IFunction }> = [];
+    const hooks: Array<{ key: string; fn: lambda.IFunction; readsAlarms: boolean }> = [];
     let hookRole: iam.Role | undefined;
-    // The service's ARN from the cluster and the service's name, not a reference to the service:
-    // the service depends on the hooks (ECS runs them when it creates the service), and a hook that
-    // reads the service may not depend on it. A generated name is not known: the cluster's services.
-    const name = props.service?.serviceName;
-    const ecsServiceArn = Stack.of(this).formatArn({
-      service: 'ecs',
-      resource: 'service',
-      resourceName: `${props.cluster.clusterName}/${name && !Token.isUnresolved(name) ? name : '*'}`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
     for (const [key, event] of ECS_HOOK_EVENTS) {
       const hook = props.hooks?.[key];
       if (!isHook(hook) || emergency) {
@@ -284,32 +273,35 @@ export class EcsDeployment extends DeploymentPatternBase {
         description: 'cdk-codedeploy-patterns: ECS invokes the lifecycle hooks of this service\'s deployments',
       });
       const fn = hook.bind(this, {
-        ecsServiceArn,
+        ecsServiceArn: this.service.serviceArn,
         serviceRole: hookRole,
         lifecycleEvent: event,
         alarms: native.alarms,
         loadBalancer: this.listeners.hookLoadBalancer(),
       }).hookFunction;
       if (hook._readsGroupAlarms && fn.role) {
-        if (!name) {
-          acknowledge(
-            fn.role,
-            wildcardResourceFinding(this, ecsServiceArn),
-            'The hook reads the deployment alarms of the service it runs for (ecs:DescribeServices, read-only); CloudFormation names the service, so the cluster\'s services are named with a wildcard. Give service.serviceName to scope it to the one service.',
-          );
-        }
         native.readers.push(fn.role);
         native.alarms.forEach((a) => grantAccumulated(fn.role!, ['cloudwatch:DescribeAlarms'], [a.alarmArn]));
       }
-      hooks.push({ key, fn });
+      hooks.push({ key, fn, readsAlarms: hook._readsGroupAlarms });
     }
     if (hookRole) {
       acknowledgeCompliance(hookRole, OwnedResource.ROLE);
       const role = hookRole;
-      cfn.addPropertyOverride('DeploymentConfiguration.LifecycleHooks', hooks.map(({ key, fn }) => ({
+      cfn.addPropertyOverride('DeploymentConfiguration.LifecycleHooks', hooks.map(({ key, fn, readsAlarms }) => ({
         HookTargetArn: fn.functionArn,
         RoleArn: role.roleArn,
         LifecycleStages: [NATIVE_STAGES[key]],
+        // A hook that checks the service's alarms gets them here (ECS passes hookDetails on every
+        // invocation): no call on the service, whose ARN the hook's policy could not name without a cycle.
+        ...(readsAlarms ? {
+          HookDetails: Lazy.any({
+            produce: () => ({
+              alarmNames: native.alarms.map((a) => a.alarmName),
+              alarmsEnabled: !(emergency || props.ignoreAlarmConfiguration === true),
+            }),
+          }),
+        } : {}),
       })));
       // ECS checks that it may invoke the hooks when it creates the service (the role's policy; the role is referenced).
       this.service.node.addDependency(role);

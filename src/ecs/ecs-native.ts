@@ -12,8 +12,6 @@ export interface NativeStrategy {
   readonly strategy: ecs.DeploymentStrategy;
   readonly linear?: ecs.TrafficShiftConfig;
   readonly canary?: ecs.TrafficShiftConfig;
-  /** What it is, for errors and the README. */
-  readonly description: string;
 }
 
 /**
@@ -21,26 +19,22 @@ export interface NativeStrategy {
  * takes the same `deploymentConfig` as the CodeDeploy engine.
  */
 const PREDEFINED: Record<string, NativeStrategy> = {
-  'CodeDeployDefault.ECSAllAtOnce': { strategy: ecs.DeploymentStrategy.BLUE_GREEN, description: 'BLUE_GREEN (all traffic at once)' },
+  'CodeDeployDefault.ECSAllAtOnce': { strategy: ecs.DeploymentStrategy.BLUE_GREEN },
   'CodeDeployDefault.ECSLinear10PercentEvery1Minutes': {
     strategy: ecs.DeploymentStrategy.LINEAR,
     linear: { stepPercent: 10, stepBakeTime: Duration.minutes(1) },
-    description: 'LINEAR, 10 % every minute',
   },
   'CodeDeployDefault.ECSLinear10PercentEvery3Minutes': {
     strategy: ecs.DeploymentStrategy.LINEAR,
     linear: { stepPercent: 10, stepBakeTime: Duration.minutes(3) },
-    description: 'LINEAR, 10 % every 3 minutes',
   },
   'CodeDeployDefault.ECSCanary10Percent5Minutes': {
     strategy: ecs.DeploymentStrategy.CANARY,
     canary: { stepPercent: 10, stepBakeTime: Duration.minutes(5) },
-    description: 'CANARY, 10 % for 5 minutes',
   },
   'CodeDeployDefault.ECSCanary10Percent15Minutes': {
     strategy: ecs.DeploymentStrategy.CANARY,
     canary: { stepPercent: 10, stepBakeTime: Duration.minutes(15) },
-    description: 'CANARY, 10 % for 15 minutes',
   },
 };
 

@@ -194,10 +194,8 @@ export function bindAlarmCheck(
     // GetDeployment names the group, GetDeploymentGroup lists its alarms; the pattern grants the
     // alarms added after binding (LifecycleHook._readsGroupAlarms).
     grantAccumulated(fn.role!, ['codedeploy:GetDeployment', 'codedeploy:GetDeploymentGroup'], [group], DEPLOYMENT_GROUP_STATEMENT);
-  } else if (!alarms) {
-    // ECS-native: the service's deployment alarms (DescribeServices), on this service only.
-    grantAccumulated(fn.role!, ['ecs:DescribeServices'], [options.ecsServiceArn!]);
   }
+  // ECS-native: the service's alarms come in the hook's details (EcsDeployment sets them); no call on the service.
   const described = alarms ?? options.alarms ?? [];
   if (described.length > 0) {
     grantAccumulated(fn.role!, ['cloudwatch:DescribeAlarms'], described.map((a) => a.alarmArn));

@@ -33,7 +33,8 @@ export interface LifecycleHookBindOptions {
   /**
    * ARN of the ECS service whose ECS-native deployments (the ECS deployment controller) run the
    * hook. Such a hook answers ECS with its return value (`hookStatus`) and needs no CodeDeploy
-   * permission; `LifecycleHook.deploymentGroupAlarmCheck()` reads the service's deployment alarms.
+   * permission; `LifecycleHook.deploymentGroupAlarmCheck()` reads the service's deployment alarms
+   * from the hook's details (`hookDetails.alarmNames`, which `EcsDeployment` sets).
    *
    * @default - a CodeDeploy deployment (give `deploymentGroupArn`)
    */

@@ -10,7 +10,6 @@
  * - Lambda `Invoke` (functions added with `onInvoke`);
  * - CloudWatch `DescribeAlarms` (states set with `setAlarmState`);
  * - EC2 `DescribeNetworkInterfaces` by description (addresses set with `setLoadBalancerAddresses`);
- * - ECS `DescribeServices` (deployment alarms set with `setServiceAlarms`);
  * - anything else through `route()`.
  *
  * It also plays ECS for hooks of ECS-native deployments, which answer with their return value
@@ -155,7 +154,6 @@ export class FakeCodeDeploy {
   private readonly alarms = new Map<string, string>();
   private readonly groups = new Map<string, FakeDeploymentGroupAlarms>();
   private readonly loadBalancers = new Map<string, string[]>();
-  private readonly services = new Map<string, { alarmNames: string[]; enable: boolean }>();
   private readonly routes: Route[] = [];
   private server?: http.Server;
   private counter = 0;
@@ -259,11 +257,6 @@ export class FakeCodeDeploy {
       current = { ...current, hookDetails: { ...(current.hookDetails ?? {}), ...(response.hookDetails ?? {}) } };
     }
     return out;
-  }
-
-  /** The deployment alarms `DescribeServices` reports for an ECS service. */
-  public setServiceAlarms(serviceArn: string, alarmNames: string[], enable: boolean = true): void {
-    this.services.set(serviceArn, { alarmNames, enable });
   }
 
   /** The next `count` calls (of `failure.operation`, if given) fail with this error. */
@@ -428,21 +421,6 @@ export class FakeCodeDeploy {
           .join('');
         const xml = `<?xml version="1.0" encoding="UTF-8"?><DescribeNetworkInterfacesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>fake</requestId><networkInterfaceSet>${items}</networkInterfaceSet></DescribeNetworkInterfacesResponse>`;
         return this.send(res, 200, { 'content-type': 'text/xml' }, xml);
-      }
-      case 'DescribeServices': {
-        const arns: string[] = body.services ?? [];
-        const known = arns.filter((a) => this.services.has(a));
-        return this.json(res, 200, {
-          services: known.map((serviceArn) => ({
-            serviceArn,
-            serviceName: serviceArn.split('/').pop(),
-            deploymentController: { type: 'ECS' },
-            deploymentConfiguration: {
-              alarms: { alarmNames: this.services.get(serviceArn)!.alarmNames, enable: this.services.get(serviceArn)!.enable, rollback: true },
-            },
-          })),
-          failures: arns.filter((a) => !this.services.has(a)).map((arn) => ({ arn, reason: 'MISSING' })),
-        });
       }
       default:
         return this.error(res, form !== undefined, 400, 'UnknownOperationException', `the fake does not implement ${operation}`);

@@ -564,31 +564,33 @@ describe('built-in handlers under ECS-native deployments (answer with hookStatus
     expect((await runEcs('http', httpConfig(), fake.ecsHookEvent({ lifecycleStage: 'POST_TEST_TRAFFIC_SHIFT' }))).map((r) => r.hookStatus)).toEqual(['FAILED']);
   });
 
-  test('alarmCheck without alarm names reads the service\'s deployment alarms (DescribeServices), at every linear step, until one fires', async () => {
-    fake.setServiceAlarms(SERVICE, ['web-5xx', 'web-unhealthy']);
+  test('alarmCheck without alarm names checks the service\'s alarms from the hook\'s details (no call on the service), at every linear step, until one fires', async () => {
     fake.setAlarmState('web-5xx', 'OK');
     fake.setAlarmState('web-unhealthy', 'OK');
     const config = { observeMs: 0, intervalMs: 10, failOnInsufficientData: false };
+    const hookDetails = { alarmNames: ['web-5xx', 'web-unhealthy'], alarmsEnabled: true };
     const answers: string[] = [];
-    // A linear deployment: the pre-production hook runs before each 25 % step.
+    // A linear deployment: the production traffic hook runs at each 25 % step.
     for (const green of [25, 50, 75, 100]) {
       if (green === 75) fake.setAlarmState('web-5xx', 'ALARM');
-      const event = fake.ecsHookEvent({ serviceArn: SERVICE, lifecycleStage: 'PRE_PRODUCTION_TRAFFIC_SHIFT', productionTrafficWeights: { blue: 100 - green, green } });
+      const event = fake.ecsHookEvent({ serviceArn: SERVICE, lifecycleStage: 'PRODUCTION_TRAFFIC_SHIFT', productionTrafficWeights: { blue: 100 - green, green }, hookDetails });
       answers.push((await runEcs('alarm', config, event)).at(-1)!.hookStatus);
     }
     expect(answers).toEqual(['SUCCEEDED', 'SUCCEEDED', 'FAILED', 'FAILED']);
-    expect(fake.calls.filter((c) => c.operation === 'DescribeServices').at(-1)!.body).toEqual({ cluster: 'shop', services: [SERVICE] });
+    expect(fake.calls.filter((c) => c.operation === 'DescribeAlarms').at(-1)!.body).toMatchObject({ AlarmNames: ['web-5xx', 'web-unhealthy'] });
     expect(logs.some((l) => l.message === 'checking the alarms of the service' && l.service === 'shop/web')).toBe(true);
   });
 
-  test('alarmCheck on service creation (ECS runs hooks then too): a service whose alarms are off passes saying so; an unknown service fails', async () => {
-    fake.setServiceAlarms('arn:aws:ecs:us-east-1:123456789012:service/shop/new', ['web-5xx'], false);
+  test('alarmCheck on service creation (ECS runs hooks then too): alarms turned off pass saying so; details without alarm names fail, saying what is missing', async () => {
     const config = { observeMs: 0, intervalMs: 10, failOnInsufficientData: false };
-    const created = await runEcs('alarm', config, fake.ecsHookEvent({ serviceArn: 'arn:aws:ecs:us-east-1:123456789012:service/shop/new', lifecycleStage: 'PRE_SCALE_UP' }));
+    const created = await runEcs('alarm', config, fake.ecsHookEvent({
+      serviceArn: 'arn:aws:ecs:us-east-1:123456789012:service/shop/new', lifecycleStage: 'PRE_SCALE_UP', hookDetails: { alarmNames: ['web-5xx'], alarmsEnabled: false },
+    }));
     expect(created.map((r) => r.hookStatus)).toEqual(['SUCCEEDED']);
     expect(logs.some((l) => /the service shop\/new has its alarm configuration turned off: nothing to check/.test(l.reason ?? ''))).toBe(true);
-    const unknown = await runEcs('alarm', config, fake.ecsHookEvent({ serviceArn: 'arn:aws:ecs:us-east-1:123456789012:service/shop/gone' }));
-    expect(unknown.map((r) => r.hookStatus)).toEqual(['FAILED']);
+    const bare = await runEcs('alarm', config, fake.ecsHookEvent({ serviceArn: SERVICE }));
+    expect(bare.map((r) => r.hookStatus)).toEqual(['FAILED']);
+    expect(logs.some((l) => /hookDetails has no alarmNames list \(received undefined\); EcsDeployment sets it/.test(l.reason ?? ''))).toBe(true);
   });
 
   test('invokeCheck is for CodeDeploy Lambda deployments only: under ECS it fails and says so', async () => {

@@ -20,7 +20,7 @@ export const handler = builtInHandler(async (_event, context) => {
   if (!alarmNames) {
     // The alarms that roll this deployment back: the deployment group's (CodeDeploy) or the service's (ECS).
     const group = context.engine === 'ECS'
-      ? await serviceAlarms(context.serviceArn, context.signal)
+      ? serviceAlarms(context.serviceArn, context.details)
       : await groupAlarms(context.deploymentId, context.signal);
     if (!group.enabled || group.names.length === 0) {
       return `the ${group.kind} ${group.name} ${group.enabled ? 'has no alarms' : 'has its alarm configuration turned off'}: nothing to check`;
@@ -46,21 +46,20 @@ interface WatchedAlarms {
   readonly names: string[];
 }
 
-/** The deployment alarms of the ECS service (DescribeServices: deploymentConfiguration.alarms). */
-async function serviceAlarms(serviceArn: string | undefined, signal: AbortSignal): Promise<WatchedAlarms> {
-  // arn:<partition>:ecs:<region>:<account>:service/<cluster>/<service>
-  const match = /^arn:[^:]+:ecs:[^:]*:[^:]*:service\/([^/]+)\/([^/]+)$/.exec(serviceArn ?? '');
-  if (!match) {
-    throw new Error(`the ECS event names no service ARN of the form arn:...:service/<cluster>/<service> (executionDetails.serviceArn: ${JSON.stringify(serviceArn)})`);
+/**
+ * The ECS service's deployment alarms, as EcsDeployment puts them in the hook's details
+ * (`hookDetails`, which ECS passes on every invocation): no call, so no permission on the service.
+ */
+function serviceAlarms(serviceArn: string | undefined, details: Record<string, unknown>): WatchedAlarms {
+  const names = details.alarmNames;
+  if (!Array.isArray(names) || names.some((n) => typeof n !== 'string')) {
+    throw new Error(
+      `the ECS event's hookDetails has no alarmNames list (received ${JSON.stringify(names)}); EcsDeployment sets it for the hooks that check the service's alarms. ` +
+        'A hook wired by hand needs hookDetails { alarmNames: [...] }, or alarm names in LifecycleHook.alarmCheck(alarms).',
+    );
   }
-  const ecs = sdkPackage('ecs');
-  const out = await sdkClient('ecs').send(new ecs.DescribeServicesCommand({ cluster: match[1], services: [serviceArn] }), { abortSignal: signal });
-  const service = out.services?.[0];
-  if (!service) {
-    throw new Error(`DescribeServices found no service ${serviceArn} (${JSON.stringify(out.failures ?? [])})`);
-  }
-  const alarms = service.deploymentConfiguration?.alarms;
-  return { kind: 'service', name: `${match[1]}/${match[2]}`, enabled: alarms?.enable === true, names: alarms?.alarmNames ?? [] };
+  const service = /:service\/(.+)$/.exec(serviceArn ?? '')?.[1] ?? serviceArn ?? 'of this deployment';
+  return { kind: 'service', name: service, enabled: details.alarmsEnabled !== false, names: names as string[] };
 }
 
 /** The alarm configuration of the deployment's group: GetDeployment names the group, GetDeploymentGroup has its alarms. */
