@@ -1,6 +1,6 @@
 // Runs shell commands at the same time and exits non-zero, naming them, if any failed.
-// `npx projen build` lints (eslint, about 38 s on 2 cores, mostly one core) while jsii-docgen,
-// jsii-rosetta and jsii-pacmak (one core) run post-compile.
+// `npx projen compile` lints (eslint, about 43 s on 2 cores, mostly one core) while jsii, then
+// jsii-docgen, jsii-rosetta and jsii-pacmak (one core each, in turn) run (.projenrc.ts).
 const { spawn } = require('child_process');
 
 const commands = process.argv.slice(2);
