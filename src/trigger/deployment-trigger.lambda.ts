@@ -95,6 +95,24 @@ export interface Progress {
   startedAt?: number;
   /** EC2 blue/green: what the prepare step did to the fleets. */
   fleet?: FleetProgress;
+  /** ECS answered when the termination wait starts: when that can happen at the earliest. */
+  shift?: ShiftWatch;
+}
+
+/**
+ * An ECS deployment answered when its termination wait starts: no event reports that moment, and it
+ * cannot come before the traffic shift ends, which the deployment configuration bounds (a canary
+ * waits its interval, a linear shift its steps). While it cannot, the trigger waits on its event
+ * queue (failures and stops still answer at once) and reads the deployment target only when the
+ * shift could have ended; from then on (hooks after traffic, whose end nothing bounds) it polls.
+ */
+export interface ShiftWatch {
+  /** Shortest possible AllowTraffic, from the configuration's traffic routing (0: all at once). */
+  minMs: number;
+  /** Epoch milliseconds before which the shift cannot have ended (unset: read the target now). */
+  notBefore?: number;
+  /** Poll from now on: the shift has ended, or the target cannot be read. */
+  dense?: boolean;
 }
 
 export type TriggerEvent = CloudFormationCustomResourceEvent & { Progress?: Progress };
@@ -116,6 +134,8 @@ const POLL_MAX_MS = numberFromEnv('TRIGGER_POLL_MAX_MS', 5_000);
  * this often in case an event is late or lost (15 reads in 15 minutes).
  */
 const EVENT_FALLBACK_MS = numberFromEnv('TRIGGER_EVENT_FALLBACK_MS', 60_000);
+/** A minute of a deployment configuration's traffic routing (shortened by the tests, with their timelines). */
+const MINUTE_MS = numberFromEnv('TRIGGER_MINUTE_MS', 60_000);
 /** SQS long polls last whole seconds, at most 20. */
 const MAX_LONG_POLL_S = 20;
 const MAX_REASON = 3_000;
@@ -161,6 +181,8 @@ const ListDeploymentInstancesCommand = lazyClass<typeof CodeDeploySdk.ListDeploy
 const ListDeploymentsCommand = lazyClass<typeof CodeDeploySdk.ListDeploymentsCommand>(codedeploySdk, 'ListDeploymentsCommand');
 const GetDeploymentGroupCommand = lazyClass<typeof CodeDeploySdk.GetDeploymentGroupCommand>(codedeploySdk, 'GetDeploymentGroupCommand');
 const StopDeploymentCommand = lazyClass<typeof CodeDeploySdk.StopDeploymentCommand>(codedeploySdk, 'StopDeploymentCommand');
+const GetDeploymentTargetCommand = lazyClass<typeof CodeDeploySdk.GetDeploymentTargetCommand>(codedeploySdk, 'GetDeploymentTargetCommand');
+const GetDeploymentConfigCommand = lazyClass<typeof CodeDeploySdk.GetDeploymentConfigCommand>(codedeploySdk, 'GetDeploymentConfigCommand');
 const DescribeServicesCommand = lazyClass<typeof EcsSdk.DescribeServicesCommand>(ecsSdk, 'DescribeServicesCommand');
 const InvokeCommand = lazyClass<typeof LambdaSdk.InvokeCommand>(lambdaSdk, 'InvokeCommand');
 const CopyObjectCommand = lazyClass<typeof S3Sdk.CopyObjectCommand>(s3Sdk, 'CopyObjectCommand');
@@ -686,6 +708,9 @@ async function driveSteps(
             deploymentId: id,
           };
         }
+        if (answersAtTerminationWait(props) && events) {
+          progress = { ...progress, shift: await watchShift(props, info, progress.shift, log) };
+        }
         if (now > progress.deadline) {
           const stop = await codedeploy.send(new StopDeploymentCommand({ deploymentId: id, autoRollbackEnabled: true }));
           return {
@@ -703,16 +728,97 @@ async function driveSteps(
     }
     const pause = Math.max(0, remainingMs() - HANDOVER_MS);
     const watched = progress.phase === 'wait' ? progress.deploymentId : progress.phase === 'blocked' ? progress.blockingDeploymentId : undefined;
-    if (events && watched) {
+    // An ECS deployment answered at its termination wait: on the queue until the shift can have
+    // ended, polled from then on (the termination wait starts with no event). The last second before
+    // that is slept, not long-polled: a long poll lasts whole seconds and would overshoot it.
+    const shift = progress.phase === 'wait' ? progress.shift : undefined;
+    const polling = shift !== undefined && (shift.dense === true || shift.notBefore === undefined || shift.notBefore - Date.now() < 1_000);
+    if (events && watched && !polling) {
       // Woken by the deployment's own state change, or after the fallback interval.
       // Never past the deadline: the timeout (stop with rollback) must not wait for the fallback read.
       const untilDeadline = Math.max(0, progress.deadline - Date.now()) + 1;
-      if (await events.waitFor(watched, Math.min(EVENT_FALLBACK_MS, pause, untilDeadline))) {
+      const interval = shift ? Math.min(EVENT_FALLBACK_MS, shift.notBefore! - Date.now()) : EVENT_FALLBACK_MS;
+      if (await events.waitFor(watched, Math.min(interval, pause, untilDeadline))) {
         continue;
       }
+    } else if (shift && !shift.dense && shift.notBefore !== undefined && shift.notBefore > Date.now()) {
+      await sleep(Math.min(shift.notBefore - Date.now(), pause));
     } else {
       await sleep(Math.min(pollDelay(poll++), pause));
     }
+  }
+}
+
+/** An ECS deployment the trigger answers when its termination wait starts (not at its end). */
+function answersAtTerminationWait(props: TriggerProperties): boolean {
+  return !!props.EcsServiceName && props.WaitForTermination !== 'true';
+}
+
+/**
+ * When the termination wait can start at the earliest (see ShiftWatch): the configuration's
+ * shortest traffic shift (read once), then the AllowTraffic lifecycle event of the deployment's ECS
+ * target, read only once the shift could have ended. Any answer it cannot use means polling: the
+ * wait is never longer than without it.
+ */
+async function watchShift(
+  props: TriggerProperties,
+  info: CodeDeploySdk.DeploymentInfo,
+  current: ShiftWatch | undefined,
+  log: Logger,
+): Promise<ShiftWatch> {
+  const now = Date.now();
+  let watch = current;
+  if (!watch) {
+    const minMs = await shortestShiftMs(info.deploymentConfigName, log);
+    watch = minMs > 0 ? { minMs } : { minMs, dense: true };
+    log('info', watch.dense ? 'traffic shifts at once: polling for the termination wait' : 'the traffic shift takes at least', { minMs });
+  }
+  if (watch.dense || (watch.notBefore !== undefined && now < watch.notBefore)) {
+    return watch;
+  }
+  const targetId = `${props.EcsClusterName}:${props.EcsServiceName}`;
+  let allow: CodeDeploySdk.LifecycleEvent | undefined;
+  try {
+    const out = await codedeploy.send(new GetDeploymentTargetCommand({ deploymentId: info.deploymentId, targetId }));
+    allow = out.deploymentTarget?.ecsTarget?.lifecycleEvents?.find((e) => e.lifecycleEventName === 'AllowTraffic');
+  } catch (err) {
+    if (isTransientError(err)) {
+      return watch;
+    }
+    log('warn', 'cannot read the deployment target; polling for the termination wait', { targetId, error: describeError(err) });
+    return { ...watch, dense: true };
+  }
+  const status = allow?.status ?? 'Pending';
+  if (status === 'Pending') {
+    return { ...watch, notBefore: now + watch.minMs };
+  }
+  if (status === 'InProgress' && allow?.startTime) {
+    const notBefore = new Date(allow.startTime).getTime() + watch.minMs;
+    return notBefore > now ? { ...watch, notBefore } : { ...watch, dense: true };
+  }
+  return { ...watch, dense: true };
+}
+
+/** The shortest AllowTraffic a configuration allows: a canary's interval, a linear shift's steps after the first; 0 at once or unknown. */
+async function shortestShiftMs(configName: string | undefined, log: Logger): Promise<number> {
+  if (!configName) {
+    return 0;
+  }
+  try {
+    const out = await codedeploy.send(new GetDeploymentConfigCommand({ deploymentConfigName: configName }));
+    const routing = out.deploymentConfigInfo?.trafficRoutingConfig;
+    if (routing?.type === 'TimeBasedCanary') {
+      return (routing.timeBasedCanary?.canaryInterval ?? 0) * MINUTE_MS;
+    }
+    if (routing?.type === 'TimeBasedLinear') {
+      const percentage = routing.timeBasedLinear?.linearPercentage ?? 100;
+      const steps = percentage > 0 ? Math.ceil(100 / percentage) : 1;
+      return (steps - 1) * (routing.timeBasedLinear?.linearInterval ?? 0) * MINUTE_MS;
+    }
+    return 0;
+  } catch (err) {
+    log('warn', 'cannot read the deployment configuration; polling for the termination wait', { configName, error: describeError(err) });
+    return 0;
   }
 }
 

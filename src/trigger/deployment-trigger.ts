@@ -381,17 +381,27 @@ export class DeploymentTrigger extends Construct {
       // Events flow (rule and queue policy) before the deployment starts; the queue itself is referenced.
       this.resource.node.addDependency(mailbox.rule, mailbox.queuePolicy);
     }
+    if (answersAtTerminationWait(props)) {
+      this.resource.node.addDependency(provider.grantReadDeploymentTargets());
+    }
     this.deploymentId = this.resource.getAttString('DeploymentId');
   }
 }
 
 /**
- * Whether the trigger can wait for CodeDeploy's state-change events: every outcome it answers on
- * is a terminal state (SUCCESS, FAILURE, STOP), except an ECS deployment answered when its
- * termination wait starts, which no event reports (that one keeps polling).
+ * Whether the trigger waits for CodeDeploy's state-change events (SUCCESS, FAILURE, STOP):
+ * EC2/on-premises and ECS. An ECS deployment answered when its termination wait starts, which no
+ * event reports, waits on them until its traffic shift can have ended (the configuration bounds
+ * it), then polls. Lambda polls: a queue and rule per deployment group would cost three resources
+ * of each of the 50 Lambda deployments a stack can hold.
  */
 function waitsForEvents(props: DeploymentTriggerProps): boolean {
-  return 'S3Location' in props.revision._properties() || props.waitForTermination === true;
+  return 'S3Location' in props.revision._properties() || props.waitForTermination === true || props.ecsService !== undefined;
+}
+
+/** An ECS deployment answered when its termination wait starts (see waitsForEvents). */
+function answersAtTerminationWait(props: DeploymentTriggerProps): boolean {
+  return props.ecsService !== undefined && props.waitForTermination !== true;
 }
 
 /**

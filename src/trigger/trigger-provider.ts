@@ -21,6 +21,7 @@ export class TriggerProvider extends Construct {
   public readonly selfInvokePolicy: iam.Policy;
   private watchesInstances = false;
   private watchesAssociations = false;
+  private targetReader?: iam.Policy;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -65,6 +66,26 @@ export class TriggerProvider extends Construct {
         'autoscaling:DescribeAutoScalingGroups has no resource-level permissions in IAM; the trigger reads which instances of its groups are InService before deploying.',
       );
     }
+  }
+
+  /**
+   * Reading an ECS deployment's target (when its traffic shift started), in a policy of its own: the
+   * action has no resource type in IAM, so its wildcard is acknowledged apart from the role's.
+   */
+  public grantReadDeploymentTargets(): iam.Policy {
+    if (!this.targetReader) {
+      this.targetReader = new iam.Policy(this, 'ReadDeploymentTargets', {
+        roles: [this.role],
+        statements: [new iam.PolicyStatement({ actions: ['codedeploy:GetDeploymentTarget'], resources: ['*'] })],
+      });
+      acknowledgeCompliance(this.targetReader, OwnedResource.ROLE);
+      acknowledge(
+        this.targetReader,
+        'AwsSolutions-IAM5[Resource::*]',
+        'codedeploy:GetDeploymentTarget has no resource-level permissions in IAM; the trigger reads when an ECS deployment started shifting traffic, so it can wait on its event queue until the shift can have ended instead of polling. Read-only.',
+      );
+    }
+    return this.targetReader;
   }
 
   /** Reading whether the agent installation succeeded on instances. */

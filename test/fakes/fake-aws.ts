@@ -21,6 +21,11 @@ export interface TimelineStep {
   readonly errorCode?: string;
   readonly errorMessage?: string;
   readonly instanceTerminationWaitTimeStarted?: boolean;
+  /**
+   * ECS: the status of the target's AllowTraffic lifecycle event from this step on (GetDeploymentTarget);
+   * it started at the first step that says InProgress. @default Pending
+   */
+  readonly allowTraffic?: 'Pending' | 'InProgress' | 'Succeeded';
 }
 
 export interface FakeDeployment {
@@ -98,6 +103,10 @@ export class FakeAws {
   public readonly groups = new Map<string, any>();
   /** GetDeploymentGroup of a group not in `groups` fails (DeploymentGroupDoesNotExistException) instead of answering a bare group. */
   public strictGroups = false;
+  /** The configuration GetDeployment names for a group's deployments (`application/group` -> name); none when unset. */
+  public readonly groupConfigs = new Map<string, string>();
+  /** What GetDeploymentConfig returns for a name: its traffic routing (TrafficRoutingConfig of the SDK). */
+  public readonly deploymentConfigs = new Map<string, any>();
   /** Objects copied with CopyObject: `bucket/key` -> source. */
   public readonly copies = new Map<string, string>();
   private readonly errors = new Map<string, InjectedError[]>();
@@ -125,6 +134,8 @@ export class FakeAws {
     this.queues.clear();
     this.copies.clear();
     this.groups.clear();
+    this.groupConfigs.clear();
+    this.deploymentConfigs.clear();
     this.strictGroups = false;
     this.errors.clear();
     this.responseFaults = [];
@@ -318,7 +329,43 @@ export class FakeAws {
             createTime: d.createdAt / 1000,
             status: step.status,
             instanceTerminationWaitTimeStarted: step.instanceTerminationWaitTimeStarted ?? false,
+            ...(this.groupConfigs.has(d.group) ? { deploymentConfigName: this.groupConfigs.get(d.group) } : {}),
             ...(step.errorCode ? { errorInformation: { code: step.errorCode, message: step.errorMessage } } : {}),
+          },
+        };
+      }
+      case 'GetDeploymentConfig': {
+        const routing = this.deploymentConfigs.get(body.deploymentConfigName);
+        if (!routing) {
+          throw Object.assign(new Error(`Deployment configuration ${body.deploymentConfigName} does not exist`), { type: 'DeploymentConfigDoesNotExistException' });
+        }
+        return { deploymentConfigInfo: { deploymentConfigName: body.deploymentConfigName, computePlatform: 'ECS', trafficRoutingConfig: routing } };
+      }
+      case 'GetDeploymentTarget': {
+        const d = this.deployments.get(body.deploymentId);
+        if (!d) {
+          throw Object.assign(new Error(`Deployment ${body.deploymentId} does not exist`), { type: 'DeploymentDoesNotExistException' });
+        }
+        const service = this.services.keys().next().value;
+        if (!String(body.targetId).endsWith(`:${service}`)) {
+          throw Object.assign(new Error(`Target ${body.targetId} does not exist in deployment ${d.id}`), { type: 'DeploymentTargetDoesNotExistException' });
+        }
+        const now = Date.now();
+        const status = this.statusOf(d, now).allowTraffic ?? 'Pending';
+        const started = d.timeline.find((step) => step.allowTraffic === 'InProgress');
+        return {
+          deploymentTarget: {
+            deploymentTargetType: 'ECSTarget',
+            ecsTarget: {
+              deploymentId: d.id,
+              targetId: body.targetId,
+              status: this.statusOf(d, now).status,
+              lifecycleEvents: [{
+                lifecycleEventName: 'AllowTraffic',
+                status,
+                ...(status !== 'Pending' && started ? { startTime: (d.createdAt + started.at) / 1000 } : {}),
+              }],
+            },
           },
         };
       }

@@ -159,7 +159,7 @@ function triggerPrincipal(t: T, platform: string, extra: RuntimeCall[]): Princip
     calls: [
       ...['CreateDeployment', 'GetDeployment', 'ListDeployments', 'StopDeployment'].map((a) => ({ action: `codedeploy:${a}`, resource: groupArn(t), why: `deployment-trigger.lambda.ts: ${a}Command` })),
       // CreateDeployment also needs the configuration and the revision (user guide, permissions reference, note 1).
-      { action: 'codedeploy:GetDeploymentConfig', resource: arn('codedeploy', `deploymentconfig:${config}`), why: 'CreateDeployment reads the deployment configuration' },
+      { action: 'codedeploy:GetDeploymentConfig', resource: arn('codedeploy', `deploymentconfig:${config}`), why: 'CreateDeployment reads the deployment configuration; for ECS the handler reads its traffic routing (GetDeploymentConfigCommand)' },
       { action: 'codedeploy:RegisterApplicationRevision', resource: applicationArn(t), why: 'CreateDeployment registers the revision' },
       { action: 'codedeploy:GetApplicationRevision', resource: applicationArn(t), why: 'CreateDeployment reads the revision' },
       { action: 'lambda:InvokeFunction', resource: getAtt(t, fn, 'Arn'), why: 'deployment-trigger.lambda.ts: InvokeCommand hands the wait over to itself' },
@@ -202,7 +202,12 @@ function ecsPrincipals(t: T): Principal[] {
         ...logCalls(t, hook),
       ],
     },
-    triggerPrincipal(t, 'ECS', [{ action: 'ecs:DescribeServices', resource: service, why: 'deployment-trigger.lambda.ts: DescribeServicesCommand (is the revision already live?)' }]),
+    triggerPrincipal(t, 'ECS', [
+      { action: 'ecs:DescribeServices', resource: service, why: 'deployment-trigger.lambda.ts: DescribeServicesCommand (is the revision already live?)' },
+      ...eventQueueCalls(t),
+      // No resource type in IAM (Service Authorization Reference): evaluated against "*".
+      { action: 'codedeploy:GetDeploymentTarget', resource: '*', why: 'deployment-trigger.lambda.ts: GetDeploymentTargetCommand (when the traffic shift started)' },
+    ]),
     listenerReaderPrincipal(t),
   ];
 }
@@ -422,7 +427,7 @@ describe('every principal can make the calls it makes at run time', () => {
   test('the numbers checked', () => {
     const calls = principals.reduce((n, p) => n + p.calls.length, 0);
     expect(principals.length).toBe(17);
-    expect(calls).toBe(153);
+    expect(calls).toBe(156);
   });
 });
 

@@ -2,6 +2,8 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { DeploymentRevision, DeploymentTrigger, FileExistsBehavior, RevisionBundleType } from '../../src';
@@ -142,6 +144,36 @@ describe('DeploymentTrigger', () => {
     trigger(withWait, 'Trigger', { waitForTermination: true });
     Template.fromStack(withWait).resourceCountIs('AWS::SQS::Queue', 1);
     Template.fromStack(withWait).hasResourceProperties('Custom::CodeDeployDeployment', { EventQueueUrl: { Ref: Match.stringLikeRegexp('^TriggerEventsQueue') } });
+  });
+
+  test('an ECS service: a mailbox, and GetDeploymentTarget (no resource type in IAM) in a policy of its own that the deployment waits for', () => {
+    const stack = testStack();
+    const service = ecs.FargateService.fromFargateServiceAttributes(stack, 'Service', { serviceName: 'svc', cluster: ecs.Cluster.fromClusterAttributes(stack, 'Cluster', { clusterName: 'c', vpc: new ec2.Vpc(stack, 'Vpc') }) });
+    trigger(stack, 'Trigger', { ecsService: service, deploymentConfig: codedeploy.EcsDeploymentConfig.CANARY_10PERCENT_5MINUTES });
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::SQS::Queue', 1);
+    const [policyId] = Object.keys(t.findResources('AWS::IAM::Policy', { Properties: { PolicyName: Match.stringLikeRegexp('ReadDeploymentTargets') } }));
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyName: policyId,
+      PolicyDocument: { Statement: [{ Action: 'codedeploy:GetDeploymentTarget', Effect: 'Allow', Resource: '*' }] },
+      Roles: [{ Ref: Match.stringLikeRegexp('^CodeDeployPatternsDeploymentTriggerRole') }],
+    });
+    const [resource] = Object.values(t.findResources('Custom::CodeDeployDeployment'));
+    expect(resource.Properties.EventQueueUrl.Ref).toMatch(/^TriggerEventsQueue/);
+    expect(resource.DependsOn).toContain(policyId);
+    // The configuration the trigger reads for the shortest traffic shift is the group's.
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'codedeploy:GetDeploymentConfig', Resource: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([':deploymentconfig:CodeDeployDefault.ECSCanary10Percent5Minutes'])]) }) })]) },
+    });
+  });
+
+  test('an ECS service with waitForTermination: the mailbox, but no GetDeploymentTarget (every answer is a terminal state)', () => {
+    const stack = testStack();
+    const service = ecs.FargateService.fromFargateServiceAttributes(stack, 'Service', { serviceName: 'svc', cluster: ecs.Cluster.fromClusterAttributes(stack, 'Cluster', { clusterName: 'c', vpc: new ec2.Vpc(stack, 'Vpc') }) });
+    trigger(stack, 'Trigger', { ecsService: service, waitForTermination: true });
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::SQS::Queue', 1);
+    expect(JSON.stringify(t.toJSON())).not.toContain('codedeploy:GetDeploymentTarget');
   });
 
   test('agentAssociationIds without waitForAutoScalingGroups or waitForInstanceIds is rejected', () => {
