@@ -176,6 +176,7 @@ function section3() {
         TRIGGER_POLL_MIN_MS: String(Math.round(minMs / SCALE)),
         TRIGGER_POLL_MAX_MS: String(Math.round(maxMs / SCALE)),
         TRIGGER_EVENT_FALLBACK_MS: String(Math.round(60_000 / SCALE)),
+        TRIGGER_MINUTE_MS: String(Math.round(60_000 / SCALE)),
         ...(events ? { BENCH_EVENTS: '1' } : {}),
       },
     });
