@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { awscdk, javascript, JsonFile } from 'projen';
 
 /** Lowest aws-cdk-lib we support; also the version the tests run against (see TOOLCHAIN notes in the README). */
@@ -54,11 +56,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   peerDeps: ['cdk-nag@^3.0.2'],
   // Parses users' appspec.yml files at synth time (bundled: jsii libraries may only depend on jsii modules).
   bundledDeps: ['yaml@^2.9.1'],
-  lambdaOptions: {
-    runtime: awscdk.LambdaRuntime.NODEJS_24_X,
-    // Connection reuse is the default in SDK v3; the v2 environment variable is noise.
-    awsSdkConnectionReuse: false,
-  },
+  // Handlers (*.lambda.ts) are bundled below; their functions are src/private/bundled-function.ts,
+  // not projen's generated ones (those stage through lambda.Code.fromAsset, which loads region-info).
+  lambdaAutoDiscover: false,
 
   docgen: true,
   publishToPypi: { distName: 'cdk-codedeploy-patterns', module: 'cdk_codedeploy_patterns' },
@@ -160,7 +160,15 @@ benchTask.prependSpawn(project.compileTask);
 // a prop named `type`, `object` or `except` is awkward or broken in Go, C# or Python.
 project.compileTask.reset('jsii --fail-on-warnings');
 
-// Handlers (*.lambda.ts) are bundled into gitignored /assets/; tests need them present.
+// Handlers (*.lambda.ts under src/) are bundled into gitignored /assets/<path>/index.js, Node.js 24,
+// the AWS SDK v3 left to the Lambda runtime; tests need them present.
+const handlerEntries = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+  e.isDirectory() ? handlerEntries(path.join(dir, e.name)) : e.name.endsWith('.lambda.ts') ? [path.join(dir, e.name)] : []);
+for (const entry of handlerEntries('src').sort()) {
+  project.bundler.addBundle(entry, { platform: 'node', target: 'node24', externals: ['@aws-sdk/*'], tsconfigPath: 'test/tsconfig.json' });
+  // Bundled, so they may import devDependencies (the AWS SDK clients).
+  project.eslint?.allowDevDeps(entry);
+}
 const bundle = project.tasks.tryFind('bundle');
 if (bundle) {
   // One esbuild run for every handler (about 1.5 s of start-up saved per handler), with the flags and

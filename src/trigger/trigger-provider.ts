@@ -2,7 +2,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { DeploymentTriggerFunction } from './deployment-trigger-function';
+import { DeploymentTriggerFunction } from '../private/bundled-function';
 import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
 import { acknowledge, wildcardResourceFinding } from '../private/nag';
 import { perStack } from '../private/shared';
