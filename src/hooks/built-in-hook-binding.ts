@@ -10,7 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { awsSdkToIamAction } from 'aws-cdk-lib/custom-resources/lib/helpers-internal';
 import { Construct } from 'constructs';
 import type { AlarmCheckOptions, HttpCheckOptions, InvokeCheckOptions, SdkCallOptions } from './built-in-hooks';
-import { AlarmCheckFunction, HttpCheckFunction, InvokeCheckFunction, SdkCallFunction } from '../private/bundled-function';
+import { BundledFunction, BundledHandler } from '../private/bundled-function';
 import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
 import { acknowledge, wildcardResourceFinding } from '../private/nag';
 import { addStatementOnce, DEPLOYMENT_GROUP_STATEMENT, grantAccumulated } from '../private/permissions';
@@ -93,7 +93,7 @@ export function bindHttpCheck(scope: Construct, options: LifecycleHookBindOption
     requestTimeoutMs: (props.requestTimeout ?? Duration.seconds(5)).toMilliseconds(),
   };
   const vpc = lb?.vpc ?? props.vpc;
-  const fn = hookFunction(scope, options, HttpCheckFunction, {
+  const fn = hookFunction(scope, options, 'hooks/handlers/http-check.lambda', {
     kindName: 'HttpCheck',
     config,
     deadline: props.deadline ?? Duration.minutes(5),
@@ -131,7 +131,7 @@ export function bindInvokeCheck(scope: Construct, options: LifecycleHookBindOpti
     responseContains: props.responseContains,
     responseMatches: props.responseMatches,
   };
-  const fn = hookFunction(scope, options, InvokeCheckFunction, {
+  const fn = hookFunction(scope, options, 'hooks/handlers/invoke-check.lambda', {
     kindName: 'InvokeCheck',
     config,
     deadline: props.deadline ?? Duration.minutes(1),
@@ -179,7 +179,7 @@ export function bindAlarmCheck(
     intervalMs: interval.toMilliseconds(),
     failOnInsufficientData: props.failOnInsufficientData ?? false,
   };
-  const fn = hookFunction(scope, options, AlarmCheckFunction, {
+  const fn = hookFunction(scope, options, 'hooks/handlers/alarm-check.lambda', {
     kindName: 'AlarmCheck',
     config,
     deadline: props.deadline ?? observe.plus(Duration.minutes(2)),
@@ -242,7 +242,7 @@ export function bindSdkCall(scope: Construct, options: LifecycleHookBindOptions,
     parameters: props.parameters ?? {},
     acceptedErrors: props.acceptedErrors ?? [],
   };
-  const fn = hookFunction(scope, options, SdkCallFunction, {
+  const fn = hookFunction(scope, options, 'hooks/handlers/sdk-call.lambda', {
     kindName: 'SdkCall',
     config,
     deadline: props.deadline ?? Duration.minutes(1),
@@ -298,8 +298,6 @@ function sdkClientCommands(service: string): Set<string> | undefined {
   return clientCommands.get(service) ?? undefined;
 }
 
-type HookFunctionClass = new (scope: Construct, id: string, props: lambda.FunctionOptions) => lambda.Function;
-
 interface HookFunctionOptions {
   /** What the function is called under the stack's shared hooks: `AlarmCheck`, `InvokeCheck`, ... */
   readonly kindName: string;
@@ -326,7 +324,7 @@ export const SHARED_HOOKS_ID = 'CodeDeployPatternsHooks';
 function hookFunction(
   scope: Construct,
   options: LifecycleHookBindOptions,
-  kind: HookFunctionClass,
+  handler: BundledHandler,
   props: HookFunctionOptions,
 ): lambda.Function {
   // Unresolved values count with their placeholder length (about 20 characters each): close enough for a 4 KB limit.
@@ -341,7 +339,7 @@ function hookFunction(
     warnIfIsolated(scope, options.lifecycleEvent, props.vpc, props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS });
   }
   if (!props.shared) {
-    return createHookFunction(scope, `${options.lifecycleEvent}Hook`, options.lifecycleEvent, kind, props);
+    return createHookFunction(scope, `${options.lifecycleEvent}Hook`, options.lifecycleEvent, handler, props);
   }
   const stack = Stack.of(scope);
   const home = perStack(scope, SHARED_HOOKS_ID, Construct, (s, id) => new Construct(s, id));
@@ -357,7 +355,7 @@ function hookFunction(
   if (existing instanceof Construct) {
     return existing.node.findChild('Function') as lambda.Function;
   }
-  return createHookFunction(new Construct(home, id), '', undefined, kind, props);
+  return createHookFunction(new Construct(home, id), '', undefined, handler, props);
 }
 
 /** The function with its own role and log group, the configuration in its environment. */
@@ -365,7 +363,7 @@ function createHookFunction(
   scope: Construct,
   prefix: string,
   lifecycleEvent: string | undefined,
-  kind: HookFunctionClass,
+  handler: BundledHandler,
   props: HookFunctionOptions,
 ): lambda.Function {
   const configJson = Stack.of(scope).toJsonString(props.config);
@@ -399,7 +397,7 @@ function createHookFunction(
       'Lambda needs these EC2 network-interface actions to run the hook in a VPC; Describe* have no resource-level permissions and the interfaces are created by Lambda at run time (the same actions as AWSLambdaVPCAccessExecutionRole).',
     );
   }
-  const fn = new kind(scope, prefix || 'Function', {
+  const fn = new BundledFunction(scope, prefix || 'Function', handler, {
     description: `cdk-codedeploy-patterns ${lifecycleEvent ? `${lifecycleEvent} hook` : 'built-in hook'}: ${props.description}`.slice(0, 256),
     role,
     logGroup,

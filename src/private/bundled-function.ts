@@ -16,38 +16,38 @@ import { Construct } from 'constructs';
  */
 class BundledHandlerCode extends lambda.Code {
   public readonly isInline = false;
-  private location?: { stack: Stack; bucketName: string; objectKey: string };
 
   constructor(private readonly directory: string) {
     super();
   }
 
+  /** Called once, by the function this code was made for (see BundledFunction). */
   public bind(scope: Construct): lambda.CodeConfig {
     const stack = Stack.of(scope);
-    if (!this.location) {
-      const staging = new AssetStaging(scope, 'Code', { sourcePath: this.directory });
-      const asset = stack.synthesizer.addFileAsset({
-        packaging: FileAssetPackaging.ZIP_DIRECTORY,
-        sourceHash: staging.assetHash,
-        fileName: staging.relativeStagedPath(stack),
-        deployTime: true,
-        // As an s3-assets Asset names its asset in the manifest (what the CLI shows while publishing).
-        displayName: Names.stackRelativeConstructPath(staging),
-      });
-      this.location = { stack, bucketName: asset.bucketName, objectKey: asset.objectKey };
-    } else if (this.location.stack !== stack) {
-      throw new Error(`${this.directory} is staged for stack ${this.location.stack.stackName}; a function of another stack needs its own code.`);
-    }
-    return { s3Location: { bucketName: this.location.bucketName, objectKey: this.location.objectKey } };
+    const staging = new AssetStaging(scope, 'Code', { sourcePath: this.directory });
+    const asset = stack.synthesizer.addFileAsset({
+      packaging: FileAssetPackaging.ZIP_DIRECTORY,
+      sourceHash: staging.assetHash,
+      fileName: staging.relativeStagedPath(stack),
+      deployTime: true,
+      // As an s3-assets Asset names its asset in the manifest (what the CLI shows while publishing).
+      displayName: Names.stackRelativeConstructPath(staging),
+    });
+    return { s3Location: { bucketName: asset.bucketName, objectKey: asset.objectKey } };
   }
 }
 
-/** A Lambda function (Node.js 24) running the bundled handler `assets/<handler>/index.js`. */
-class BundledFunction extends lambda.Function {
-  constructor(scope: Construct, id: string, handler: string, props: lambda.FunctionOptions = {}) {
-    if (!/^[a-z/-]+\.lambda$/.test(handler)) {
-      throw new Error(`not a bundled handler: ${handler}`);
-    }
+/** The library's handlers: src/<name>.ts, bundled into assets/<name>/index.js. */
+export type BundledHandler =
+  | 'trigger/deployment-trigger.lambda'
+  | 'hooks/handlers/alarm-check.lambda'
+  | 'hooks/handlers/http-check.lambda'
+  | 'hooks/handlers/invoke-check.lambda'
+  | 'hooks/handlers/sdk-call.lambda';
+
+/** A Lambda function (Node.js 24) running one of the library's bundled handlers. */
+export class BundledFunction extends lambda.Function {
+  constructor(scope: Construct, id: string, handler: BundledHandler, props: lambda.FunctionOptions = {}) {
     super(scope, id, {
       description: `src/${handler}.ts`,
       ...props,
@@ -55,40 +55,5 @@ class BundledFunction extends lambda.Function {
       handler: 'index.handler',
       code: new BundledHandlerCode(path.join(__dirname, '..', '..', 'assets', handler)),
     });
-  }
-}
-
-/** The deployment trigger (src/trigger/deployment-trigger.lambda.ts), also the listener reader. */
-export class DeploymentTriggerFunction extends BundledFunction {
-  constructor(scope: Construct, id: string, props?: lambda.FunctionOptions) {
-    super(scope, id, 'trigger/deployment-trigger.lambda', props);
-  }
-}
-
-/** The built-in alarmCheck hook. */
-export class AlarmCheckFunction extends BundledFunction {
-  constructor(scope: Construct, id: string, props?: lambda.FunctionOptions) {
-    super(scope, id, 'hooks/handlers/alarm-check.lambda', props);
-  }
-}
-
-/** The built-in httpCheck hook. */
-export class HttpCheckFunction extends BundledFunction {
-  constructor(scope: Construct, id: string, props?: lambda.FunctionOptions) {
-    super(scope, id, 'hooks/handlers/http-check.lambda', props);
-  }
-}
-
-/** The built-in invokeCheck hook. */
-export class InvokeCheckFunction extends BundledFunction {
-  constructor(scope: Construct, id: string, props?: lambda.FunctionOptions) {
-    super(scope, id, 'hooks/handlers/invoke-check.lambda', props);
-  }
-}
-
-/** The built-in sdkCall hook. */
-export class SdkCallFunction extends BundledFunction {
-  constructor(scope: Construct, id: string, props?: lambda.FunctionOptions) {
-    super(scope, id, 'hooks/handlers/sdk-call.lambda', props);
   }
 }

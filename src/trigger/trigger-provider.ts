@@ -2,7 +2,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { DeploymentTriggerFunction } from '../private/bundled-function';
+import { BundledFunction } from '../private/bundled-function';
 import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
 import { acknowledge, wildcardResourceFinding } from '../private/nag';
 import { perStack } from '../private/shared';
@@ -16,7 +16,7 @@ export class TriggerProvider extends Construct {
     return perStack(scope, 'CodeDeployPatternsDeploymentTrigger', TriggerProvider, (stack, id) => new TriggerProvider(stack, id));
   }
 
-  public readonly function: DeploymentTriggerFunction;
+  public readonly function: BundledFunction;
   public readonly role: iam.Role;
   public readonly selfInvokePolicy: iam.Policy;
   private watchesInstances = false;
@@ -31,7 +31,7 @@ export class TriggerProvider extends Construct {
     });
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_YEAR });
     logGroup.grantWrite(this.role);
-    this.function = new DeploymentTriggerFunction(this, 'Function', {
+    this.function = new BundledFunction(this, 'Function', 'trigger/deployment-trigger.lambda', {
       description: 'cdk-codedeploy-patterns: runs CodeDeploy deployments for CloudFormation',
       role: this.role,
       logGroup,
@@ -116,7 +116,7 @@ export class ListenerReaderProvider extends Construct {
     return perStack(scope, 'CodeDeployPatternsListenerReader', ListenerReaderProvider, (stack, id) => new ListenerReaderProvider(stack, id));
   }
 
-  public readonly function: DeploymentTriggerFunction;
+  public readonly function: BundledFunction;
   /** The role's policy, which the readings must wait for. */
   public readonly policy: iam.Policy;
   private rulesAllowed = false;
@@ -138,7 +138,7 @@ export class ListenerReaderProvider extends Construct {
         }),
       ],
     });
-    this.function = new DeploymentTriggerFunction(this, 'Function', {
+    this.function = new BundledFunction(this, 'Function', 'trigger/deployment-trigger.lambda', {
       description: 'cdk-codedeploy-patterns: reads which target group blue/green listeners forward to',
       role,
       logGroup,

@@ -153,6 +153,7 @@ describe('DeploymentTrigger', () => {
     const t = Template.fromStack(stack);
     t.resourceCountIs('AWS::SQS::Queue', 1);
     const [policyId] = Object.keys(t.findResources('AWS::IAM::Policy', { Properties: { PolicyName: Match.stringLikeRegexp('ReadDeploymentTargets') } }));
+    expect(policyId).toMatch(/^CodeDeployPatternsDeploymentTriggerReadDeploymentTargets/);
     t.hasResourceProperties('AWS::IAM::Policy', {
       PolicyName: policyId,
       PolicyDocument: { Statement: [{ Action: 'codedeploy:GetDeploymentTarget', Effect: 'Allow', Resource: '*' }] },
