@@ -1,4 +1,4 @@
-import { CfnResource, CustomResource, Duration, Fn, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CfnResource, CustomResource, Duration, Fn, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -32,8 +32,8 @@ export enum EcsDeploymentEngine {
   ECS = 'ECS',
 }
 
-/** The priority of the listener rule an ECS-native deployment shifts traffic on (one per listener). */
-const NATIVE_RULE_PRIORITY = 1;
+/** The priority of the listener rule an ECS-native deployment shifts traffic on (one per listener), unless chosen. */
+const DEFAULT_NATIVE_RULE_PRIORITY = 1;
 
 /** The kind of load balancer CodeDeploy shifts ECS traffic on. */
 export enum BlueGreenLoadBalancerType {
@@ -43,8 +43,89 @@ export enum BlueGreenLoadBalancerType {
   NETWORK = 'NETWORK',
 }
 
+/**
+ * Listeners that already exist, for `BlueGreenTrafficOptions.listeners`: defined in this app
+ * (aws-cdk-lib's `ApplicationListener` or `NetworkListener`) or imported by ARN.
+ */
+export interface BlueGreenExistingListeners {
+  /**
+   * The production listener. When the service is created, its default action forwards all traffic
+   * to `targetGroups.blue` (CodeDeploy and ECS find the original task set's target group behind it).
+   */
+  readonly production: elbv2.IListener;
+
+  /**
+   * The test listener; its default action forwards to one of the two target groups.
+   *
+   * @default - no test listener
+   */
+  readonly test?: elbv2.IListener;
+
+  /**
+   * Port of the production listener, for hooks that send it requests (`HttpCheckTarget.productionListener()`).
+   *
+   * @default - the listener's port when it is defined in this app; unknown for an imported listener, and such a hook is an error
+   */
+  readonly productionPort?: number;
+
+  /**
+   * Port of the test listener, for hooks that send it requests (`HttpCheckTarget.testListener()`).
+   *
+   * @default - the listener's port when it is defined in this app; unknown for an imported listener, and such a hook is an error
+   */
+  readonly testPort?: number;
+
+  /**
+   * Whether the listeners use TLS (HTTPS or TLS), for hooks that send them requests.
+   *
+   * @default - from the production listener's protocol when it is defined in this app; false for an imported listener
+   */
+  readonly secure?: boolean;
+}
+
+/** Target groups that already exist, for `BlueGreenTrafficOptions.targetGroups`. */
+export interface BlueGreenExistingTargetGroups {
+  /**
+   * The target group the service is registered in when it is created (behind the production listener).
+   * Its target type must be what the tasks register as: `IP` for the `awsvpc` network mode.
+   */
+  readonly blue: elbv2.ITargetGroup;
+
+  /** The target group of the first replacement task set; same target type as `blue`. */
+  readonly green: elbv2.ITargetGroup;
+}
+
 /** How the traffic side of an ECS blue/green deployment is set up; shared by `BlueGreenListeners` and `EcsDeployment`. */
 export interface BlueGreenTrafficOptions {
+  /**
+   * Listeners that already exist, instead of creating them. Needs the load balancer they belong to
+   * (`applicationLoadBalancer` or `networkLoadBalancer`) and `targetGroups`. The construct neither
+   * opens their ports nor changes their certificates; the listener options (`certificates`, the
+   * ports, `testListener`, the traffic peers) are errors with them. A listener defined in the same
+   * stack follows the live target group as the construct's own do (its default action must forward
+   * to the pair); one in another stack, or imported, is left as it is.
+   *
+   * @default - the construct creates the production and test listeners
+   */
+  readonly listeners?: BlueGreenExistingListeners;
+
+  /**
+   * Target groups that already exist, instead of creating them (`healthCheck` and
+   * `deregistrationDelay` are errors with them: set those on your target groups).
+   *
+   * @default - the construct creates the blue and green target groups
+   */
+  readonly targetGroups?: BlueGreenExistingTargetGroups;
+
+  /**
+   * With the ECS engine and an Application Load Balancer, the priority of the listener rule the
+   * construct adds to each listener, which ECS shifts traffic on (1-50000). With listeners you
+   * give, choose one none of their rules has; a rule with a smaller number takes precedence.
+   *
+   * @default 1
+   */
+  readonly listenerRulePriority?: number;
+
   /**
    * The kind of load balancer to create. Ignored when a load balancer is given.
    *
@@ -235,17 +316,21 @@ export class BlueGreenListeners extends Construct {
   /** `app/<name>/<id>` or `net/<name>/<id>`: the LoadBalancer dimension of its metrics. */
   public readonly loadBalancerFullName: string;
 
-  /** Port of the production listener. */
-  public readonly productionPort: number;
+  /**
+   * Port of the production listener.
+   *
+   * @default - unknown: an imported listener given without `listeners.productionPort`
+   */
+  public readonly productionPort?: number;
 
   /**
    * Port of the test listener.
    *
-   * @default - no test listener
+   * @default - no test listener, or an imported one given without `listeners.testPort`
    */
   public readonly testPort?: number;
 
-  /** Whether the listeners use TLS (certificates were given). */
+  /** Whether the listeners use TLS (certificates were given, or the given listeners do). */
   public readonly secure: boolean;
 
   /** The engine that shifts traffic. */
@@ -274,14 +359,17 @@ export class BlueGreenListeners extends Construct {
   public readonly infrastructureRole?: iam.IRole;
 
   private readonly vpc: ec2.IVpc;
+  /** Whether listeners or target groups were given (their ports are not the construct's to open). */
+  private readonly givenTraffic: boolean;
 
   constructor(scope: Construct, id: string, props: BlueGreenListenersProps) {
     super(scope, id);
-    const secure = (props.certificates?.length ?? 0) > 0;
-    const productionPort = props.productionPort ?? (secure ? 443 : 80);
-    const wantTest = props.testListener ?? true;
-    const testPort = props.testPort ?? (secure ? 8443 : 8080);
-    throwIfErrors(this, validateListeners(props, productionPort, wantTest, testPort));
+    const given = props.listeners;
+    const secure = given ? (given.secure ?? listenerProtocolIsSecure(given.production)) : (props.certificates?.length ?? 0) > 0;
+    const productionPort = given ? (given.productionPort ?? listenerPort(given.production)) : (props.productionPort ?? (secure ? 443 : 80));
+    const wantTest = given ? given.test !== undefined : (props.testListener ?? true);
+    const testPort = given ? (given.testPort ?? (given.test ? listenerPort(given.test) : undefined)) : (props.testPort ?? (secure ? 8443 : 8080));
+    throwIfErrors(this, [...validateListeners(props, productionPort, wantTest, testPort), ...validateGiven(props)]);
     this.productionPort = productionPort;
     this.testPort = wantTest ? testPort : undefined;
     this.secure = secure;
@@ -298,9 +386,9 @@ export class BlueGreenListeners extends Construct {
 
     const settings: TrafficSettings = {
       secure,
-      productionPort,
+      productionPort: productionPort ?? 0,
       wantTest,
-      testPort,
+      testPort: testPort ?? 0,
       internetFacing,
       productionPeers: props.productionTrafficPeers ?? [internetFacing ? ec2.Peer.anyIpv4() : vpcPeer],
       testPeers: props.testTrafficPeers ?? [vpcPeer],
@@ -318,13 +406,16 @@ export class BlueGreenListeners extends Construct {
     this.productionListener = parts.productionListener;
     this.testListener = parts.testListener;
     this.engine = props.engine ?? EcsDeploymentEngine.CODE_DEPLOY;
+    this.givenTraffic = given !== undefined || props.targetGroups !== undefined;
     const native = this.engine === EcsDeploymentEngine.ECS;
-    if (native && this.loadBalancerType === BlueGreenLoadBalancerType.APPLICATION) {
+    const rulePriority = props.listenerRulePriority ?? DEFAULT_NATIVE_RULE_PRIORITY;
+    const shiftsRules = native && this.loadBalancerType === BlueGreenLoadBalancerType.APPLICATION;
+    if (shiftsRules) {
       // ECS re-weights a listener rule of an Application Load Balancer (its API takes a rule ARN there).
       const rule = (ruleId: string, listener: elbv2.IListener, target: elbv2.ITargetGroup) =>
         new elbv2.ApplicationListenerRule(this, ruleId, {
           listener: listener as elbv2.IApplicationListener,
-          priority: NATIVE_RULE_PRIORITY,
+          priority: rulePriority,
           conditions: [elbv2.ListenerCondition.pathPatterns(['*'])],
           targetGroups: [target as elbv2.IApplicationTargetGroup],
         });
@@ -335,7 +426,29 @@ export class BlueGreenListeners extends Construct {
       this.infrastructureRole = nativeInfrastructureRole(this);
     }
     // The listeners (and rules) forward to what serves traffic now, also after a deployment moved it.
-    followLiveTargetGroups(this, parts, productionPort, wantTest ? testPort : undefined, this.productionListenerRule, this.testListenerRule);
+    // A given listener is followed when its stack is this one and the engine shifts it (not a rule on it).
+    const follows = (listener: elbv2.IListener | undefined, port: number | undefined): FollowedListener | undefined => {
+      if (!listener) {
+        return undefined;
+      }
+      const mine = given === undefined;
+      const follow = mine || (!shiftsRules && definedIn(listener, Stack.of(this)));
+      if (!mine && !follow && !shiftsRules && definedInApp(listener)) {
+        Annotations.of(this).addWarningV2(
+          'cdk-codedeploy-patterns:listenerInOtherStack',
+          `The listener ${listener.node.path} is defined in another stack, so this construct cannot keep its default action on the target group that serves traffic: after a deployment moved traffic to the other target group, an update of that listener in its own stack sends production back to the idle one (aws/aws-cdk#36649). Define the listener in this stack, or import it by ARN and keep it out of CloudFormation.`,
+        );
+      }
+      return { listener, follow, port };
+    };
+    const production = follows(parts.productionListener, productionPort)!;
+    const test = follows(parts.testListener, testPort);
+    if (given) {
+      this.node.addValidation({ validate: () => givenTrafficProblems(this, props, [production, test]) });
+    }
+    if (production.follow || test?.follow || this.productionListenerRule) {
+      followLiveTargetGroups(this, parts, production, test, rulePriority, this.productionListenerRule, this.testListenerRule);
+    }
   }
 
   /**
@@ -345,8 +458,12 @@ export class BlueGreenListeners extends Construct {
    */
   public attachService(service: ecs.BaseService, containerName: string, containerPort: number): void {
     const target = service.loadBalancerTarget({ containerName, containerPort, alternateTarget: this.alternateTarget() });
-    if (this.blueTargetGroup instanceof elbv2.ApplicationTargetGroup) {
-      target.attachToApplicationTargetGroup(this.blueTargetGroup);
+    if (this.loadBalancerType === BlueGreenLoadBalancerType.APPLICATION) {
+      target.attachToApplicationTargetGroup(this.blueTargetGroup as elbv2.IApplicationTargetGroup);
+      if (this.givenTraffic) {
+        // A given target group may not know its listeners (imported), so it cannot open the port itself.
+        service.connections.allowFrom(this.connections, ec2.Port.tcp(containerPort), 'Load balancer to the container');
+      }
     } else {
       target.attachToNetworkTargetGroup(this.blueTargetGroup as elbv2.INetworkTargetGroup);
       service.connections.allowFrom(this.connections, ec2.Port.tcp(containerPort), 'Load balancer to the container');
@@ -385,13 +502,18 @@ export class BlueGreenListeners extends Construct {
 
   /** The load balancer as lifecycle hooks that send it traffic (`HttpCheckTarget.testListener()`) need it. */
   public hookLoadBalancer(): LifecycleHookLoadBalancer {
+    const loadBalancer = this.loadBalancer;
     return {
       loadBalancerFullName: this.loadBalancerFullName,
-      loadBalancerDnsName: this.loadBalancer.loadBalancerDnsName,
+      // Read only by a hook that sends the listeners requests: an imported load balancer may lack it.
+      get loadBalancerDnsName() {
+        return loadBalancer.loadBalancerDnsName;
+      },
       connections: this.connections,
       vpc: this.vpc,
       productionPort: this.productionPort,
       testPort: this.testPort,
+      hasTestListener: this.testListener !== undefined,
       secure: this.secure,
     };
   }
@@ -423,7 +545,12 @@ export class BlueGreenListeners extends Construct {
   }
 }
 
-function validateListeners(props: BlueGreenListenersProps, productionPort: number, wantTest: boolean, testPort: number): string[] {
+function validateListeners(
+  props: BlueGreenListenersProps,
+  productionPort: number | undefined,
+  wantTest: boolean,
+  testPort: number | undefined,
+): string[] {
   const errors: string[] = [];
   const given = props.applicationLoadBalancer ?? props.networkLoadBalancer;
   for (const [name, value] of [['accessLogBucket', props.accessLogBucket], ['deletionProtection', props.deletionProtection]] as const) {
@@ -450,11 +577,11 @@ function validateListeners(props: BlueGreenListenersProps, productionPort: numbe
     errors.push('loadBalancerType is NETWORK but an applicationLoadBalancer was given; drop loadBalancerType or pass a networkLoadBalancer.');
   }
   for (const [name, port] of [['targetPort', props.targetPort], ['productionPort', productionPort], ['testPort', testPort]] as const) {
-    if (!Token.isUnresolved(port) && (!Number.isInteger(port) || port < 1 || port > 65535)) {
+    if (port !== undefined && !Token.isUnresolved(port) && (!Number.isInteger(port) || port < 1 || port > 65535)) {
       errors.push(`${name} must be a whole number from 1 to 65535; received ${port}.`);
     }
   }
-  if (wantTest && !Token.isUnresolved(productionPort) && productionPort === testPort) {
+  if (wantTest && productionPort !== undefined && !Token.isUnresolved(productionPort) && productionPort === testPort) {
     errors.push(
       `The test listener needs its own port; productionPort and testPort are both ${productionPort}. Choose another testPort (CodeDeploy allows one listener per traffic route).`,
     );
@@ -522,8 +649,9 @@ function targetGroupFullName(tg: elbv2.ITargetGroup): string {
 function followLiveTargetGroups(
   scope: Construct,
   parts: TrafficParts,
-  productionPort: number,
-  testPort: number | undefined,
+  production: FollowedListener,
+  test: FollowedListener | undefined,
+  rulePriority: number,
   productionRule?: elbv2.ApplicationListenerRule,
   testRule?: elbv2.ApplicationListenerRule,
 ): CustomResource {
@@ -541,6 +669,10 @@ function followLiveTargetGroups(
         return rest;
       },
     });
+  // A followed listener references the reading, so the reading finds it by port; any other by ARN.
+  const listenerProperties = (role: 'Production' | 'Test', l: FollowedListener) => l.follow
+    ? { [`${role}Port`]: l.port, [`${role}Listener`]: otherProperties(l.listener, 'DefaultActions') }
+    : { [`${role}ListenerArn`]: l.listener.listenerArn };
   if (productionRule) {
     provider.allowReadingRules();
   }
@@ -552,19 +684,20 @@ function followLiveTargetGroups(
       LoadBalancerArn: (parts.loadBalancer as elbv2.IApplicationLoadBalancer | elbv2.INetworkLoadBalancer).loadBalancerArn,
       BlueTargetGroupArn: parts.blueTargetGroup.targetGroupArn,
       GreenTargetGroupArn: parts.greenTargetGroup.targetGroupArn,
-      ProductionPort: productionPort,
-      ProductionListener: otherProperties(parts.productionListener, 'DefaultActions'),
-      ...(testPort !== undefined && parts.testListener ? { TestPort: testPort, TestListener: otherProperties(parts.testListener, 'DefaultActions') } : {}),
-      ...(productionRule ? { RulePriority: NATIVE_RULE_PRIORITY, ProductionRule: otherProperties(productionRule, 'Actions', 'ListenerArn') } : {}),
+      ...listenerProperties('Production', production),
+      ...(test ? listenerProperties('Test', test) : {}),
+      ...(productionRule ? { RulePriority: rulePriority, ProductionRule: otherProperties(productionRule, 'Actions', 'ListenerArn') } : {}),
       ...(testRule ? { TestRule: otherProperties(testRule, 'Actions', 'ListenerArn') } : {}),
     },
   });
   resource.node.addDependency(provider.policy);
   const forward = (c: Construct, path: string, attribute: string) =>
     (c.node.defaultChild as CfnResource).addPropertyOverride(path, resource.getAttString(attribute));
-  forward(parts.productionListener, 'DefaultActions.0.TargetGroupArn', 'ProductionTargetGroupArn');
-  if (parts.testListener) {
-    forward(parts.testListener, 'DefaultActions.0.TargetGroupArn', 'TestTargetGroupArn');
+  if (production.follow) {
+    forward(production.listener, 'DefaultActions.0.TargetGroupArn', 'ProductionTargetGroupArn');
+  }
+  if (test?.follow) {
+    forward(test.listener, 'DefaultActions.0.TargetGroupArn', 'TestTargetGroupArn');
   }
   // ECS-native: the rules carry the traffic, so they above all follow what serves it.
   if (productionRule) {
@@ -574,6 +707,165 @@ function followLiveTargetGroups(
     forward(testRule, 'Actions.0.TargetGroupArn', 'TestTargetGroupArn');
   }
   return resource;
+}
+
+/** A production or test listener, and whether its template follows the reading. */
+interface FollowedListener {
+  readonly listener: elbv2.IListener;
+  /** The construct's own listener, or a given one of this stack that the engine shifts. */
+  readonly follow: boolean;
+  readonly port?: number;
+}
+
+/** The L1 of a listener defined in this app (aws-cdk-lib's listeners), else undefined (imported). */
+function cfnListenerOf(listener: elbv2.IListener): elbv2.CfnListener | undefined {
+  const cfn = listener.node.defaultChild;
+  return cfn instanceof elbv2.CfnListener ? cfn : undefined;
+}
+
+function definedInApp(listener: elbv2.IListener): boolean {
+  return cfnListenerOf(listener) !== undefined;
+}
+
+function definedIn(listener: elbv2.IListener, stack: Stack): boolean {
+  const cfn = cfnListenerOf(listener);
+  return cfn !== undefined && Stack.of(cfn) === stack;
+}
+
+/** The port of a listener defined in this app, when it is a number at synth time. */
+function listenerPort(listener: elbv2.IListener): number | undefined {
+  const port = cfnListenerOf(listener)?.port;
+  return port === undefined || Token.isUnresolved(port) ? undefined : port;
+}
+
+function listenerProtocolIsSecure(listener: elbv2.IListener): boolean {
+  const protocol = cfnListenerOf(listener)?.protocol;
+  return protocol === 'HTTPS' || protocol === 'TLS';
+}
+
+/** Whether the load balancer (given or created) is a Network Load Balancer. */
+function isNetwork(props: BlueGreenListenersProps): boolean {
+  return props.networkLoadBalancer !== undefined || (!props.applicationLoadBalancer && props.loadBalancerType === BlueGreenLoadBalancerType.NETWORK);
+}
+
+/** What cannot go with given listeners or target groups, known at construction. */
+function validateGiven(props: BlueGreenListenersProps): string[] {
+  const errors: string[] = [];
+  const given = props.listeners;
+  const groups = props.targetGroups;
+  if (given) {
+    const lb = props.applicationLoadBalancer ?? props.networkLoadBalancer;
+    if (!lb) {
+      errors.push('traffic.listeners needs the load balancer they belong to: give applicationLoadBalancer (or networkLoadBalancer) too.');
+    }
+    if (!groups) {
+      errors.push('traffic.listeners needs the target groups they forward to: give targetGroups too ({ blue, green }, blue behind the production listener).');
+    }
+    const creationOnly: Array<[string, unknown]> = [
+      ['certificates', props.certificates], ['productionPort', props.productionPort], ['testPort', props.testPort],
+      ['testListener', props.testListener], ['productionTrafficPeers', props.productionTrafficPeers], ['testTrafficPeers', props.testTrafficPeers],
+    ];
+    for (const [name, value] of creationOnly) {
+      if (value !== undefined) {
+        errors.push(`${name} applies to listeners the construct creates, but traffic.listeners were given; set it on your listeners (ports: listeners.productionPort / listeners.testPort; a test listener: listeners.test).`);
+      }
+    }
+    if (given.test && given.test === given.production) {
+      errors.push(`listeners.test and listeners.production are the same listener (${given.production.node.path}); the test listener needs its own port (CodeDeploy allows one listener per traffic route).`);
+    }
+    if (given.testPort !== undefined && !given.test) {
+      errors.push(`listeners.testPort is ${given.testPort} but there is no listeners.test; give the test listener or drop testPort.`);
+    }
+    for (const [name, port, listener] of [['productionPort', given.productionPort, given.production], ['testPort', given.testPort, given.test]] as const) {
+      const actual = listener ? listenerPort(listener) : undefined;
+      if (port !== undefined && !Token.isUnresolved(port) && actual !== undefined && actual !== port) {
+        errors.push(`listeners.${name} is ${port}, but ${listener!.node.path} listens on port ${actual}; drop listeners.${name} (it is read from the listener).`);
+      }
+    }
+  }
+  if (groups) {
+    for (const [name, value] of [['healthCheck', props.healthCheck], ['deregistrationDelay', props.deregistrationDelay], ['targetProtocol', props.targetProtocol]] as const) {
+      if (value !== undefined) {
+        errors.push(`${name} applies to target groups the construct creates, but traffic.targetGroups were given; set it on your target groups.`);
+      }
+    }
+    if (groups.blue === groups.green) {
+      errors.push(`targetGroups.blue and targetGroups.green are the same target group (${groups.blue.node.path}); a blue/green deployment needs two.`);
+    }
+    const network = isNetwork(props);
+    for (const [name, tg] of [['blue', groups.blue], ['green', groups.green]] as const) {
+      const wrong = network ? tg instanceof elbv2.ApplicationTargetGroup : tg instanceof elbv2.NetworkTargetGroup;
+      if (wrong) {
+        errors.push(
+          `targetGroups.${name} (${tg.node.path}) is ${network ? 'an Application' : 'a Network'} Load Balancer's target group, but the load balancer is ${network ? 'a Network' : 'an Application'} Load Balancer; give target groups of its kind.`,
+        );
+      }
+    }
+  }
+  if (props.listenerRulePriority !== undefined && !Token.isUnresolved(props.listenerRulePriority)) {
+    const p = props.listenerRulePriority;
+    if (!Number.isInteger(p) || p < 1 || p > 50000) {
+      errors.push(`listenerRulePriority must be a whole number from 1 to 50000 (Elastic Load Balancing's rule priorities); received ${p}.`);
+    }
+    const network = isNetwork(props);
+    if ((props.engine ?? EcsDeploymentEngine.CODE_DEPLOY) !== EcsDeploymentEngine.ECS || network) {
+      errors.push(`listenerRulePriority is ${p}, but only the ECS engine with an Application Load Balancer shifts traffic on a listener rule; drop it.`);
+    }
+  }
+  return errors;
+}
+
+/**
+ * What the given listeners and target groups must be, read from those defined in this app once
+ * aws-cdk-lib has rendered them (their default actions and target types are lazy): a followed
+ * listener's default action forwards to one of the pair (its target group is replaced by the
+ * reading), every listener of this app belongs to the load balancer, and each target group of this
+ * app has the target type the service's tasks register as.
+ */
+function givenTrafficProblems(
+  listeners: BlueGreenListeners,
+  props: BlueGreenListenersProps,
+  followed: Array<FollowedListener | undefined>,
+): string[] {
+  const stack = Stack.of(listeners);
+  const resolve = (v: unknown) => stack.resolve(v);
+  const errors: string[] = [];
+  const pair = [listeners.blueTargetGroup, listeners.greenTargetGroup].map((tg) => JSON.stringify(resolve(tg.targetGroupArn)));
+  for (const f of followed) {
+    const cfn = f ? cfnListenerOf(f.listener) : undefined;
+    if (!f || !cfn) {
+      continue;
+    }
+    const lbArn = (listeners.loadBalancer as elbv2.IApplicationLoadBalancer | elbv2.INetworkLoadBalancer).loadBalancerArn;
+    if (Stack.of(cfn) === stack && JSON.stringify(resolve(cfn.loadBalancerArn)) !== JSON.stringify(resolve(lbArn))) {
+      errors.push(`The listener ${f.listener.node.path} belongs to another load balancer than ${listeners.loadBalancer.node.path}; give the load balancer the listeners belong to.`);
+    }
+    if (!f.follow) {
+      continue;
+    }
+    const actions = resolve(cfn.defaultActions) as Array<Record<string, unknown>> | undefined;
+    const single = actions?.length === 1 && actions[0].type === 'forward' && actions[0].forwardConfig === undefined && actions[0].targetGroupArn !== undefined;
+    if (!single || !pair.includes(JSON.stringify(actions![0].targetGroupArn))) {
+      errors.push(
+        `The listener ${f.listener.node.path} must forward to targetGroups.blue or targetGroups.green with one plain forward action (defaultTargetGroups: [blue]); its default action is ${JSON.stringify(actions)?.slice(0, 200)}. ` +
+          'The construct keeps that action on the target group that serves traffic, so it must be its only action.',
+      );
+    }
+  }
+  const expected = props.targetType ?? elbv2.TargetType.IP;
+  for (const [name, tg] of [['blue', listeners.blueTargetGroup], ['green', listeners.greenTargetGroup]] as const) {
+    const cfn = tg.node.defaultChild;
+    if (!(cfn instanceof elbv2.CfnTargetGroup)) {
+      continue;
+    }
+    const type = resolve(cfn.targetType) as string | undefined;
+    if ((type ?? 'instance') !== expected) {
+      errors.push(
+        `targetGroups.${name} (${tg.node.path}) has target type ${type ?? 'instance (the default)'}, but the service's tasks register as ${expected}${expected === 'ip' ? ' (the awsvpc network mode)' : ''}; ECS rejects the service. Set targetType: elbv2.TargetType.${expected.toUpperCase()} on it.`,
+      );
+    }
+  }
+  return errors;
 }
 
 /**
@@ -664,16 +956,17 @@ function applicationTraffic(scope: Construct, props: BlueGreenListenersProps, t:
       deregistrationDelay: t.deregistrationDelay,
       healthCheck: props.healthCheck ?? { path: '/', healthyHttpCodes: '200-399', ...HEALTH_CHECK_TIMING },
     });
-  const blue = targetGroup('BlueTargetGroup');
-  const green = targetGroup('GreenTargetGroup');
+  const blue = (props.targetGroups?.blue ?? targetGroup('BlueTargetGroup')) as elbv2.IApplicationTargetGroup;
+  const green = (props.targetGroups?.green ?? targetGroup('GreenTargetGroup')) as elbv2.IApplicationTargetGroup;
   const protocol = t.secure ? elbv2.ApplicationProtocol.HTTPS : elbv2.ApplicationProtocol.HTTP;
   const listener = (id: string, port: number, target: elbv2.IApplicationTargetGroup, peers: ec2.IPeer[], description: string) => {
     const l = lb.addListener(id, { port, protocol, certificates: props.certificates, defaultTargetGroups: [target], open: false });
     peers.forEach((peer) => l.connections.allowDefaultPortFrom(peer, description));
     return l;
   };
-  const production = listener('ProductionListener', t.productionPort, blue, t.productionPeers, 'Production traffic');
-  const test = t.wantTest ? listener('TestListener', t.testPort, green, t.testPeers, 'Test traffic of blue/green deployments') : undefined;
+  const given = props.listeners;
+  const production = given?.production ?? listener('ProductionListener', t.productionPort, blue, t.productionPeers, 'Production traffic');
+  const test = given ? given.test : t.wantTest ? listener('TestListener', t.testPort, green, t.testPeers, 'Test traffic of blue/green deployments') : undefined;
   if (created) {
     acknowledgeCreatedLoadBalancer(created, [...t.productionPeers, ...(t.wantTest ? t.testPeers : [])]);
     created.connections.securityGroups.forEach((sg) => acknowledgeCompliance(sg, OwnedResource.LOAD_BALANCER_SECURITY_GROUP));
@@ -712,16 +1005,17 @@ function networkTraffic(scope: Construct, props: BlueGreenListenersProps, t: Tra
       deregistrationDelay: t.deregistrationDelay,
       healthCheck: props.healthCheck ?? { protocol: elbv2.Protocol.TCP, ...HEALTH_CHECK_TIMING },
     });
-  const blue = targetGroup('BlueTargetGroup');
-  const green = targetGroup('GreenTargetGroup');
+  const blue = (props.targetGroups?.blue ?? targetGroup('BlueTargetGroup')) as elbv2.INetworkTargetGroup;
+  const green = (props.targetGroups?.green ?? targetGroup('GreenTargetGroup')) as elbv2.INetworkTargetGroup;
   const protocol = t.secure ? elbv2.Protocol.TLS : elbv2.Protocol.TCP;
   const listener = (id: string, port: number, target: elbv2.INetworkTargetGroup, peers: ec2.IPeer[], description: string) => {
     const l = lb.addListener(id, { port, protocol, certificates: props.certificates, defaultTargetGroups: [target] });
     peers.forEach((peer) => lb.connections.allowFrom(peer, ec2.Port.tcp(port), description));
     return l;
   };
-  const production = listener('ProductionListener', t.productionPort, blue, t.productionPeers, 'Production traffic');
-  const test = t.wantTest ? listener('TestListener', t.testPort, green, t.testPeers, 'Test traffic of blue/green deployments') : undefined;
+  const given = props.listeners;
+  const production = given?.production ?? listener('ProductionListener', t.productionPort, blue, t.productionPeers, 'Production traffic');
+  const test = given ? given.test : t.wantTest ? listener('TestListener', t.testPort, green, t.testPeers, 'Test traffic of blue/green deployments') : undefined;
   if (created) {
     acknowledgeCreatedLoadBalancer(nlbSecurityGroup!, [...t.productionPeers, ...(t.wantTest ? t.testPeers : [])]);
     acknowledgeCompliance(nlbSecurityGroup!, OwnedResource.LOAD_BALANCER_SECURITY_GROUP);

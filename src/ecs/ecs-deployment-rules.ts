@@ -75,9 +75,9 @@ export function validateEcsOptions(
       `Container "${container.containerName}" does not map port ${containerPort}; mapped ports: ${container.portMappings.map((m) => m.containerPort).join(', ') || '(none)'}. The load balancer can only reach a mapped port.`,
     );
   }
-  if (props.hooks?.afterAllowTestTraffic && props.traffic?.testListener === false) {
+  if (props.hooks?.afterAllowTestTraffic && !hasTestListener(props)) {
     errors.push(
-      'hooks.afterAllowTestTraffic needs a test listener, but traffic.testListener is false: CodeDeploy ignores the AfterAllowTestTraffic hook without one. Turn the test listener on, or use hooks.beforeAllowTraffic.',
+      `hooks.afterAllowTestTraffic needs a test listener, but ${noTestListener(props)}: CodeDeploy ignores the AfterAllowTestTraffic hook without one. Turn the test listener on, or use hooks.beforeAllowTraffic.`,
     );
   }
   const wait = props.blueGreen?.terminationWaitTime;
@@ -364,15 +364,24 @@ export function ecsStatements(
   ];
 }
 
+/** Whether the deployment has a test listener: a given one, or the one the construct creates unless turned off. */
+function hasTestListener(props: EcsDeploymentProps): boolean {
+  return props.traffic?.listeners ? props.traffic.listeners.test !== undefined : props.traffic?.testListener !== false;
+}
+
+function noTestListener(props: EcsDeploymentProps): string {
+  return props.traffic?.listeners ? 'traffic.listeners has no test listener' : 'traffic.testListener is false';
+}
+
 /**
  * Valid but risky choices: an acknowledgeable warning. The matching CodeDeployChecks finding
  * (CD4, CD5) surfaces too; it follows from the user's choice, so it is theirs to acknowledge.
  */
 export function warnEcsChoices(scope: Construct, props: EcsDeploymentProps): void {
-  if (props.traffic?.testListener === false) {
+  if (!hasTestListener(props)) {
     Annotations.of(scope).addWarningV2(
       'cdk-codedeploy-patterns:noTestListener',
-      'traffic.testListener is false, so no hook can test the replacement task set before production traffic reaches it. Keep the test listener unless nothing could use it.',
+      `${noTestListener(props)}, so no hook can test the replacement task set before production traffic reaches it. Keep the test listener unless nothing could use it.`,
     );
   }
   const wait = props.blueGreen?.terminationWaitTime;

@@ -49,6 +49,10 @@ export function bindHttpCheck(scope: Construct, options: LifecycleHookBindOption
       errors.push(
         `HttpCheckTarget.${listener}Listener() needs the load balancer of an EcsDeployment, but the ${options.lifecycleEvent} hook is bound to a deployment without one. Use HttpCheckTarget.url(...) instead.`,
       );
+    } else if (port === undefined && (listener === 'production' || (lb.hasTestListener ?? lb.testPort !== undefined))) {
+      errors.push(
+        `HttpCheckTarget.${listener}Listener() was given for ${options.lifecycleEvent}, but the ${listener} listener was imported without its port. Set traffic.listeners.${listener}Port.`,
+      );
     } else if (port === undefined) {
       errors.push(
         `HttpCheckTarget.testListener() was given for ${options.lifecycleEvent}, but the deployment has no test listener. Turn traffic.testListener on, or check HttpCheckTarget.productionListener().`,
@@ -72,11 +76,22 @@ export function bindHttpCheck(scope: Construct, options: LifecycleHookBindOption
   }
   throwIfErrors(scope, errors);
 
+  let dnsName: string | undefined;
+  if (lb && port !== undefined) {
+    try {
+      dnsName = lb.loadBalancerDnsName;
+    } catch (e) {
+      // aws-cdk-lib's imported load balancer without its DNS name.
+      throwIfErrors(scope, [
+        `HttpCheckTarget.${listener}Listener() sends requests to the load balancer's DNS name, which it does not know ("${(e as Error).message}"). Import the load balancer with loadBalancerDnsName, or use HttpCheckTarget.url(...).`,
+      ]);
+    }
+  }
   const config: HttpCheckConfig = {
     url: props.target._url,
     loadBalancer:
       lb && port !== undefined
-        ? { fullName: lb.loadBalancerFullName, dnsName: lb.loadBalancerDnsName, port, secure: lb.secure }
+        ? { fullName: lb.loadBalancerFullName, dnsName: dnsName!, port, secure: lb.secure }
         : undefined,
     path: props.path ?? '/',
     method: props.method ?? 'GET',

@@ -89,15 +89,26 @@ export interface LifecycleHookLoadBalancer {
   /** The load balancer's VPC. */
   readonly vpc: ec2.IVpc;
 
-  /** Port of the production listener. */
-  readonly productionPort: number;
+  /**
+   * Port of the production listener.
+   *
+   * @default - unknown (an imported listener given without its port)
+   */
+  readonly productionPort?: number;
 
   /**
    * Port of the test listener.
    *
-   * @default - no test listener
+   * @default - no test listener, or an imported one given without its port
    */
   readonly testPort?: number;
+
+  /**
+   * Whether there is a test listener (its port may be unknown).
+   *
+   * @default - there is one exactly when testPort is set
+   */
+  readonly hasTestListener?: boolean;
 
   /** Whether the listeners use TLS (HTTPS or TLS listeners). */
   readonly secure: boolean;

@@ -12,8 +12,15 @@ export interface LiveTargetGroupsProperties {
   readonly LoadBalancerArn: string;
   readonly BlueTargetGroupArn: string;
   readonly GreenTargetGroupArn: string;
-  readonly ProductionPort: string;
+  /** Port of a listener the template follows (it cannot reference the listener: the listener references this resource). */
+  readonly ProductionPort?: string;
   readonly TestPort?: string;
+  /**
+   * A listener the template does not follow (one the user gave, whose rule the construct adds), so
+   * it can be named: found by ARN, whatever its default action forwards to.
+   */
+  readonly ProductionListenerArn?: string;
+  readonly TestListenerArn?: string;
   /**
    * The listeners' other properties, unused here: any change of them (including a referenced
    * value, such as a replaced certificate) updates this resource before the listener, so the
@@ -49,10 +56,14 @@ export interface Elbv2Api {
 
 export function parseLiveTargetGroupsProperties(raw: Record<string, unknown>): LiveTargetGroupsProperties {
   const problems: string[] = [];
-  for (const key of ['LoadBalancerArn', 'BlueTargetGroupArn', 'GreenTargetGroupArn', 'ProductionPort']) {
-    if (typeof raw?.[key] !== 'string' && typeof raw?.[key] !== 'number') {
+  const given = (key: string) => typeof raw?.[key] === 'string' || typeof raw?.[key] === 'number';
+  for (const key of ['LoadBalancerArn', 'BlueTargetGroupArn', 'GreenTargetGroupArn']) {
+    if (!given(key)) {
       problems.push(`${key} is required; received ${JSON.stringify(raw?.[key])?.slice(0, 80)}`);
     }
+  }
+  if (!given('ProductionPort') && !given('ProductionListenerArn')) {
+    problems.push(`ProductionPort or ProductionListenerArn is required; received neither (${JSON.stringify(raw?.ProductionPort)?.slice(0, 80)})`);
   }
   if (problems.length > 0) {
     throw new Error(`invalid resource properties: ${problems.join('; ')}`);
@@ -82,9 +93,9 @@ function servedBy(listener: { DefaultActions?: Elbv2Sdk.Action[] }): { arns: str
 }
 
 /**
- * Reads where the load balancer's blue/green listeners forward now. A listener is found by its port
- * (or its previous port, when this update changes it) among the listeners that forward only to the
- * pair. Without a listener (the stack is being created, or the listener is new), the production
+ * Reads where the load balancer's blue/green listeners forward now. A listener is found by its ARN
+ * when the template names it, else by its port (or its previous port, when this update changes it)
+ * among the listeners that forward only to the pair. Without a listener (the stack is being created, or the listener is new), the production
  * target group is the one with healthy targets, else blue; the test listener follows production's
  * other group, as on creation.
  */
@@ -107,9 +118,10 @@ export async function liveTargetGroups(
     const s = servedBy(l);
     return s.all.length > 0 && s.all.every((arn) => pair.has(arn));
   });
-  const find = (port: unknown, oldPort: unknown) =>
-    ours.find((l) => port !== undefined && String(l.Port) === String(port)) ??
-    ours.find((l) => oldPort !== undefined && String(l.Port) === String(oldPort));
+  const find = (port: unknown, oldPort: unknown, arn: unknown) =>
+    (arn ? listeners.find((l) => l.ListenerArn === arn) : undefined) ??
+    ours.find((l) => port !== undefined && port !== '' && String(l.Port) === String(port)) ??
+    ours.find((l) => oldPort !== undefined && oldPort !== '' && String(l.Port) === String(oldPort));
 
   const ruleOf = async (listener: Elbv2Sdk.Listener): Promise<Elbv2Sdk.Rule | undefined> => {
     if (props.RulePriority === undefined || props.RulePriority === '' || !listener.ListenerArn) {
@@ -140,7 +152,7 @@ export async function liveTargetGroups(
     return arns[0];
   };
 
-  const production = find(props.ProductionPort, oldProps?.ProductionPort);
+  const production = find(props.ProductionPort, oldProps?.ProductionPort, props.ProductionListenerArn);
   let productionArn: string;
   let how: string;
   if (production) {
@@ -155,8 +167,8 @@ export async function liveTargetGroups(
   }
   const otherArn = productionArn === blue ? green : blue;
   let testArn = otherArn;
-  if (props.TestPort !== undefined && props.TestPort !== '') {
-    const test = find(props.TestPort, oldProps?.TestPort);
+  if ((props.TestPort !== undefined && props.TestPort !== '') || props.TestListenerArn) {
+    const test = find(props.TestPort, oldProps?.TestPort, props.TestListenerArn);
     if (test) {
       testArn = await liveOf(test, 'test');
       how += `; test listener (port ${test.Port}) forwards to ${name(testArn, blue)}`;

@@ -241,4 +241,38 @@ describe('the ECS engine: traffic on a listener rule, which ECS re-weights', () 
     expect(shifting.Status).toBe('FAILED');
     expect(shifting.Reason).toMatch(/the production listener's rule 1 on port 80 forwards to 2 target groups with a weight above zero/);
   });
+
+  test('your own listener (found by its ARN, whatever its default action): the reading follows the construct\'s rule at your priority, not your other rules', async () => {
+    const own = (await elb.send(new CreateLoadBalancerCommand({ Name: 'own', Subnets: subnetIds, Type: 'application' }))).LoadBalancers![0].LoadBalancerArn!;
+    const tg = async (name: string) =>
+      (await elb.send(new CreateTargetGroupCommand({ Name: name, Protocol: 'HTTP', Port: 8080, VpcId: vpcId, TargetType: 'ip' }))).TargetGroups![0].TargetGroupArn!;
+    const oblue = await tg('own-blue');
+    const ogreen = await tg('own-green');
+    const other = await tg('own-admin');
+    // The user's listener: a fixed response by default, an admin rule of theirs at priority 5; the construct's rule at 10.
+    const listenerArn = (await elb.send(new CreateListenerCommand({
+      LoadBalancerArn: own, Port: 443, Protocol: 'HTTP', DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404' } }],
+    }))).Listeners![0].ListenerArn!;
+    await elb.send(new CreateRuleCommand({ ListenerArn: listenerArn, Priority: 5, Conditions: [{ Field: 'path-pattern', Values: ['/admin/*'] }], Actions: [{ Type: 'forward', TargetGroupArn: other }] }));
+    const ruleArn = (await elb.send(new CreateRuleCommand({
+      ListenerArn: listenerArn, Priority: 10, Conditions: [{ Field: 'path-pattern', Values: ['*'] }], Actions: [{ Type: 'forward', TargetGroupArn: oblue }],
+    }))).Rules![0].RuleArn!;
+    const props = { LoadBalancerArn: own, BlueTargetGroupArn: oblue, GreenTargetGroupArn: ogreen, ProductionPort: undefined, TestPort: undefined, ProductionListenerArn: listenerArn, RulePriority: '10' };
+
+    expect((await answer(readingEvent('Update', props, { ProductionListenerArn: listenerArn }))).Data).toEqual({ ProductionTargetGroupArn: oblue, TestTargetGroupArn: ogreen });
+    await elb.send(new ModifyRuleCommand({
+      RuleArn: ruleArn,
+      Actions: [{ Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: ogreen, Weight: 100 }, { TargetGroupArn: oblue, Weight: 0 }] } }],
+    }));
+    const response = await answer(readingEvent('Update', { ...props, ProductionRule: { Conditions: 'changed' } }, { ProductionListenerArn: listenerArn }));
+    expect(response.Status).toBe('SUCCESS');
+    expect(response.Data).toEqual({ ProductionTargetGroupArn: ogreen, TestTargetGroupArn: oblue });
+    expect(response.Reason).toContain('production listener (port 443) forwards to green');
+  });
+
+  test('neither a port nor a listener ARN: the reading fails and says which property is missing', async () => {
+    const response = await answer(readingEvent('Create', { ProductionPort: undefined, TestPort: undefined }));
+    expect(response.Status).toBe('FAILED');
+    expect(response.Reason).toMatch(/ProductionPort or ProductionListenerArn is required; received neither/);
+  });
 });
