@@ -412,14 +412,24 @@ export class BlueGreenListeners extends Construct {
     const shiftsRules = native && this.loadBalancerType === BlueGreenLoadBalancerType.APPLICATION;
     if (shiftsRules) {
       // ECS re-weights a listener rule of an Application Load Balancer (its API takes a rule ARN there).
-      const rule = (ruleId: string, listener: elbv2.IListener, target: elbv2.ITargetGroup) =>
+      // Without a test rule, the production rule must name both target groups (blue 1, green 0):
+      // ECS rolls the deployment back otherwise ("Both targetGroup and alternateTargetGroup must be
+      // associated with the productionListenerRule or testListenerRule", ECS guide, migrating from CodeDeploy).
+      const rule = (ruleId: string, listener: elbv2.IListener, target: elbv2.ITargetGroup, alternate?: elbv2.ITargetGroup) =>
         new elbv2.ApplicationListenerRule(this, ruleId, {
           listener: listener as elbv2.IApplicationListener,
           priority: rulePriority,
           conditions: [elbv2.ListenerCondition.pathPatterns(['*'])],
-          targetGroups: [target as elbv2.IApplicationTargetGroup],
+          ...(alternate
+            ? {
+              action: elbv2.ListenerAction.weightedForward([
+                { targetGroup: target as elbv2.IApplicationTargetGroup, weight: 1 },
+                { targetGroup: alternate as elbv2.IApplicationTargetGroup, weight: 0 },
+              ]),
+            }
+            : { targetGroups: [target as elbv2.IApplicationTargetGroup] }),
         });
-      this.productionListenerRule = rule('ProductionRule', parts.productionListener, parts.blueTargetGroup);
+      this.productionListenerRule = rule('ProductionRule', parts.productionListener, parts.blueTargetGroup, parts.testListener ? undefined : parts.greenTargetGroup);
       this.testListenerRule = parts.testListener ? rule('TestRule', parts.testListener, parts.greenTargetGroup) : undefined;
     }
     if (native) {
@@ -700,8 +710,12 @@ function followLiveTargetGroups(
     forward(test.listener, 'DefaultActions.0.TargetGroupArn', 'TestTargetGroupArn');
   }
   // ECS-native: the rules carry the traffic, so they above all follow what serves it.
-  if (productionRule) {
+  if (productionRule && testRule) {
     forward(productionRule, 'Actions.0.TargetGroupArn', 'ProductionTargetGroupArn');
+  } else if (productionRule) {
+    // The weighted forward to both: the live one at weight 1, the other at 0.
+    forward(productionRule, 'Actions.0.ForwardConfig.TargetGroups.0.TargetGroupArn', 'ProductionTargetGroupArn');
+    forward(productionRule, 'Actions.0.ForwardConfig.TargetGroups.1.TargetGroupArn', 'TestTargetGroupArn');
   }
   if (testRule) {
     forward(testRule, 'Actions.0.TargetGroupArn', 'TestTargetGroupArn');

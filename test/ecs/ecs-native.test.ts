@@ -17,7 +17,7 @@ import {
 } from '../../src';
 import { EMERGENCY_CONTEXT } from '../../src/private/emergency';
 import { complianceSuite, testStack, TEST_ENV } from '../harness';
-import { acknowledgeTrafficChoices, ecsFixture, secureTopic, userFunction } from '../util';
+import { acknowledgeTrafficChoices, acknowledgeUserChoice, ecsFixture, secureTopic, userFunction } from '../util';
 
 /**
  * `EcsDeployment` with the ECS engine (issue 17): ECS's own blue/green, linear and canary
@@ -115,6 +115,29 @@ describe('EcsDeployment with the ECS engine', () => {
     });
     t.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'elasticloadbalancing:DescribeRules', Resource: '*' })]) },
+    });
+  });
+
+  test('without a test listener the production rule names both target groups (blue 1, green 0), as ECS requires, and both follow the reading', () => {
+    const stack = testStack();
+    const dep = deploy(stack, { traffic: { testListener: false } });
+    const t = Template.fromStack(stack);
+    const rules = Object.values(t.findResources('AWS::ElasticLoadBalancingV2::ListenerRule')) as any[];
+    expect(rules).toHaveLength(1);
+    const reading = Object.keys(t.findResources('Custom::CodeDeployLiveTargetGroups'))[0];
+    expect(rules[0].Properties.Actions).toEqual([{
+      Type: 'forward',
+      ForwardConfig: {
+        TargetGroups: [
+          { TargetGroupArn: { 'Fn::GetAtt': [reading, 'ProductionTargetGroupArn'] }, Weight: 1 },
+          { TargetGroupArn: { 'Fn::GetAtt': [reading, 'TestTargetGroupArn'] }, Weight: 0 },
+        ],
+      },
+    }]);
+    expect(service(t).Properties.LoadBalancers[0].AdvancedConfiguration).toEqual({
+      AlternateTargetGroupArn: { Ref: stack.getLogicalId(dep.greenTargetGroup.node.defaultChild as any) },
+      ProductionListenerRule: { Ref: stack.getLogicalId(dep.listeners.productionListenerRule!.node.defaultChild as any) },
+      RoleArn: { 'Fn::GetAtt': [stack.getLogicalId(dep.listeners.infrastructureRole!.node.defaultChild as any), 'Arn'] },
     });
   });
 
@@ -271,6 +294,11 @@ complianceSuite({
       },
     });
     acknowledgeTrafficChoices(dep);
+  },
+  'ECS engine, no test listener (a weighted production rule)': (stack) => {
+    const dep = deploy(stack, { traffic: { testListener: false } });
+    acknowledgeTrafficChoices(dep);
+    acknowledgeUserChoice(dep, 'no test listener', 'CodeDeploy-CD5');
   },
   'ECS engine, notifications to an encrypted topic': (stack) => {
     const dep = deploy(stack, { notifications: [{ topic: secureTopic(stack, 'Topic'), events: [DeploymentEvent.DEPLOYMENT_FAILURE] }] });

@@ -270,6 +270,44 @@ describe('the ECS engine: traffic on a listener rule, which ECS re-weights', () 
     expect(response.Reason).toContain('production listener (port 443) forwards to green');
   });
 
+  test('no test listener: the production rule names both target groups (1 / 0); after ECS shifted it, the template\'s weighted action keeps production on green', async () => {
+    const lbArn2 = (await elb.send(new CreateLoadBalancerCommand({ Name: 'weighted', Subnets: subnetIds, Type: 'application' }))).LoadBalancers![0].LoadBalancerArn!;
+    const tg = async (name: string) =>
+      (await elb.send(new CreateTargetGroupCommand({ Name: name, Protocol: 'HTTP', Port: 8080, VpcId: vpcId, TargetType: 'ip' }))).TargetGroups![0].TargetGroupArn!;
+    const wblue = await tg('weighted-blue');
+    const wgreen = await tg('weighted-green');
+    const listenerArn = (await elb.send(new CreateListenerCommand({
+      LoadBalancerArn: lbArn2, Port: 80, Protocol: 'HTTP', DefaultActions: [{ Type: 'forward', TargetGroupArn: wblue }],
+    }))).Listeners![0].ListenerArn!;
+    const weighted = (live: string, other: string) => [{ Type: 'forward' as const, ForwardConfig: { TargetGroups: [{ TargetGroupArn: live, Weight: 1 }, { TargetGroupArn: other, Weight: 0 }] } }];
+    const ruleArn = (await elb.send(new CreateRuleCommand({
+      ListenerArn: listenerArn, Priority: 1, Conditions: [{ Field: 'path-pattern', Values: ['*'] }], Actions: weighted(wblue, wgreen),
+    }))).Rules![0].RuleArn!;
+    const props = { LoadBalancerArn: lbArn2, BlueTargetGroupArn: wblue, GreenTargetGroupArn: wgreen, TestPort: '', RulePriority: '1' };
+    expect((await answer(readingEvent('Update', props, { ProductionPort: '80' }))).Data).toEqual({ ProductionTargetGroupArn: wblue, TestTargetGroupArn: wgreen });
+
+    // ECS's deployment re-weights the rule to green.
+    await elb.send(new ModifyRuleCommand({ RuleArn: ruleArn, Actions: weighted(wgreen, wblue) }));
+    const response = await answer(readingEvent('Update', { ...props, ProductionRule: { Conditions: 'changed' } }, { ProductionPort: '80' }));
+    expect(response.Data).toEqual({ ProductionTargetGroupArn: wgreen, TestTargetGroupArn: wblue });
+
+    // The synthesized rule's action, its attributes resolved from the reading, applied the way CloudFormation updates the rule.
+    const stack = testStack();
+    const { cluster, taskDefinition } = ecsFixture(stack);
+    new EcsDeployment(stack, 'Web', { cluster, taskDefinition, engine: EcsDeploymentEngine.ECS, traffic: { testListener: false } });
+    const template = Template.fromStack(stack).toJSON();
+    const rule = Object.values(template.Resources).find((r: any) => r.Type === 'AWS::ElasticLoadBalancingV2::ListenerRule') as any;
+    const actions = rule.Properties.Actions.map((a: any) => ({
+      Type: a.Type,
+      ForwardConfig: { TargetGroups: a.ForwardConfig.TargetGroups.map((g: any) => ({ TargetGroupArn: response.Data[g.TargetGroupArn['Fn::GetAtt'][1]], Weight: g.Weight })) },
+    }));
+    await elb.send(new ModifyRuleCommand({ RuleArn: ruleArn, Conditions: [{ Field: 'path-pattern', Values: ['/*'] }], Actions: actions }));
+    expect(await ruleForwardsTo(ruleArn)).toEqual([wgreen]);
+    // Both target groups are still named on the rule, as ECS requires for the next deployment.
+    const after = (await elb.send(new DescribeRulesCommand({ RuleArns: [ruleArn] }))).Rules![0];
+    expect(after.Actions![0].ForwardConfig!.TargetGroups!.map((g) => g.TargetGroupArn).sort()).toEqual([wblue, wgreen].sort());
+  });
+
   test('neither a port nor a listener ARN: the reading fails and says which property is missing', async () => {
     const response = await answer(readingEvent('Create', { ProductionPort: undefined, TestPort: undefined }));
     expect(response.Status).toBe('FAILED');
