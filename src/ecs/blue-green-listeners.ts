@@ -457,7 +457,7 @@ export class BlueGreenListeners extends Construct {
       this.node.addValidation({ validate: () => givenTrafficProblems(this, props, [production, test]) });
     }
     if (production.follow || test?.follow || this.productionListenerRule) {
-      followLiveTargetGroups(this, parts, production, test, rulePriority, this.productionListenerRule, this.testListenerRule);
+      followLiveTargetGroups(this, parts, this.engine, production, test, rulePriority, this.productionListenerRule, this.testListenerRule);
     }
   }
 
@@ -659,6 +659,7 @@ function targetGroupFullName(tg: elbv2.ITargetGroup): string {
 function followLiveTargetGroups(
   scope: Construct,
   parts: TrafficParts,
+  engine: EcsDeploymentEngine,
   production: FollowedListener,
   test: FollowedListener | undefined,
   rulePriority: number,
@@ -698,6 +699,8 @@ function followLiveTargetGroups(
       ...(test ? listenerProperties('Test', test) : {}),
       ...(productionRule ? { RulePriority: rulePriority, ProductionRule: otherProperties(productionRule, 'Actions', 'ListenerArn') } : {}),
       ...(testRule ? { TestRule: otherProperties(testRule, 'Actions', 'ListenerArn') } : {}),
+      // The service depends on this reading: an update that switches the engine fails here first.
+      Engine: engine,
     },
   });
   resource.node.addDependency(provider.policy);

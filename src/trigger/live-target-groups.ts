@@ -37,6 +37,11 @@ export interface LiveTargetGroupsProperties {
   /** The rules' other properties, unused here (as for the listeners). */
   readonly ProductionRule?: unknown;
   readonly TestRule?: unknown;
+  /**
+   * The engine that deploys the service (`CODE_DEPLOY` or `ECS`). The service depends on this
+   * resource, so an update that switches it fails here, before CloudFormation touches the service.
+   */
+  readonly Engine?: string;
 }
 
 /** What the listeners' default actions forward to. */
@@ -104,6 +109,10 @@ export async function liveTargetGroups(
   props: LiveTargetGroupsProperties,
   oldProps: Partial<LiveTargetGroupsProperties> | undefined,
 ): Promise<LiveTargetGroups> {
+  const switched = engineSwitch(props, oldProps);
+  if (switched) {
+    throw new Error(switched);
+  }
   const blue = props.BlueTargetGroupArn;
   const green = props.GreenTargetGroupArn;
   const pair = new Set([blue, green]);
@@ -177,6 +186,25 @@ export async function liveTargetGroups(
     }
   }
   return { ProductionTargetGroupArn: productionArn, TestTargetGroupArn: testArn, how };
+}
+
+/**
+ * Why an update that changes the engine of a deployed service must stop, or undefined. A resource
+ * without an engine before (created by an older version of the library) is no switch.
+ */
+export function engineSwitch(props: Partial<LiveTargetGroupsProperties>, oldProps: Partial<LiveTargetGroupsProperties> | undefined): string | undefined {
+  const from = oldProps?.Engine;
+  const to = props.Engine;
+  if (!from || !to || from === to) {
+    return undefined;
+  }
+  return (
+    `this update switches the service's deployment engine from ${from} to ${to} in place; stopped before the service is changed. ` +
+    'CloudFormation rejects moving a running service onto CODE_DEPLOY (aws/aws-cdk#36012), and the other way round the service\'s ' +
+    'controller, target groups and listener rules would all change while it serves traffic. Keep the engine, or switch safely: add a ' +
+    'second EcsDeployment with the other engine (its own construct ID, so its own service and load balancer), deploy, move clients to it, ' +
+    'then remove the first.'
+  );
 }
 
 function name(arn: string, blue: string): string {

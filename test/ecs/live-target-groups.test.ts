@@ -177,6 +177,55 @@ test('a load balancer without our listeners (replaced): production follows the t
   expect(response.Reason).toMatch(/no production listener yet; green has the healthy targets/);
 });
 
+describe('switching engines in place', () => {
+  test('an update that changes the engine fails before anything is read, saying how to switch safely', async () => {
+    const response = await answer(readingEvent('Update', { Engine: 'ECS' }, { ProductionPort: '80', TestPort: '8080', Engine: 'CODE_DEPLOY' }));
+    expect(response.Status).toBe('FAILED');
+    expect(response.Reason).toMatch(/switches the service's deployment engine from CODE_DEPLOY to ECS in place; stopped before the service is changed/);
+    expect(response.Reason).toMatch(/add a second EcsDeployment with the other engine \(its own construct ID/);
+    const back = await answer(readingEvent('Update', { Engine: 'CODE_DEPLOY' }, { ProductionPort: '80', TestPort: '8080', Engine: 'ECS' }));
+    expect(back.Status).toBe('FAILED');
+    expect(back.Reason).toMatch(/from ECS to CODE_DEPLOY.*aws\/aws-cdk#36012/);
+  });
+
+  test('the same engine, or a reading created before the engine was recorded: read as always', async () => {
+    expect((await answer(readingEvent('Update', { Engine: 'CODE_DEPLOY' }, { ProductionPort: '80', TestPort: '8080', Engine: 'CODE_DEPLOY' }))).Status).toBe('SUCCESS');
+    expect((await answer(readingEvent('Update', { Engine: 'CODE_DEPLOY' }, { ProductionPort: '80', TestPort: '8080' }))).Status).toBe('SUCCESS');
+  });
+
+  test('the construct records its engine on the reading, which the service depends on', () => {
+    for (const engine of [EcsDeploymentEngine.CODE_DEPLOY, EcsDeploymentEngine.ECS]) {
+      const stack = testStack();
+      const { cluster, taskDefinition } = ecsFixture(stack);
+      new EcsDeployment(stack, 'Web', { cluster, taskDefinition, engine });
+      const template = Template.fromStack(stack);
+      template.hasResourceProperties(LIVE_TARGET_GROUPS_RESOURCE_TYPE, { Engine: engine });
+      // The service reaches the reading through what it references or depends on (listeners or rules).
+      const json = template.toJSON();
+      const reading = Object.keys(template.findResources(LIVE_TARGET_GROUPS_RESOURCE_TYPE))[0];
+      const serviceId = Object.keys(template.findResources('AWS::ECS::Service'))[0];
+      expect(dependsOn(json, serviceId, reading)).toBe(true);
+      expect(dependsOn(json, reading, serviceId)).toBe(false);
+    }
+  });
+});
+
+/** Whether a resource depends on another, through DependsOn, Ref or GetAtt, directly or not. */
+function dependsOn(template: any, from: string, to: string, seen = new Set<string>()): boolean {
+  if (seen.has(from)) {
+    return false;
+  }
+  seen.add(from);
+  const resource = template.Resources[from];
+  const text = JSON.stringify(resource.Properties ?? {});
+  const direct = new Set<string>([
+    ...[resource.DependsOn ?? []].flat(),
+    ...[...text.matchAll(/"Ref":"(\w+)"/g)].map((m) => m[1]),
+    ...[...text.matchAll(/"Fn::GetAtt":\["(\w+)"/g)].map((m) => m[1]),
+  ].filter((id) => id in template.Resources));
+  return direct.has(to) || [...direct].some((id) => dependsOn(template, id, to, seen));
+}
+
 describe('the ECS engine: traffic on a listener rule, which ECS re-weights', () => {
   /** Where a rule sends traffic: the target groups with a weight above zero. */
   async function ruleForwardsTo(ruleArn: string): Promise<string[]> {
