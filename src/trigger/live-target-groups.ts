@@ -192,7 +192,10 @@ export async function liveTargetGroups(
  * Why an update that changes the engine of a deployed service must stop, or undefined. A resource
  * without an engine before (created by an older version of the library) is no switch.
  */
-export function engineSwitch(props: Partial<LiveTargetGroupsProperties>, oldProps: Partial<LiveTargetGroupsProperties> | undefined): string | undefined {
+export function engineSwitch(
+  props: Partial<LiveTargetGroupsProperties>,
+  oldProps: Partial<LiveTargetGroupsProperties> | undefined,
+): string | undefined {
   const from = oldProps?.Engine;
   const to = props.Engine;
   if (!from || !to || from === to) {
