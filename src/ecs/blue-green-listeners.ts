@@ -449,7 +449,7 @@ export class BlueGreenListeners extends Construct {
           `The listener ${listener.node.path} is defined in another stack, so this construct cannot keep its default action on the target group that serves traffic: after a deployment moved traffic to the other target group, an update of that listener in its own stack sends production back to the idle one (aws/aws-cdk#36649). Define the listener in this stack, or import it by ARN and keep it out of CloudFormation.`,
         );
       }
-      return { listener, follow, port };
+      return { listener, follow, port, weighted: mine && listener === parts.productionListener && native && !parts.testListener && !shiftsRules };
     };
     const production = follows(parts.productionListener, productionPort)!;
     const test = follows(parts.testListener, testPort);
@@ -706,7 +706,10 @@ function followLiveTargetGroups(
   resource.node.addDependency(provider.policy);
   const forward = (c: Construct, path: string, attribute: string) =>
     (c.node.defaultChild as CfnResource).addPropertyOverride(path, resource.getAttString(attribute));
-  if (production.follow) {
+  if (production.follow && production.weighted) {
+    forward(production.listener, 'DefaultActions.0.ForwardConfig.TargetGroups.0.TargetGroupArn', 'ProductionTargetGroupArn');
+    forward(production.listener, 'DefaultActions.0.ForwardConfig.TargetGroups.1.TargetGroupArn', 'TestTargetGroupArn');
+  } else if (production.follow) {
     forward(production.listener, 'DefaultActions.0.TargetGroupArn', 'ProductionTargetGroupArn');
   }
   if (test?.follow) {
@@ -732,6 +735,8 @@ interface FollowedListener {
   /** The construct's own listener, or a given one of this stack that the engine shifts. */
   readonly follow: boolean;
   readonly port?: number;
+  /** A weighted forward to both target groups (the live one 1, the other 0) instead of a plain one. */
+  readonly weighted?: boolean;
 }
 
 /** The L1 of a listener defined in this app (aws-cdk-lib's listeners), else undefined (imported). */
@@ -789,6 +794,11 @@ function validateGiven(props: BlueGreenListenersProps): string[] {
     }
     if (given.test && given.test === given.production) {
       errors.push(`listeners.test and listeners.production are the same listener (${given.production.node.path}); the test listener needs its own port (CodeDeploy allows one listener per traffic route).`);
+    }
+    if ((props.engine ?? EcsDeploymentEngine.CODE_DEPLOY) === EcsDeploymentEngine.ECS && isNetwork(props) && !given.test) {
+      errors.push(
+        'With the ECS engine and a Network Load Balancer, ECS needs the green target group on a listener too ("Both targetGroup and alternateTargetGroup must be associated with the productionListenerRule or testListenerRule"): give listeners.test, or let the construct create the listeners (its production listener then names both target groups).',
+      );
     }
     if (given.testPort !== undefined && !given.test) {
       errors.push(`listeners.testPort is ${given.testPort} but there is no listeners.test; give the test listener or drop testPort.`);
@@ -1031,7 +1041,21 @@ function networkTraffic(scope: Construct, props: BlueGreenListenersProps, t: Tra
     return l;
   };
   const given = props.listeners;
-  const production = given?.production ?? listener('ProductionListener', t.productionPort, blue, t.productionPeers, 'Production traffic');
+  // ECS-native without a test listener: the production listener names both target groups (as the
+  // rule does on an Application Load Balancer; Network Load Balancers take weighted target groups).
+  const weighted = (props.engine === EcsDeploymentEngine.ECS && !t.wantTest)
+    ? () => {
+      const l = lb.addListener('ProductionListener', {
+        port: t.productionPort,
+        protocol,
+        certificates: props.certificates,
+        defaultAction: elbv2.NetworkListenerAction.weightedForward([{ targetGroup: blue, weight: 1 }, { targetGroup: green, weight: 0 }]),
+      });
+      t.productionPeers.forEach((peer) => lb.connections.allowFrom(peer, ec2.Port.tcp(t.productionPort), 'Production traffic'));
+      return l;
+    }
+    : undefined;
+  const production = given?.production ?? weighted?.() ?? listener('ProductionListener', t.productionPort, blue, t.productionPeers, 'Production traffic');
   const test = given ? given.test : t.wantTest ? listener('TestListener', t.testPort, green, t.testPeers, 'Test traffic of blue/green deployments') : undefined;
   if (created) {
     acknowledgeCreatedLoadBalancer(nlbSecurityGroup!, [...t.productionPeers, ...(t.wantTest ? t.testPeers : [])]);

@@ -169,6 +169,30 @@ describe('EcsDeployment with the ECS engine', () => {
     expect(dependsOn.filter((d) => /Rule/.test(d))).toEqual([]);
   });
 
+  test('a Network Load Balancer without a test listener: the production listener names both target groups (weighted 1 / 0), following the reading', () => {
+    const stack = testStack();
+    deploy(stack, { traffic: { loadBalancerType: BlueGreenLoadBalancerType.NETWORK, testListener: false } });
+    const t = Template.fromStack(stack);
+    const reading = Object.keys(t.findResources('Custom::CodeDeployLiveTargetGroups'))[0];
+    const listeners = Object.values(t.findResources('AWS::ElasticLoadBalancingV2::Listener')) as any[];
+    expect(listeners).toHaveLength(1);
+    expect(listeners[0].Properties.DefaultActions).toEqual([{
+      Type: 'forward',
+      ForwardConfig: {
+        TargetGroups: [
+          { TargetGroupArn: { 'Fn::GetAtt': [reading, 'ProductionTargetGroupArn'] }, Weight: 1 },
+          { TargetGroupArn: { 'Fn::GetAtt': [reading, 'TestTargetGroupArn'] }, Weight: 0 },
+        ],
+      },
+    }]);
+    // The CodeDeploy engine keeps a plain forward (CodeDeploy names the pair in its deployment group).
+    const other = testStack('us-east-1', 'Other');
+    const { cluster, taskDefinition } = ecsFixture(other);
+    new EcsDeployment(other, 'Web', { cluster, taskDefinition, traffic: { loadBalancerType: BlueGreenLoadBalancerType.NETWORK, testListener: false } });
+    const plain = Object.values(Template.fromStack(other).findResources('AWS::ElasticLoadBalancingV2::Listener')) as any[];
+    expect(plain[0].Properties.DefaultActions).toEqual([{ Type: 'forward', TargetGroupArn: { 'Fn::GetAtt': [expect.stringMatching(/LiveTargetGroups/), 'ProductionTargetGroupArn'] } }]);
+  });
+
   test('a Network Load Balancer: ECS shifts the listeners themselves (ModifyListener on them), no rules; linear and canary are allowed', () => {
     const stack = testStack();
     const dep = deploy(stack, {
@@ -297,6 +321,11 @@ complianceSuite({
   },
   'ECS engine, no test listener (a weighted production rule)': (stack) => {
     const dep = deploy(stack, { traffic: { testListener: false } });
+    acknowledgeTrafficChoices(dep);
+    acknowledgeUserChoice(dep, 'no test listener', 'CodeDeploy-CD5');
+  },
+  'ECS engine, Network Load Balancer without a test listener (a weighted listener)': (stack) => {
+    const dep = deploy(stack, { traffic: { loadBalancerType: BlueGreenLoadBalancerType.NETWORK, testListener: false } });
     acknowledgeTrafficChoices(dep);
     acknowledgeUserChoice(dep, 'no test listener', 'CodeDeploy-CD5');
   },

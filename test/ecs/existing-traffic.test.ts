@@ -325,11 +325,12 @@ describe('EcsDeployment with your own listeners and target groups', () => {
     const blue = tg('NBlue');
     const green = tg('NGreen');
     const production = nlb.addListener('Tcp', { port: 443, defaultTargetGroups: [blue] });
+    const test = nlb.addListener('TcpTest', { port: 9443, defaultTargetGroups: [green] });
     new EcsDeployment(stack, 'Web', {
       cluster,
       taskDefinition,
       engine: EcsDeploymentEngine.ECS,
-      traffic: { networkLoadBalancer: nlb, listeners: { production }, targetGroups: { blue, green } },
+      traffic: { networkLoadBalancer: nlb, listeners: { production, test }, targetGroups: { blue, green } },
     });
     const t = Template.fromStack(stack);
     const reading = Object.keys(t.findResources(LIVE_TARGET_GROUPS_RESOURCE_TYPE))[0];
@@ -339,7 +340,11 @@ describe('EcsDeployment with your own listeners and target groups', () => {
     });
     t.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
-        Statement: Match.arrayWith([{ Action: 'elasticloadbalancing:ModifyListener', Effect: 'Allow', Resource: { Ref: logicalIdOf(stack, production) } }]),
+        Statement: Match.arrayWith([{
+          Action: 'elasticloadbalancing:ModifyListener',
+          Effect: 'Allow',
+          Resource: [{ Ref: logicalIdOf(stack, production) }, { Ref: logicalIdOf(stack, test) }],
+        }]),
       },
     });
   });
@@ -396,6 +401,22 @@ describe('bad input with your own listeners and target groups', () => {
     const stack = testStack();
     const { cluster, taskDefinition, vpc } = ecsFixture(stack);
     expect(() => new EcsDeployment(stack, 'Web', { cluster, taskDefinition, traffic: traffic(stack, vpc) })).toThrow(message);
+  });
+
+  test('ECS engine, your Network Load Balancer\'s listener without a test listener: an error (ECS needs the green target group on a listener)', () => {
+    const stack = testStack();
+    const { cluster, taskDefinition, vpc } = ecsFixture(stack);
+    const nlb = new elbv2.NetworkLoadBalancer(stack, 'UserNlb', { vpc, internetFacing: false });
+    const tg = (id: string) => new elbv2.NetworkTargetGroup(stack, id, { vpc, port: 8080, targetType: elbv2.TargetType.IP });
+    const blue = tg('NBlue');
+    const green = tg('NGreen');
+    const production = nlb.addListener('Tcp', { port: 443, defaultTargetGroups: [blue] });
+    expect(() => new EcsDeployment(stack, 'Web', {
+      cluster,
+      taskDefinition,
+      engine: EcsDeploymentEngine.ECS,
+      traffic: { networkLoadBalancer: nlb, listeners: { production }, targetGroups: { blue, green } },
+    })).toThrow(/With the ECS engine and a Network Load Balancer, ECS needs the green target group on a listener too .*give listeners\.test, or let the construct create the listeners/);
   });
 
   test('a listener port that is not the listener\'s', () => {
