@@ -369,7 +369,7 @@ export class BlueGreenListeners extends Construct {
     const productionPort = given ? (given.productionPort ?? listenerPort(given.production)) : (props.productionPort ?? (secure ? 443 : 80));
     const wantTest = given ? given.test !== undefined : (props.testListener ?? true);
     const testPort = given ? (given.testPort ?? (given.test ? listenerPort(given.test) : undefined)) : (props.testPort ?? (secure ? 8443 : 8080));
-    throwIfErrors(this, [...validateListeners(props, productionPort, wantTest, testPort), ...validateGiven(props)]);
+    throwIfErrors(this, [...validateListeners(props, productionPort, wantTest, testPort), ...validateGiven(props), ...claimGiven(this, props)]);
     this.productionPort = productionPort;
     this.testPort = wantTest ? testPort : undefined;
     this.secure = secure;
@@ -453,12 +453,20 @@ export class BlueGreenListeners extends Construct {
     };
     const production = follows(parts.productionListener, productionPort)!;
     const test = follows(parts.testListener, testPort);
+    // The reading finds a followed listener by its port (a reference to it would be a cycle).
+    throwIfErrors(this, [[production, 'productionPort'], [test, 'testPort']].flatMap(([f, prop]) => {
+      const followed = f as FollowedListener | undefined;
+      return followed?.follow && followed.port === undefined
+        ? [`The port of ${followed.listener.node.path} is not a number at synth time, and the construct finds the listener by its port to keep it on the live target group. Give listeners.${prop as string}.`]
+        : [];
+    }));
     if (given) {
       this.node.addValidation({ validate: () => givenTrafficProblems(this, props, [production, test]) });
     }
     if (production.follow || test?.follow || this.productionListenerRule) {
       followLiveTargetGroups(this, parts, this.engine, production, test, rulePriority, this.productionListenerRule, this.testListenerRule);
     }
+    recordClaims(this, props);
   }
 
   /**
@@ -763,6 +771,39 @@ function listenerPort(listener: elbv2.IListener): number | undefined {
 function listenerProtocolIsSecure(listener: elbv2.IListener): boolean {
   const protocol = cfnListenerOf(listener)?.protocol;
   return protocol === 'HTTPS' || protocol === 'TLS';
+}
+
+/** Which construct uses each given listener and target group (one blue/green deployment each). */
+const CLAIMED = new WeakMap<object, string>();
+
+/**
+ * Given listeners and target groups another construct already uses: a second construct on the same
+ * listener or target group would shift the other's traffic (and both would rewrite a listener's action).
+ */
+function claimGiven(scope: Construct, props: BlueGreenListenersProps): string[] {
+  const given: Array<[string, object | undefined]> = [
+    ['listeners.production', props.listeners?.production],
+    ['listeners.test', props.listeners?.test],
+    ['targetGroups.blue', props.targetGroups?.blue],
+    ['targetGroups.green', props.targetGroups?.green],
+  ];
+  const errors: string[] = [];
+  for (const [name, c] of given) {
+    const owner = c ? CLAIMED.get(c) : undefined;
+    if (c && owner !== undefined && owner !== scope.node.path) {
+      errors.push(`${name} (${(c as Construct).node.path}) is already used by ${owner}; a listener or target group serves one blue/green deployment. Give each its own.`);
+    }
+  }
+  return errors;
+}
+
+/** Records the given listeners and target groups as this construct's, once it is built. */
+function recordClaims(scope: Construct, props: BlueGreenListenersProps): void {
+  for (const c of [props.listeners?.production, props.listeners?.test, props.targetGroups?.blue, props.targetGroups?.green]) {
+    if (c) {
+      CLAIMED.set(c, scope.node.path);
+    }
+  }
 }
 
 /** Whether the load balancer (given or created) is a Network Load Balancer. */

@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, Token } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -212,10 +212,17 @@ describe('EcsDeployment with your own listeners and target groups', () => {
     };
     new EcsDeployment(stack, 'Plain', { cluster, taskDefinition, traffic });
     expect(() => Template.fromStack(stack)).not.toThrow();
-    expect(() => new EcsDeployment(stack, 'Checked', {
-      cluster,
-      taskDefinition,
-      traffic,
+    const other = testStack('us-east-1', 'Other');
+    const o = ecsFixture(other);
+    const again = imported(other, { dnsName: false });
+    expect(() => new EcsDeployment(other, 'Checked', {
+      cluster: o.cluster,
+      taskDefinition: o.taskDefinition,
+      traffic: {
+        applicationLoadBalancer: again.loadBalancer,
+        listeners: { production: again.production, productionPort: 80 },
+        targetGroups: { blue: again.blue, green: again.green },
+      },
       hooks: { beforeAllowTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.productionListener() }) },
     })).toThrow(/HttpCheckTarget\.productionListener\(\) sends requests to the load balancer's DNS name, which it does not know \(.*loadBalancerDnsName' was not provided.*\)\. Import the load balancer with loadBalancerDnsName/);
   });
@@ -417,6 +424,37 @@ describe('bad input with your own listeners and target groups', () => {
       engine: EcsDeploymentEngine.ECS,
       traffic: { networkLoadBalancer: nlb, listeners: { production }, targetGroups: { blue, green } },
     })).toThrow(/With the ECS engine and a Network Load Balancer, ECS needs the green target group on a listener too .*give listeners\.test, or let the construct create the listeners/);
+  });
+
+  test('a listener of this stack whose port is a token: give the port, since the reading finds the listener by it', () => {
+    const stack = testStack();
+    const { cluster, taskDefinition, vpc } = ecsFixture(stack);
+    const user = userAlb(stack, vpc, { test: false });
+    (user.production.node.defaultChild as elbv2.CfnListener).port = Token.asNumber({ Ref: 'PortParameter' });
+    const traffic = (productionPort?: number) => ({
+      applicationLoadBalancer: user.loadBalancer,
+      listeners: { production: user.production, productionPort },
+      targetGroups: { blue: user.blue, green: user.green },
+    });
+    expect(() => new EcsDeployment(stack, 'Web', { cluster, taskDefinition, traffic: traffic() }))
+      .toThrow(/The port of TestStack\/UserLb\/UserProduction is not a number at synth time, .* Give listeners\.productionPort/);
+    // The failed construct claimed nothing: the same listener with its port works.
+    new EcsDeployment(stack, 'Web2', { cluster, taskDefinition, traffic: traffic(80) });
+    Template.fromStack(stack).hasResourceProperties(LIVE_TARGET_GROUPS_RESOURCE_TYPE, { ProductionPort: 80 });
+  });
+
+  test('a listener or target group that another deployment already uses: an error naming it and the other deployment', () => {
+    const stack = testStack();
+    const { cluster, taskDefinition, vpc } = ecsFixture(stack);
+    const user = userAlb(stack, vpc);
+    const traffic = {
+      applicationLoadBalancer: user.loadBalancer,
+      listeners: { production: user.production, test: user.test },
+      targetGroups: { blue: user.blue, green: user.green },
+    };
+    new EcsDeployment(stack, 'Web', { cluster, taskDefinition, traffic });
+    expect(() => new EcsDeployment(stack, 'Other', { cluster, taskDefinition, traffic }))
+      .toThrow(/listeners\.production \(TestStack\/UserLb\/UserProduction\) is already used by TestStack\/Web\/Traffic; a listener or target group serves one blue\/green deployment[\s\S]*targetGroups\.green \(TestStack\/UserGreen\) is already used by TestStack\/Web\/Traffic/);
   });
 
   test('a listener port that is not the listener\'s', () => {
