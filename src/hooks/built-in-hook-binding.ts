@@ -21,7 +21,8 @@ import { CONFIG_VARIABLE, DEADLINE_VARIABLE } from './handlers/common';
 import type { HttpCheckConfig } from './handlers/http-check.lambda';
 import type { InvokeCheckConfig } from './handlers/invoke-check.lambda';
 import type { SdkCallConfig } from './handlers/sdk-call.lambda';
-import { codeDeployGroupOf, type LifecycleHookBindOptions, type LifecycleHookLoadBalancer } from './lifecycle-hook-bind';
+import { type LifecycleHookBindOptions, type LifecycleHookLoadBalancer } from './lifecycle-hook-bind';
+import { codeDeployGroupOf } from '../private/hook-binding';
 
 /**
  * The built-in hooks' functions: validation of their options, the function with its own role,

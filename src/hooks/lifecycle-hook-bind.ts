@@ -119,19 +119,3 @@ export interface LifecycleHookConfig {
   /** The function CodeDeploy invokes for the lifecycle event. */
   readonly hookFunction: lambda.IFunction;
 }
-
-/**
- * The deployment group ARN of a CodeDeploy binding, or undefined for an ECS-native one; anything
- * else (neither, or both) is a bug of the caller.
- *
- * @internal
- */
-export function codeDeployGroupOf(options: LifecycleHookBindOptions): string | undefined {
-  if ((options.deploymentGroupArn === undefined) === (options.ecsServiceArn === undefined)) {
-    throw new Error(
-      `A lifecycle hook (${options.lifecycleEvent}) is bound to a CodeDeploy deployment group (deploymentGroupArn) or to an ECS-native service (ecsServiceArn); ` +
-        `received ${options.deploymentGroupArn === undefined ? 'neither' : 'both'}.`,
-    );
-  }
-  return options.deploymentGroupArn;
-}

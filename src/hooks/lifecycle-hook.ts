@@ -9,7 +9,8 @@ import {
   InvokeCheckOptions,
   SdkCallOptions,
 } from './built-in-hooks';
-import { codeDeployGroupOf, LifecycleHookBindOptions, LifecycleHookConfig } from './lifecycle-hook-bind';
+import { LifecycleHookBindOptions, LifecycleHookConfig } from './lifecycle-hook-bind';
+import { codeDeployGroupOf } from '../private/hook-binding';
 import { DEPLOYMENT_GROUP_STATEMENT, grantAccumulated, grantInvokeHook, grantPutHookStatus } from '../private/permissions';
 
 /**
