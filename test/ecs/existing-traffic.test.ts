@@ -2,7 +2,7 @@ import { App, Stack, Token } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import { BlueGreenLoadBalancerType, BlueGreenTrafficOptions, EcsDeployment, EcsDeploymentEngine, HttpCheckTarget, LifecycleHook } from '../../src';
+import { BlueGreenExistingListeners, BlueGreenLoadBalancerType, BlueGreenTrafficOptions, EcsDeployment, EcsDeploymentProps, EcsDeploymentEngine, HttpCheckTarget, LifecycleHook } from '../../src';
 import { acknowledge } from '../../src/private/nag';
 import { LIVE_TARGET_GROUPS_RESOURCE_TYPE } from '../../src/trigger/live-target-groups';
 import { complianceSuite, testStack, TEST_ENV } from '../harness';
@@ -34,6 +34,16 @@ function userAlb(scope: Stack, vpc: ec2.IVpc, options: { targetType?: elbv2.Targ
   return { loadBalancer, blue, green, production, test };
 }
 
+/** The traffic options of EcsDeployment on the user's load balancer, listeners and target groups. */
+function trafficOf(user: ReturnType<typeof userAlb>, extra: Partial<BlueGreenTrafficOptions> = {}): BlueGreenTrafficOptions {
+  return {
+    applicationLoadBalancer: user.loadBalancer,
+    listeners: { production: user.production, test: user.test },
+    targetGroups: { blue: user.blue, green: user.green },
+    ...extra,
+  };
+}
+
 function withUserAlb(stack: Stack, extra: Partial<BlueGreenTrafficOptions> = {}, engine?: EcsDeploymentEngine) {
   const { cluster, taskDefinition, vpc } = ecsFixture(stack);
   const user = userAlb(stack, vpc);
@@ -41,12 +51,7 @@ function withUserAlb(stack: Stack, extra: Partial<BlueGreenTrafficOptions> = {},
     cluster,
     taskDefinition,
     engine,
-    traffic: {
-      applicationLoadBalancer: user.loadBalancer,
-      listeners: { production: user.production, test: user.test },
-      targetGroups: { blue: user.blue, green: user.green },
-      ...extra,
-    },
+    traffic: trafficOf(user, extra),
   });
   return { dep, user };
 }
@@ -72,6 +77,30 @@ function imported(stack: Stack, options: { dnsName?: boolean } = {}) {
     blue: tg('Blue', 'tutorial-blue/0123456789abcdef'),
     green: tg('Green', 'tutorial-green/fedcba9876543210'),
   };
+}
+
+/**
+ * An EcsDeployment (in the stack given, else a fresh one) on imported listeners and target groups (`listeners` adds to or
+ * replaces the production and test listeners: `{ test: undefined }` drops the test listener).
+ */
+function onImported(
+  options: { dnsName?: boolean; stack?: Stack; stackId?: string; listeners?: Partial<BlueGreenExistingListeners> } = {},
+  extra: Partial<EcsDeploymentProps> = {},
+) {
+  const stack = options.stack ?? testStack('us-east-1', options.stackId ?? 'TestStack');
+  const { cluster, taskDefinition } = ecsFixture(stack);
+  const given = imported(stack, options);
+  const deploy = () => new EcsDeployment(stack, 'Web', {
+    cluster,
+    taskDefinition,
+    traffic: {
+      applicationLoadBalancer: given.loadBalancer,
+      listeners: { production: given.production, test: given.test, ...options.listeners },
+      targetGroups: { blue: given.blue, green: given.green },
+    },
+    ...extra,
+  });
+  return { stack, given, deploy };
 }
 
 const logicalIdOf = (stack: Stack, c: { node: { defaultChild?: unknown } } | undefined) => stack.getLogicalId(c!.node.defaultChild as any);
@@ -148,19 +177,11 @@ describe('EcsDeployment with your own listeners and target groups', () => {
   });
 
   test('imported listeners and target groups: referenced by ARN, nothing of them in the template, no reading (CloudFormation never updates them)', () => {
-    const stack = testStack();
-    const { cluster, taskDefinition } = ecsFixture(stack);
-    const given = imported(stack);
-    new EcsDeployment(stack, 'Web', {
-      cluster,
-      taskDefinition,
-      traffic: {
-        applicationLoadBalancer: given.loadBalancer,
-        listeners: { production: given.production, test: given.test, testPort: 8080 },
-        targetGroups: { blue: given.blue, green: given.green },
-      },
-      hooks: { afterAllowTestTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.testListener() }) },
-    });
+    const { stack, given, deploy } = onImported(
+      { listeners: { testPort: 8080 } },
+      { hooks: { afterAllowTestTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.testListener() }) } },
+    );
+    deploy();
     const t = Template.fromStack(stack);
     t.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 0);
     t.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 0);
@@ -186,45 +207,22 @@ describe('EcsDeployment with your own listeners and target groups', () => {
   });
 
   test('an imported listener without its port: a hook that sends it requests is an error that says what to set', () => {
-    const stack = testStack();
-    const { cluster, taskDefinition } = ecsFixture(stack);
-    const given = imported(stack);
-    expect(() => new EcsDeployment(stack, 'Web', {
-      cluster,
-      taskDefinition,
-      traffic: {
-        applicationLoadBalancer: given.loadBalancer,
-        listeners: { production: given.production, test: given.test },
-        targetGroups: { blue: given.blue, green: given.green },
-      },
-      hooks: { afterAllowTestTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.testListener() }) },
-    })).toThrow(/HttpCheckTarget\.testListener\(\) was given for AfterAllowTestTraffic, but the test listener was imported without its port\. Set traffic\.listeners\.testPort/);
+    const { deploy } = onImported({}, { hooks: { afterAllowTestTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.testListener() }) } });
+    expect(deploy).toThrow(/HttpCheckTarget\.testListener\(\) was given for AfterAllowTestTraffic, but the test listener was imported without its port\. Set traffic\.listeners\.testPort/);
   });
 
   test('an imported load balancer without its DNS name: fine without listener checks; a listener check says what to import', () => {
-    const stack = testStack();
-    const { cluster, taskDefinition } = ecsFixture(stack);
-    const given = imported(stack, { dnsName: false });
-    const traffic = {
-      applicationLoadBalancer: given.loadBalancer,
-      listeners: { production: given.production, productionPort: 80 },
-      targetGroups: { blue: given.blue, green: given.green },
-    };
-    new EcsDeployment(stack, 'Plain', { cluster, taskDefinition, traffic });
-    expect(() => Template.fromStack(stack)).not.toThrow();
-    const other = testStack('us-east-1', 'Other');
-    const o = ecsFixture(other);
-    const again = imported(other, { dnsName: false });
-    expect(() => new EcsDeployment(other, 'Checked', {
-      cluster: o.cluster,
-      taskDefinition: o.taskDefinition,
-      traffic: {
-        applicationLoadBalancer: again.loadBalancer,
-        listeners: { production: again.production, productionPort: 80 },
-        targetGroups: { blue: again.blue, green: again.green },
-      },
-      hooks: { beforeAllowTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.productionListener() }) },
-    })).toThrow(/HttpCheckTarget\.productionListener\(\) sends requests to the load balancer's DNS name, which it does not know \(.*loadBalancerDnsName' was not provided.*\)\. Import the load balancer with loadBalancerDnsName/);
+    const listeners = { test: undefined, productionPort: 80 };
+    const plain = onImported({ dnsName: false, listeners });
+    plain.deploy();
+    expect(() => Template.fromStack(plain.stack)).not.toThrow();
+    const checked = onImported(
+      { dnsName: false, listeners, stackId: 'Other' },
+      { hooks: { beforeAllowTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.productionListener() }) } },
+    );
+    expect(checked.deploy).toThrow(
+      /HttpCheckTarget\.productionListener\(\) sends requests to the load balancer's DNS name, which it does not know \(.*loadBalancerDnsName' was not provided.*\)\. Import the load balancer with loadBalancerDnsName/,
+    );
   });
 
   test('no test listener given: the deployment has none (the warning and the afterAllowTestTraffic error say so)', () => {
@@ -272,15 +270,7 @@ describe('EcsDeployment with your own listeners and target groups', () => {
     const vpc = new ec2.Vpc(shared, 'Vpc', { maxAzs: 2, natGateways: 1 });
     const user = userAlb(shared, vpc);
     const { cluster, taskDefinition } = ecsFixture(stack);
-    new EcsDeployment(stack, 'Web', {
-      cluster,
-      taskDefinition,
-      traffic: {
-        applicationLoadBalancer: user.loadBalancer,
-        listeners: { production: user.production, test: user.test },
-        targetGroups: { blue: user.blue, green: user.green },
-      },
-    });
+    new EcsDeployment(stack, 'Web', { cluster, taskDefinition, traffic: trafficOf(user) });
     Annotations.fromStack(stack).hasWarning('/Service/Web/Traffic', Match.stringLikeRegexp('The listener Shared/UserLb/UserProduction is defined in another stack.*aws/aws-cdk#36649'));
     const listeners = Template.fromStack(shared).findResources('AWS::ElasticLoadBalancingV2::Listener');
     for (const l of Object.values(listeners) as any[]) {
@@ -447,11 +437,7 @@ describe('bad input with your own listeners and target groups', () => {
     const stack = testStack();
     const { cluster, taskDefinition, vpc } = ecsFixture(stack);
     const user = userAlb(stack, vpc);
-    const traffic = {
-      applicationLoadBalancer: user.loadBalancer,
-      listeners: { production: user.production, test: user.test },
-      targetGroups: { blue: user.blue, green: user.green },
-    };
+    const traffic = trafficOf(user);
     new EcsDeployment(stack, 'Web', { cluster, taskDefinition, traffic });
     expect(() => new EcsDeployment(stack, 'Other', { cluster, taskDefinition, traffic }))
       .toThrow(/listeners\.production \(TestStack\/UserLb\/UserProduction\) is already used by TestStack\/Web\/Traffic; a listener or target group serves one blue\/green deployment[\s\S]*targetGroups\.green \(TestStack\/UserGreen\) is already used by TestStack\/Web\/Traffic/);
@@ -510,16 +496,6 @@ complianceSuite({
     withUserAlb(stack, { listenerRulePriority: 10 }, EcsDeploymentEngine.ECS);
   },
   'imported listeners and target groups': (stack) => {
-    const { cluster, taskDefinition } = ecsFixture(stack);
-    const given = imported(stack);
-    new EcsDeployment(stack, 'Web', {
-      cluster,
-      taskDefinition,
-      traffic: {
-        applicationLoadBalancer: given.loadBalancer,
-        listeners: { production: given.production, test: given.test },
-        targetGroups: { blue: given.blue, green: given.green },
-      },
-    });
+    onImported({ stack }).deploy();
   },
 });
