@@ -470,11 +470,12 @@ export class BlueGreenListeners extends Construct {
   }
 
   /**
-   * Registers a service (with the `CODE_DEPLOY` deployment controller) in the blue target group
-   * and lets the load balancer reach its container port. The service is created after the
-   * listeners, as ECS requires.
+   * Registers a service in the blue target group and lets the load balancer reach its container
+   * port. The service is created after the listeners, as ECS requires. Its deployment controller
+   * must be the engine's: `CODE_DEPLOY` for the CodeDeploy engine, `ECS` for the ECS engine.
    */
   public attachService(service: ecs.BaseService, containerName: string, containerPort: number): void {
+    throwIfErrors(this, controllerProblems(service, this.engine));
     const target = service.loadBalancerTarget({ containerName, containerPort, alternateTarget: this.alternateTarget() });
     if (this.loadBalancerType === BlueGreenLoadBalancerType.APPLICATION) {
       target.attachToApplicationTargetGroup(this.blueTargetGroup as elbv2.IApplicationTargetGroup);
@@ -804,6 +805,27 @@ function recordClaims(scope: Construct, props: BlueGreenListenersProps): void {
       CLAIMED.set(c, scope.node.path);
     }
   }
+}
+
+/**
+ * A service whose deployment controller is not the engine's: CodeDeploy deploys only `CODE_DEPLOY`
+ * services, ECS's blue/green only `ECS` ones. Said at synth time, with why a deployed service cannot
+ * simply be switched.
+ */
+function controllerProblems(service: ecs.BaseService, engine: EcsDeploymentEngine): string[] {
+  const cfn = service.node.defaultChild as ecs.CfnService;
+  const resolved = Stack.of(service).resolve(cfn.deploymentController) as { type?: string } | undefined;
+  const controller = resolved?.type ?? 'ECS';
+  if (Token.isUnresolved(controller) || controller === engine) {
+    return [];
+  }
+  const fix = engine === EcsDeploymentEngine.CODE_DEPLOY
+    ? 'For a new service set deploymentController: { type: ecs.DeploymentControllerType.CODE_DEPLOY }, or use the ECS engine.'
+    : 'For a new service leave deploymentController unset (ECS), or use the CodeDeploy engine.';
+  return [
+    `${service.node.path} has the ${controller} deployment controller${resolved?.type ? '' : ' (the default)'}, but the ${engine} engine deploys only services with the ${engine} controller. ${fix} ` +
+      'A deployed service is not switched by a stack update (CloudFormation rejects moving it onto CODE_DEPLOY, aws/aws-cdk#36012): create a new service and move traffic to it.',
+  ];
 }
 
 /** Whether the load balancer (given or created) is a Network Load Balancer. */

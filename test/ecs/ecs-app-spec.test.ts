@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { BlueGreenListeners, EcsAppSpec, EcsAppSpecProps } from '../../src';
+import { BlueGreenListeners, EcsDeploymentEngine, EcsAppSpec, EcsAppSpecProps } from '../../src';
 import { complianceSuite, testStack } from '../harness';
 import { acknowledgeTrafficChoices, ecsFixture } from '../util';
 
@@ -103,6 +103,23 @@ describe('BlueGreenListeners with your own service', () => {
     listeners.attachService(service, 'web', 8080);
     return { listeners, service };
   }
+
+  test('a service with the other engine\'s deployment controller is a synth-time error that says how to fix it and why a deployed one cannot be switched', () => {
+    const stack = testStack();
+    const { cluster, taskDefinition } = ecsFixture(stack);
+    const listeners = new BlueGreenListeners(stack, 'Traffic', { vpc: cluster.vpc, targetPort: 8080, internetFacing: false });
+    const rolling = new ecs.FargateService(stack, 'Rolling', { cluster, taskDefinition, minHealthyPercent: 100 });
+    expect(() => listeners.attachService(rolling, 'web', 8080)).toThrow(
+      /TestStack\/Rolling has the ECS deployment controller \(the default\), but the CODE_DEPLOY engine deploys only services with the CODE_DEPLOY controller\. For a new service set deploymentController: \{ type: ecs\.DeploymentControllerType\.CODE_DEPLOY \}, or use the ECS engine\. A deployed service is not switched by a stack update .*aws\/aws-cdk#36012/,
+    );
+    const native = new BlueGreenListeners(stack, 'Native', { vpc: cluster.vpc, targetPort: 8080, internetFacing: false, engine: EcsDeploymentEngine.ECS });
+    const codeDeploy = new ecs.FargateService(stack, 'CodeDeployed', {
+      cluster, taskDefinition, minHealthyPercent: 100, deploymentController: { type: ecs.DeploymentControllerType.CODE_DEPLOY },
+    });
+    expect(() => native.attachService(codeDeploy, 'web', 8080)).toThrow(
+      /TestStack\/CodeDeployed has the CODE_DEPLOY deployment controller, but the ECS engine deploys only services with the ECS controller\. For a new service leave deploymentController unset \(ECS\), or use the CodeDeploy engine/,
+    );
+  });
 
   test('creates the load balancer, both listeners and target groups, and attaches the service to blue', () => {
     const stack = testStack();
