@@ -100,7 +100,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // Never rewrite sources during a test run: a reformatted handler would change asset hashes.
     commandOptions: { fix: false },
   },
-  gitignore: ['/.eslint-passed', '/cdk.out/', '/dist-codegen/', '/.cfn-lint-tmp/', '/.jsii.tabl.json'],
+  gitignore: ['/.eslint-passed', '/.eslint-sources-passed', '/cdk.out/', '/dist-codegen/', '/.cfn-lint-tmp/', '/.jsii.tabl.json'],
   npmIgnoreOptions: { ignorePatterns: ['/examples/', '/scripts/', '/bench/', '/cdk.out/', '/dist-codegen/'] },
 });
 
@@ -216,8 +216,10 @@ for (const index of integAsserts) {
 // about 43 s, mostly one core) beside jsii followed by docgen, rosetta and codegen (one core, in turn),
 // instead of after jest. jsii leaves tsconfig.json alone (package.json names it:
 // user-provided mode); what eslint must not read half-written is lib/, which only bench/ imports, so
-// bench/ is linted after compile. The lint leaves a stamp; the test task lints only when a source is
-// newer than the stamp, so `npx projen test` on its own still lints. `compile:jsii` compiles alone.
+// bench/ is linted after compile. Each lint leaves a stamp: lint:sources its own, and post-compile, after
+// linting bench/, the stamp of the whole lint, but only while the sources' stamp is newer than every source
+// (post-compile run alone, after an edit, stamps nothing). The test task lints only when a file is newer
+// than that stamp, so `npx projen test` on its own still lints. `compile:jsii` compiles alone.
 const eslintTask = project.tasks.tryFind('eslint')!;
 const eslintArgs = eslintTask.steps[0].execArgs!;
 const eslintDirs = eslintArgs.slice(eslintArgs.indexOf('$@') + 1);
@@ -228,7 +230,7 @@ const lintFlags = eslintArgs.slice(0, eslintArgs.indexOf('$@'));
 const lintSources = project.addTask('lint:sources', {
   description: 'eslint over everything but bench/ (which imports the compiled lib/)',
   env: eslintTask.envVars,
-  exec: [...lintFlags, ...eslintDirs.filter((d) => d !== 'bench')].join(' '),
+  exec: `${[...lintFlags, ...eslintDirs.filter((d) => d !== 'bench')].join(' ')} && node scripts/stale.js lint-sources --stamp`,
 });
 const lintBench = project.addTask('lint:bench', {
   description: 'eslint over bench/ (after compile: it imports lib/)',
