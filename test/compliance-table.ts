@@ -32,7 +32,7 @@ const KIND_TITLES: Record<OwnedResource, string> = {
   [OwnedResource.REVISION_BUCKET]: 'the revision bucket of `ServerDeployment`',
   [OwnedResource.DEFAULT_ALARM]: 'default alarms',
   [OwnedResource.LOAD_BALANCER_SECURITY_GROUP]: 'the security group of a load balancer `BlueGreenListeners` creates',
-  [OwnedResource.EVENT_QUEUE]: 'the event queue of a deployment trigger (EC2, or ECS waiting for termination)',
+  [OwnedResource.EVENT_QUEUE]: 'the event queue of a deployment trigger (every trigger)',
   [OwnedResource.EVENT_RULE]: 'the EventBridge rule that fills it',
 };
 

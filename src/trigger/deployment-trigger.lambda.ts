@@ -710,6 +710,11 @@ async function driveSteps(
         }
         if (answersAtTerminationWait(props) && events) {
           progress = { ...progress, shift: await watchShift(props, info, progress.shift, log) };
+        } else if (events && !progress.shift && props.WaitForTermination !== 'true' && isEcsDeployment(info, props)) {
+          // Answered when the termination wait starts, which no event reports, and without the
+          // service the shift cannot be watched: polled, as without a mailbox.
+          log('info', 'an ECS deployment without its service: polling for the termination wait', { deploymentId: id });
+          progress = { ...progress, shift: { minMs: 0, dense: true } };
         }
         if (now > progress.deadline) {
           const stop = await codedeploy.send(new StopDeploymentCommand({ deploymentId: id, autoRollbackEnabled: true }));
@@ -747,6 +752,11 @@ async function driveSteps(
       await sleep(Math.min(pollDelay(poll++), pause));
     }
   }
+}
+
+/** An ECS deployment: by CodeDeploy's compute platform, else (not given) by its AppSpec's resource type. */
+function isEcsDeployment(info: CodeDeploySdk.DeploymentInfo, props: TriggerProperties): boolean {
+  return info.computePlatform ? info.computePlatform === 'ECS' : /AWS::ECS::Service/.test(props.AppSpecContent ?? '');
 }
 
 /** An ECS deployment the trigger answers when its termination wait starts (not at its end). */

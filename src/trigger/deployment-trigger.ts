@@ -364,10 +364,8 @@ export class DeploymentTrigger extends Construct {
     const provider = TriggerProvider.of(this);
     grantDeployments(provider, Stack.of(this), props);
     const properties = deploymentProperties(this, provider, props, timeout);
-    const mailbox = waitsForEvents(props) ? new EventMailbox(this, 'Events', provider.role, props) : undefined;
-    if (mailbox) {
-      properties.EventQueueUrl = mailbox.queue.queueUrl;
-    }
+    const mailbox = new EventMailbox(this, 'Events', provider.role, props);
+    properties.EventQueueUrl = mailbox.queue.queueUrl;
 
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.function.functionArn,
@@ -377,10 +375,8 @@ export class DeploymentTrigger extends Construct {
       serviceTimeout: timeout.plus(Duration.minutes(5)),
     });
     this.resource.node.addDependency(provider.selfInvokePolicy);
-    if (mailbox) {
-      // Events flow (rule and queue policy) before the deployment starts; the queue itself is referenced.
-      this.resource.node.addDependency(mailbox.rule, mailbox.queuePolicy);
-    }
+    // Events flow (rule and queue policy) before the deployment starts; the queue itself is referenced.
+    this.resource.node.addDependency(mailbox.rule, mailbox.queuePolicy);
     if (answersAtTerminationWait(props)) {
       this.resource.node.addDependency(provider.grantReadDeploymentTargets());
     }
@@ -389,17 +385,10 @@ export class DeploymentTrigger extends Construct {
 }
 
 /**
- * Whether the trigger waits for CodeDeploy's state-change events (SUCCESS, FAILURE, STOP):
- * EC2/on-premises and ECS. An ECS deployment answered when its termination wait starts, which no
- * event reports, waits on them until its traffic shift can have ended (the configuration bounds
- * it), then polls. Lambda polls: a queue and rule per deployment group would cost three resources
- * of each of the 50 Lambda deployments a stack can hold.
+ * An ECS deployment answered when its termination wait starts, which no event reports: the trigger
+ * waits on its mailbox until the configuration says the traffic shift can have ended (it reads the
+ * service's deployment target), then polls. Without the service (`ecsService`) it polls throughout.
  */
-function waitsForEvents(props: DeploymentTriggerProps): boolean {
-  return 'S3Location' in props.revision._properties() || props.waitForTermination === true || props.ecsService !== undefined;
-}
-
-/** An ECS deployment answered when its termination wait starts (see waitsForEvents). */
 function answersAtTerminationWait(props: DeploymentTriggerProps): boolean {
   return props.ecsService !== undefined && props.waitForTermination !== true;
 }

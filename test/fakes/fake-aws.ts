@@ -70,6 +70,15 @@ export interface InjectedError {
 }
 
 const TERMINAL = new Set(['Succeeded', 'Failed', 'Stopped']);
+
+/** The compute platform a deployment's revision belongs to (undefined for a seeded deployment without one). */
+function computePlatformOf(revision: any): string | undefined {
+  if (revision?.revisionType === 'S3') {
+    return 'Server';
+  }
+  const content = String(revision?.appSpecContent?.content ?? '');
+  return /AWS::ECS::Service/.test(content) ? 'ECS' : /AWS::Lambda::Function/.test(content) ? 'Lambda' : undefined;
+}
 const EVENT_STATES: Record<string, string> = { Succeeded: 'SUCCESS', Failed: 'FAILURE', Stopped: 'STOP' };
 
 /**
@@ -326,6 +335,8 @@ export class FakeAws {
             deploymentGroupName: d.group.split('/')[1],
             description: d.input?.description,
             ...(d.input?.revision ? { revision: d.input.revision } : {}),
+            // CodeDeploy's is the application's; here it follows from the revision.
+            computePlatform: computePlatformOf(d.input?.revision),
             createTime: d.createdAt / 1000,
             status: step.status,
             instanceTerminationWaitTimeStarted: step.instanceTerminationWaitTimeStarted ?? false,

@@ -135,15 +135,15 @@ describe('DeploymentTrigger', () => {
     expect(resource.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^TriggerEventsRule/), expect.stringMatching(/^TriggerEventsQueuePolicy/)]));
   });
 
-  test('no mailbox where the trigger answers on a moment no event reports (an AppSpec revision without waitForTermination); one with it', () => {
-    const without = testStack();
-    trigger(without);
-    Template.fromStack(without).resourceCountIs('AWS::SQS::Queue', 0);
-    Template.fromStack(without).hasResourceProperties('Custom::CodeDeployDeployment', { EventQueueUrl: Match.absent() });
-    const withWait = testStack();
-    trigger(withWait, 'Trigger', { waitForTermination: true });
-    Template.fromStack(withWait).resourceCountIs('AWS::SQS::Queue', 1);
-    Template.fromStack(withWait).hasResourceProperties('Custom::CodeDeployDeployment', { EventQueueUrl: { Ref: Match.stringLikeRegexp('^TriggerEventsQueue') } });
+  test('an AppSpec revision (Lambda, or ECS without its service) has a mailbox of its own too', () => {
+    const stack = testStack();
+    trigger(stack);
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::SQS::Queue', 1);
+    t.hasResourceProperties('Custom::CodeDeployDeployment', { EventQueueUrl: { Ref: Match.stringLikeRegexp('^TriggerEventsQueue') } });
+    t.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ detail: { application: ['app'], deploymentGroup: ['group'], state: ['SUCCESS', 'FAILURE', 'STOP'] } }),
+    });
   });
 
   test('an ECS service: a mailbox, and GetDeploymentTarget (no resource type in IAM) in a policy of its own that the deployment waits for', () => {

@@ -128,3 +128,35 @@ describe('waiting on state-change events', () => {
     expect(h.fake.callsOf('StopDeployment')).toHaveLength(1);
   });
 });
+
+describe('triggers with an AppSpec revision (Lambda, or ECS without its service) wait on their mailbox too', () => {
+  const ecsAppSpec = JSON.stringify({ version: '0.0', Resources: [{ TargetService: { Type: 'AWS::ECS::Service', Properties: { TaskDefinition: 'td:2' } } }] });
+  const lambdaAppSpec = JSON.stringify({ version: '0.0', Resources: [{ fn: { Type: 'AWS::Lambda::Function', Properties: { Name: 'f', Alias: 'live', CurrentVersion: '1', TargetVersion: '2' } } }] });
+  const appSpecEvent = (content: string, queue: string) => h.event('Update', { AppSpecContent: content, TimeoutSeconds: '60', EventQueueUrl: queue });
+
+  test('a Lambda deployment: answered on its event, reading the deployment twice', async () => {
+    const queue = h.fake.eventQueue('app/group', { delayMs: 100 });
+    h.fake.nextTimelines = [steps({ at: 0, status: 'InProgress' }, { at: 3_500, status: 'Succeeded' })];
+    const response = await run(appSpecEvent(lambdaAppSpec, queue));
+    expect(response.Status).toBe('SUCCESS');
+    expect(latencyMs(response)).toBeLessThan(100 + 500);
+    expect(reads()).toBeLessThanOrEqual(4);
+    expect(h.logs.some((l) => l.message === 'state change event')).toBe(true);
+  });
+
+  test('an ECS deployment without its service, answered when its termination wait starts (no event reports it): polled, not left to the fallback read', async () => {
+    const queue = h.fake.eventQueue('app/group');
+    h.fake.nextTimelines = [steps(
+      { at: 0, status: 'InProgress' },
+      { at: 1_000, status: 'InProgress', instanceTerminationWaitTimeStarted: true },
+      { at: 30_000, status: 'Succeeded', instanceTerminationWaitTimeStarted: true },
+    )];
+    const response = await run(appSpecEvent(ecsAppSpec, queue));
+    expect(response.Status).toBe('SUCCESS');
+    expect(response.Reason).toMatch(/shifted all traffic and passed its hooks; the original task set is kept for the termination wait/);
+    const d = [...h.fake.deployments.values()][0];
+    // 10-40 ms polls; the 2 s fallback read would answer up to a second later.
+    expect(response.receivedAt - (d.createdAt + 1_000)).toBeLessThan(300);
+    expect(h.logs.some((l) => l.message === 'an ECS deployment without its service: polling for the termination wait')).toBe(true);
+  });
+});
