@@ -247,6 +247,10 @@ const postCompileDocs = project.addTask('post-compile:docs', { description: 'API
 for (const step of project.postCompileTask.steps) {
   postCompileDocs.spawn(project.tasks.tryFind(step.spawn!)!);
 }
+// In CI (a clean clone), the API reference docgen just wrote must be the committed one.
+postCompileDocs.exec('git diff --exit-code --stat -- API.md || (echo "API.md is not the one jsii-docgen writes from the code: run npx projen compile and commit API.md" >&2; exit 1)', {
+  condition: 'node -e "process.exit(process.env.CI && require(\'fs\').existsSync(\'.git\') ? 0 : 1)"',
+});
 project.compileTask.reset(`node scripts/parallel.js "${jsiiCommand} && npx projen ${postCompileDocs.name}" "npx projen ${lintSources.name}"`);
 project.postCompileTask.reset();
 project.postCompileTask.spawn(lintBench);
