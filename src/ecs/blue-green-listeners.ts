@@ -942,6 +942,21 @@ function givenTrafficProblems(
       );
     }
   }
+  // ECS-native rules on given listeners: Elastic Load Balancing refuses a second rule with the same
+  // priority on one listener (PriorityInUse), so a rule of this stack already there is an error now.
+  const ours = [listeners.productionListenerRule, listeners.testListenerRule].filter((r): r is elbv2.ApplicationListenerRule => r !== undefined);
+  for (const rule of ours) {
+    const cfn = rule.node.defaultChild as elbv2.CfnListenerRule;
+    const key = JSON.stringify([resolve(cfn.listenerArn), resolve(cfn.priority)]);
+    const taken = stack.node.findAll()
+      .filter((c): c is elbv2.CfnListenerRule => c instanceof elbv2.CfnListenerRule && c !== cfn)
+      .find((other) => JSON.stringify([resolve(other.listenerArn), resolve(other.priority)]) === key);
+    if (taken) {
+      errors.push(
+        `The listener rule ${taken.node.path} has priority ${resolve(cfn.priority)} on the listener the construct adds its ECS rule to (${rule.node.path}); Elastic Load Balancing allows one rule per priority on a listener. Choose another traffic.listenerRulePriority.`,
+      );
+    }
+  }
   const expected = props.targetType ?? elbv2.TargetType.IP;
   for (const [name, tg] of [['blue', listeners.blueTargetGroup], ['green', listeners.greenTargetGroup]] as const) {
     const cfn = tg.node.defaultChild;

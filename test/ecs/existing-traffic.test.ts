@@ -443,6 +443,26 @@ describe('bad input with your own listeners and target groups', () => {
       .toThrow(/listeners\.production \(TestStack\/UserLb\/UserProduction\) is already used by TestStack\/Web\/Traffic; a listener or target group serves one blue\/green deployment[\s\S]*targetGroups\.green \(TestStack\/UserGreen\) is already used by TestStack\/Web\/Traffic/);
   });
 
+  test('ECS engine: a rule of yours at the construct\'s priority on the same listener is an error at synth (Elastic Load Balancing: PriorityInUse)', () => {
+    const stack = testStack();
+    const { cluster, taskDefinition, vpc } = ecsFixture(stack);
+    const user = userAlb(stack, vpc);
+    const admin = new elbv2.ApplicationTargetGroup(stack, 'Admin', { vpc, port: 80, targetType: elbv2.TargetType.IP });
+    user.production.addTargetGroups('AdminRule', { priority: 5, conditions: [elbv2.ListenerCondition.pathPatterns(['/admin/*'])], targetGroups: [admin] });
+    new EcsDeployment(stack, 'Web', { cluster, taskDefinition, engine: EcsDeploymentEngine.ECS, traffic: trafficOf(user, { listenerRulePriority: 5 }) });
+    expect(() => Template.fromStack(stack)).toThrow(
+      /The listener rule TestStack\/UserLb\/UserProduction\/AdminRuleRule\/Resource has priority 5 on the listener the construct adds its ECS rule to \(TestStack\/Web\/Traffic\/ProductionRule\); .* Choose another traffic\.listenerRulePriority/,
+    );
+    // At another priority it synthesizes.
+    const other = testStack('us-east-1', 'Other');
+    const f = ecsFixture(other);
+    const u = userAlb(other, f.vpc);
+    const a = new elbv2.ApplicationTargetGroup(other, 'Admin', { vpc: f.vpc, port: 80, targetType: elbv2.TargetType.IP });
+    u.production.addTargetGroups('AdminRule', { priority: 5, conditions: [elbv2.ListenerCondition.pathPatterns(['/admin/*'])], targetGroups: [a] });
+    new EcsDeployment(other, 'Web', { cluster: f.cluster, taskDefinition: f.taskDefinition, engine: EcsDeploymentEngine.ECS, traffic: trafficOf(u, { listenerRulePriority: 10 }) });
+    expect(() => Template.fromStack(other)).not.toThrow();
+  });
+
   test('a listener port that is not the listener\'s', () => {
     const other = testStack('us-east-1', 'Other');
     const { cluster, taskDefinition, vpc } = ecsFixture(other);
