@@ -52,7 +52,7 @@ export function bindHttpCheck(scope: Construct, options: LifecycleHookBindOption
       );
     } else if (port === undefined && (listener === 'production' || (lb.hasTestListener ?? lb.testPort !== undefined))) {
       errors.push(
-        `HttpCheckTarget.${listener}Listener() was given for ${options.lifecycleEvent}, but the ${listener} listener was imported without its port. Set traffic.listeners.${listener}Port.`,
+        `HttpCheckTarget.${listener}Listener() was given for ${options.lifecycleEvent}, but the ${listener} listener was given without a port known at synth time (an imported listener, or a port that is a token). Set traffic.listeners.${listener}Port.`,
       );
     } else if (port === undefined) {
       errors.push(

@@ -208,7 +208,7 @@ describe('EcsDeployment with your own listeners and target groups', () => {
 
   test('an imported listener without its port: a hook that sends it requests is an error that says what to set', () => {
     const { deploy } = onImported({}, { hooks: { afterAllowTestTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.testListener() }) } });
-    expect(deploy).toThrow(/HttpCheckTarget\.testListener\(\) was given for AfterAllowTestTraffic, but the test listener was imported without its port\. Set traffic\.listeners\.testPort/);
+    expect(deploy).toThrow(/HttpCheckTarget\.testListener\(\) was given for AfterAllowTestTraffic, but the test listener was given without a port known at synth time \(an imported listener, or a port that is a token\)\. Set traffic\.listeners\.testPort/);
   });
 
   test('an imported load balancer without its DNS name: fine without listener checks; a listener check says what to import', () => {

@@ -309,7 +309,7 @@ describe('the ECS engine: traffic on a listener rule, which ECS re-weights', () 
     // What the construct's synth-time check of your rules' priorities stands for: a second rule at 10 is refused.
     await expect(elb.send(new CreateRuleCommand({
       ListenerArn: listenerArn, Priority: 10, Conditions: [{ Field: 'path-pattern', Values: ['/x'] }], Actions: [{ Type: 'forward', TargetGroupArn: other }],
-    }))).rejects.toThrow(/priority/i);
+    }))).rejects.toMatchObject({ name: 'PriorityInUseException', message: 'The specified priority is in use.' });
     const props = { LoadBalancerArn: own, BlueTargetGroupArn: oblue, GreenTargetGroupArn: ogreen, ProductionPort: undefined, TestPort: undefined, ProductionListenerArn: listenerArn, RulePriority: '10' };
 
     expect((await answer(readingEvent('Update', props, { ProductionListenerArn: listenerArn }))).Data).toEqual({ ProductionTargetGroupArn: oblue, TestTargetGroupArn: ogreen });
