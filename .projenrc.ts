@@ -46,6 +46,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-ec2@^3',
     '@aws-sdk/client-appconfig@^3',
     '@aws-sdk/client-appflow@^3',
+    // Built-in hooks announce an ECS AfterAllowTraffic status on the default event bus (tested against moto's EventBridge).
+    '@aws-sdk/client-eventbridge@^3',
     // bench/: the ECS pattern of cdk-ecs-codedeploy, measured beside ours.
     '@cdklabs/cdk-ecs-codedeploy@^0.0.267',
     // test/iam/: AWS's Service Authorization Reference as data (actions, resource ARN formats, condition keys),

@@ -35,7 +35,18 @@ async function main() {
     { at: min(end), status: 'InProgress', allowTraffic: 'Succeeded' },
     { at: min(wait), status: 'InProgress', allowTraffic: 'Succeeded', instanceTerminationWaitTimeStarted: true },
   ];
-  const scenarios: Array<[string, TimelineStep[], () => void]> = [
+  // The same with the AfterAllowTraffic hook running from the shift's end until the termination wait
+  // (a second before it, the hook reports and, if it is a built-in hook, announces that).
+  const hooked = (start: number, end: number, wait: number): TimelineStep[] => [
+    { at: 0, status: 'InProgress' },
+    { at: min(start), status: 'InProgress', allowTraffic: 'InProgress' },
+    { at: min(end), status: 'InProgress', allowTraffic: 'Succeeded', afterAllowTraffic: 'InProgress' },
+    { at: min(wait) - 1_000 / SCALE, status: 'InProgress', allowTraffic: 'Succeeded', afterAllowTraffic: 'Succeeded', hookAnnounced: 'Succeeded' },
+    { at: min(wait), status: 'InProgress', allowTraffic: 'Succeeded', afterAllowTraffic: 'Succeeded', instanceTerminationWaitTimeStarted: true },
+  ];
+  // A built-in AfterAllowTraffic hook announces its status: the trigger is told, and its mailbox gets the event.
+  const announcing = { AfterTrafficHookAnnounces: 'true' };
+  const scenarios: Array<[string, TimelineStep[], () => void, Record<string, string>?]> = [
     ['succeeds after 2 min', [{ at: 0, status: 'InProgress' }, { at: min(2), status: 'Succeeded' }], () => undefined],
     ['succeeds after 15 min', [{ at: 0, status: 'InProgress' }, { at: min(15), status: 'Succeeded' }], () => undefined],
     ['fails at 5 min', [{ at: 0, status: 'InProgress' }, { at: min(5), status: 'Failed', errorCode: 'HEALTH_CONSTRAINTS', errorMessage: 'unhealthy' }], () => undefined],
@@ -43,10 +54,14 @@ async function main() {
       () => fake.seedDeployment('app/group', [{ at: 0, status: 'InProgress' }, { at: min(3), status: 'Succeeded' }])],
     ['ECS linear 10 % every minute: tasks and test traffic 6 min, shift 9 min, no hook after traffic; answered at the termination wait (15 min)',
       shift(6, 15, 15.05), ecs('CodeDeployDefault.ECSLinear10PercentEvery1Minutes', { type: 'TimeBasedLinear', timeBasedLinear: { linearPercentage: 10, linearInterval: 1 } })],
-    ['ECS canary 10 % for 5 min: tasks 2 min, shift 5 min, a hook after traffic 2 min; answered at the termination wait (9 min)',
-      shift(2, 7, 9), ecs('CodeDeployDefault.ECSCanary10Percent5Minutes', { type: 'TimeBasedCanary', timeBasedCanary: { canaryPercentage: 10, canaryInterval: 5 } })],
+    ['ECS canary 10 % for 5 min: tasks 2 min, shift 5 min, your own hook function after traffic 2 min; answered at the termination wait (9 min)',
+      hooked(2, 7, 9), ecs('CodeDeployDefault.ECSCanary10Percent5Minutes', { type: 'TimeBasedCanary', timeBasedCanary: { canaryPercentage: 10, canaryInterval: 5 } })],
+    ['ECS canary 10 % for 5 min: tasks 2 min, shift 5 min, a built-in hook after traffic 2 min (announces its status); answered at the termination wait (9 min)',
+      hooked(2, 7, 9), ecs('CodeDeployDefault.ECSCanary10Percent5Minutes', { type: 'TimeBasedCanary', timeBasedCanary: { canaryPercentage: 10, canaryInterval: 5 } }), announcing],
+    ['ECS canary 10 % for 5 min: tasks 2 min, shift 5 min, a built-in hook after traffic 8 min (announces its status); answered at the termination wait (15 min)',
+      hooked(2, 7, 15), ecs('CodeDeployDefault.ECSCanary10Percent5Minutes', { type: 'TimeBasedCanary', timeBasedCanary: { canaryPercentage: 10, canaryInterval: 5 } }), announcing],
   ];
-  for (const [name, timeline, setup] of scenarios) {
+  for (const [name, timeline, setup, extra] of scenarios) {
     fake.calls.length = 0;
     fake.responses.length = 0;
     fake.deployments.clear();
@@ -72,9 +87,10 @@ async function main() {
         AppSpecContent: '{}',
         TimeoutSeconds: '3000',
         ...(fake.services.has('svc') ? { EcsClusterName: 'cluster', EcsServiceName: 'svc' } : {}),
-        // With BENCH_EVENTS, the group's state-change events arrive (half a second after the change,
-        // as EventBridge delivers them) in a queue the trigger waits on.
-        ...(process.env.BENCH_EVENTS ? { EventQueueUrl: fake.eventQueue('app/group', { delayMs: 500 / SCALE }) } : {}),
+        // With BENCH_EVENTS, the group's state-change events (and, where the hook announces, its
+        // announcement) arrive half a second after the change, as EventBridge delivers them, in a
+        // queue the trigger waits on.
+        ...(process.env.BENCH_EVENTS ? { EventQueueUrl: fake.eventQueue('app/group', { delayMs: 500 / SCALE, hookEvents: extra !== undefined }), ...extra } : {}),
       },
     };
     await handler(event, { invokedFunctionArn: 'fn', getRemainingTimeInMillis: () => until - Date.now() });

@@ -56,6 +56,14 @@ describe('examples', () => {
         Environment: { Variables: Match.objectLike({ HOOK_DEADLINE_MS: '180000' }) },
       });
       t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { FromPort: 8080, Description: 'AfterAllowTestTraffic HTTP check hook' });
+      // The group's alarms for 2 minutes after all traffic moved; the hook announces its end to the trigger's mailbox.
+      expect(JSON.stringify(trigger.Properties.AppSpecContent)).toContain('AfterAllowTraffic\\\":');
+      t.hasResourceProperties('AWS::Lambda::Function', {
+        Description: Match.stringLikeRegexp('an alarm of the deployment group'),
+        Environment: { Variables: Match.objectLike({ HOOK_ANNOUNCE_STATUS: 'true', HOOK_CONFIG: Match.serializedJson(Match.objectLike({ observeMs: 120_000 })) }) },
+      });
+      t.hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.objectLike({ 'source': ['cdk-codedeploy-patterns'], 'detail-type': ['CodeDeploy Lifecycle Hook Status Reported'] }) });
+      expect(trigger.Properties.AfterTrafficHookAnnounces).toBe('true');
     });
   });
 

@@ -47,6 +47,9 @@ export class EcsBlueGreenStack extends Stack {
       hooks: {
         // GET / through the test listener (serving the replacement tasks) on every load balancer node.
         afterAllowTestTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.testListener(), path: '/', deadline: Duration.minutes(3) }),
+        // With all traffic on the new tasks, watch the deployment group's alarms for 2 minutes before the
+        // original tasks' termination wait starts (and cdk deploy returns: the hook announces its end).
+        afterAllowTraffic: LifecycleHook.deploymentGroupAlarmCheck({ observeFor: Duration.minutes(2) }),
       },
     });
     // The library leaves this finding to us (it follows from our choice): acknowledged here, with our reason.

@@ -181,6 +181,9 @@ export class EcsDeployment extends DeploymentPatternBase {
       waitForTermination: props.blueGreen?.waitForTermination,
     });
     this.trigger = trigger;
+    if (hookFunctions.afterAllowTraffic) {
+      trigger._waitForAnnouncingHook(hookFunctions.afterAllowTraffic, this.deploymentGroup.deploymentGroupArn);
+    }
     // The deployment needs the hooks' permissions in place too.
     for (const fn of Object.values(hookFunctions)) {
       if (fn.role) {

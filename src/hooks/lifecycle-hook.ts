@@ -10,7 +10,7 @@ import {
   SdkCallOptions,
 } from './built-in-hooks';
 import { LifecycleHookBindOptions, LifecycleHookConfig } from './lifecycle-hook-bind';
-import { codeDeployGroupOf } from '../private/hook-binding';
+import { codeDeployGroupOf, markBuiltIn } from '../private/hook-binding';
 import { DEPLOYMENT_GROUP_STATEMENT, grantAccumulated, grantInvokeHook, grantPutHookStatus } from '../private/permissions';
 
 /**
@@ -126,6 +126,7 @@ class BuiltInHook extends LifecycleHook {
     if (group) {
       // One statement for every group a shared function reports to. (An ECS-native hook answers with its return value.)
       grantAccumulated(hookFunction.role!, ['codedeploy:PutLifecycleEventHookExecutionStatus'], [group], DEPLOYMENT_GROUP_STATEMENT);
+      markBuiltIn(hookFunction);
     }
     return { hookFunction };
   }

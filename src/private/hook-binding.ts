@@ -1,3 +1,9 @@
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { addStatementOnce, DEPLOYMENT_GROUP_STATEMENT, grantAccumulated } from './permissions';
+import { HOOK_ANNOUNCE_VARIABLE, HOOK_EVENT_DETAIL_TYPE, HOOK_EVENT_SOURCE } from './runtime';
+
 /**
  * The deployment group ARN of a CodeDeploy binding (`LifecycleHookBindOptions`), or undefined for an ECS-native one; anything
  * else (neither, or both) is a bug of the caller.
@@ -14,4 +20,32 @@ export function codeDeployGroupOf(options: {
     );
   }
   return options.deploymentGroupArn;
+}
+
+const builtIn = new WeakSet<object>();
+
+/** Marks the function of a built-in hook bound to a CodeDeploy deployment group (it can announce its status). */
+export function markBuiltIn(hookFunction: lambda.IFunction): void {
+  builtIn.add(hookFunction);
+}
+
+/**
+ * Turns on the announcement of a built-in hook's reported status (see `HOOK_EVENT_SOURCE`) for the
+ * deployment group, where a deployment trigger waits for it: the function's switch, the read of the
+ * group's deployments (to name the group in the event) and PutEvents on the default bus with only
+ * that source and detail type. A shared function announces for every group it serves, each with the
+ * read. False (nothing done) for any other function.
+ */
+export function announceHookStatus(hookFunction: lambda.IFunction, deploymentGroupArn: string): boolean {
+  if (!builtIn.has(hookFunction) || !(hookFunction instanceof lambda.Function) || hookFunction.role === undefined) {
+    return false;
+  }
+  hookFunction.addEnvironment(HOOK_ANNOUNCE_VARIABLE, 'true');
+  grantAccumulated(hookFunction.role, ['codedeploy:PutLifecycleEventHookExecutionStatus', 'codedeploy:GetDeployment'], [deploymentGroupArn], DEPLOYMENT_GROUP_STATEMENT);
+  addStatementOnce(hookFunction.role, new iam.PolicyStatement({
+    actions: ['events:PutEvents'],
+    resources: [Stack.of(hookFunction).formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default', arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
+    conditions: { StringEquals: { 'events:source': HOOK_EVENT_SOURCE, 'events:detail-type': HOOK_EVENT_DETAIL_TYPE } },
+  }));
+  return true;
 }

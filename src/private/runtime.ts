@@ -71,3 +71,14 @@ export function jsonLogger(fields: () => Record<string, unknown>): Logger {
     console.log(JSON.stringify({ level, message, ...fields(), ...extra }));
   };
 }
+
+/**
+ * The event a built-in hook sends to the account's default event bus after it reported the status
+ * of an ECS deployment's AfterAllowTraffic hook: the moment the deployment trigger waits for (the
+ * termination wait starts right after), which no CodeDeploy event reports. Detail: `deploymentId`,
+ * `application`, `deploymentGroup`, `lifecycleEventHookExecutionId`, `status`.
+ */
+export const HOOK_EVENT_SOURCE = 'cdk-codedeploy-patterns';
+export const HOOK_EVENT_DETAIL_TYPE = 'CodeDeploy Lifecycle Hook Status Reported';
+/** Environment variable that turns the event on for a built-in hook's function ("true"). */
+export const HOOK_ANNOUNCE_VARIABLE = 'HOOK_ANNOUNCE_STATUS';

@@ -26,7 +26,7 @@ import {
   createBlueGreenGroup, deleteBlueGreenGroup, parseBlueGreenGroupProperties, SERVER_BLUE_GREEN_GROUP_RESOURCE_TYPE, updateBlueGreenGroup,
   BlueGreenGroupApi,
 } from './server-blue-green-group';
-import { describeError, errorName, isTransientError, jsonLogger, Logger, sleep } from '../private/runtime';
+import { describeError, errorName, HOOK_EVENT_DETAIL_TYPE, HOOK_EVENT_SOURCE, isTransientError, jsonLogger, Logger, sleep } from '../private/runtime';
 
 /** Resource properties, as CloudFormation passes them (every scalar a string). */
 export interface TriggerProperties {
@@ -65,6 +65,12 @@ export interface TriggerProperties {
    * when an event for it arrives, or once per fallback interval.
    */
   readonly EventQueueUrl?: string;
+  /**
+   * ECS answered at the termination wait: the AfterAllowTraffic hook announces its status on the
+   * default event bus, and a rule sends that to EventQueueUrl ("true"). While the hook runs, the
+   * trigger waits on its mailbox instead of polling.
+   */
+  readonly AfterTrafficHookAnnounces?: string;
   /**
    * EC2 blue/green (ServerBlueGreenDeployment): the fleet CloudFormation created for this revision,
    * which the deployment targets; the trigger sizes it like the live fleet and moves the group to it.
@@ -113,6 +119,13 @@ export interface ShiftWatch {
   notBefore?: number;
   /** Poll from now on: the shift has ended, or the target cannot be read. */
   dense?: boolean;
+  /**
+   * The shift outlasted its minimum and the AfterAllowTraffic hook announces its status: poll,
+   * reading the target too, until the shift has ended.
+   */
+  ending?: boolean;
+  /** The shift has ended and the AfterAllowTraffic hook runs: wait on the mailbox for its announcement. */
+  hookWait?: boolean;
 }
 
 export type TriggerEvent = CloudFormationCustomResourceEvent & { Progress?: Progress };
@@ -572,6 +585,8 @@ async function driveSteps(
   let poll = 0;
   const events = props.EventQueueUrl ? new EventMailbox(props.EventQueueUrl, log) : undefined;
   let lastStatus: string | undefined;
+  /** The last wake-up was the AfterAllowTraffic hook's announcement. */
+  let hookAnnounced = false;
   const group = `${props.ApplicationName}/${props.DeploymentGroupName}`;
   const timeoutText = `${Number(props.TimeoutSeconds)} seconds`;
 
@@ -709,7 +724,7 @@ async function driveSteps(
           };
         }
         if (answersAtTerminationWait(props) && events) {
-          progress = { ...progress, shift: await watchShift(props, info, progress.shift, log) };
+          progress = { ...progress, shift: await watchShift(props, info, progress.shift, log, hookAnnounced) };
         } else if (events && !progress.shift && props.WaitForTermination !== 'true' && isEcsDeployment(info, props)) {
           // Answered when the termination wait starts, which no event reports, and without the
           // service the shift cannot be watched: polled, as without a mailbox.
@@ -737,16 +752,22 @@ async function driveSteps(
     // ended, polled from then on (the termination wait starts with no event). The last second before
     // that is slept, not long-polled: a long poll lasts whole seconds and would overshoot it.
     const shift = progress.phase === 'wait' ? progress.shift : undefined;
-    const polling = shift !== undefined && (shift.dense === true || shift.notBefore === undefined || shift.notBefore - Date.now() < 1_000);
+    const polling = shift !== undefined && !shift.hookWait &&
+      (shift.dense === true || shift.ending === true || shift.notBefore === undefined || shift.notBefore - Date.now() < 1_000);
+    hookAnnounced = false;
     if (events && watched && !polling) {
-      // Woken by the deployment's own state change, or after the fallback interval.
+      // Woken by the deployment's own state change (or its AfterAllowTraffic hook's announcement),
+      // or after the fallback interval.
       // Never past the deadline: the timeout (stop with rollback) must not wait for the fallback read.
       const untilDeadline = Math.max(0, progress.deadline - Date.now()) + 1;
-      const interval = shift ? Math.min(EVENT_FALLBACK_MS, shift.notBefore! - Date.now()) : EVENT_FALLBACK_MS;
-      if (await events.waitFor(watched, Math.min(interval, pause, untilDeadline))) {
+      const bounded = shift?.notBefore !== undefined && !shift.hookWait;
+      const interval = bounded ? Math.min(EVENT_FALLBACK_MS, shift.notBefore! - Date.now()) : EVENT_FALLBACK_MS;
+      const woken = await events.waitFor(watched, Math.min(interval, pause, untilDeadline));
+      if (woken) {
+        hookAnnounced = woken.hookAnnounced;
         continue;
       }
-    } else if (shift && !shift.dense && shift.notBefore !== undefined && shift.notBefore > Date.now()) {
+    } else if (shift && !shift.dense && !shift.ending && shift.notBefore !== undefined && shift.notBefore > Date.now()) {
       await sleep(Math.min(shift.notBefore - Date.now(), pause));
     } else {
       await sleep(Math.min(pollDelay(poll++), pause));
@@ -775,9 +796,19 @@ async function watchShift(
   info: CodeDeploySdk.DeploymentInfo,
   current: ShiftWatch | undefined,
   log: Logger,
+  hookAnnounced: boolean = false,
 ): Promise<ShiftWatch> {
   const now = Date.now();
   let watch = current;
+  if (watch?.hookWait) {
+    // The deployment was read (not terminal, no termination wait yet): the termination wait is
+    // moments away once the hook has announced; until then, nothing else can end the wait.
+    if (hookAnnounced) {
+      log('info', 'the AfterAllowTraffic hook reported: polling for the termination wait');
+      return { minMs: watch.minMs, dense: true };
+    }
+    return watch;
+  }
   if (!watch) {
     const minMs = await shortestShiftMs(info.deploymentConfigName, log);
     watch = minMs > 0 ? { minMs } : { minMs, dense: true };
@@ -788,9 +819,12 @@ async function watchShift(
   }
   const targetId = `${props.EcsClusterName}:${props.EcsServiceName}`;
   let allow: CodeDeploySdk.LifecycleEvent | undefined;
+  let afterHook: CodeDeploySdk.LifecycleEvent | undefined;
   try {
     const out = await codedeploy.send(new GetDeploymentTargetCommand({ deploymentId: info.deploymentId, targetId }));
-    allow = out.deploymentTarget?.ecsTarget?.lifecycleEvents?.find((e) => e.lifecycleEventName === 'AllowTraffic');
+    const lifecycleEvents = out.deploymentTarget?.ecsTarget?.lifecycleEvents ?? [];
+    allow = lifecycleEvents.find((e) => e.lifecycleEventName === 'AllowTraffic');
+    afterHook = lifecycleEvents.find((e) => e.lifecycleEventName === 'AfterAllowTraffic');
   } catch (err) {
     if (isTransientError(err)) {
       return watch;
@@ -798,15 +832,23 @@ async function watchShift(
     log('warn', 'cannot read the deployment target; polling for the termination wait', { targetId, error: describeError(err) });
     return { ...watch, dense: true };
   }
+  const announces = props.AfterTrafficHookAnnounces === 'true';
   const status = allow?.status ?? 'Pending';
   if (status === 'Pending') {
     return { ...watch, notBefore: now + watch.minMs };
   }
   if (status === 'InProgress' && allow?.startTime) {
     const notBefore = new Date(allow.startTime).getTime() + watch.minMs;
-    return notBefore > now ? { ...watch, notBefore } : { ...watch, dense: true };
+    // Past its minimum the shift ends any moment: polled, and with an announcing hook the target is
+    // read on each poll too, to wait on the mailbox once the hook runs.
+    return notBefore > now ? { ...watch, notBefore } : announces ? { ...watch, ending: true } : { ...watch, dense: true };
   }
-  return { ...watch, dense: true };
+  const hookStatus = afterHook?.status;
+  if (announces && status === 'Succeeded' && !hookAnnounced && (hookStatus === 'Pending' || hookStatus === 'InProgress')) {
+    log('info', 'the AfterAllowTraffic hook runs: waiting for its announcement', { hookStatus });
+    return { minMs: watch.minMs, hookWait: true };
+  }
+  return { minMs: watch.minMs, dense: true };
 }
 
 /** The shortest AllowTraffic a configuration allows: a canary's interval, a linear shift's steps after the first; 0 at once or unknown. */
@@ -845,8 +887,11 @@ class EventMailbox {
     private readonly log: Logger,
   ) {}
 
-  /** Waits up to `maxMs` for a terminal state change of `deploymentId`; true when one arrived. */
-  public async waitFor(deploymentId: string, maxMs: number): Promise<boolean> {
+  /**
+   * Waits up to `maxMs` for a terminal state change of `deploymentId` or its AfterAllowTraffic
+   * hook's announcement; undefined when none arrived.
+   */
+  public async waitFor(deploymentId: string, maxMs: number): Promise<{ hookAnnounced: boolean } | undefined> {
     const until = Date.now() + maxMs;
     while (!this.broken) {
       // Rounded up: a long poll may end up to a second after `until`, never leave a gap unwatched.
@@ -867,7 +912,7 @@ class EventMailbox {
         const states = messages.map((m) => stateChange(m.Body)).filter((e) => e?.deploymentId === deploymentId);
         if (states.length > 0) {
           this.log('info', 'state change event', { deploymentId, states: states.map((e) => e!.state) });
-          return true;
+          return { hookAnnounced: states.some((e) => e!.hook) };
         }
       } catch (err) {
         if (isTransientError(err)) {
@@ -883,15 +928,23 @@ class EventMailbox {
       // As without a mailbox.
       await sleep(Math.min(POLL_MAX_MS, Math.max(0, until - Date.now())));
     }
-    return false;
+    return undefined;
   }
 }
 
-/** The deployment and state of an EventBridge "CodeDeploy Deployment State-change Notification". */
-function stateChange(body: string | undefined): { deploymentId: string; state: string } | undefined {
+/**
+ * The deployment and state of an EventBridge "CodeDeploy Deployment State-change Notification", or
+ * of a built-in hook's announcement (`hook`, the state is the hook's status).
+ */
+export function stateChange(body: string | undefined): { deploymentId: string; state: string; hook: boolean } | undefined {
   try {
-    const detail = JSON.parse(body ?? '')?.detail;
-    return typeof detail?.deploymentId === 'string' ? { deploymentId: detail.deploymentId, state: String(detail.state) } : undefined;
+    const event = JSON.parse(body ?? '');
+    const detail = event?.detail;
+    if (typeof detail?.deploymentId !== 'string') {
+      return undefined;
+    }
+    const hook = event.source === HOOK_EVENT_SOURCE && event['detail-type'] === HOOK_EVENT_DETAIL_TYPE;
+    return { deploymentId: detail.deploymentId, state: String(hook ? `hook ${detail.status}` : detail.state), hook };
   } catch {
     return undefined;
   }
@@ -1231,7 +1284,7 @@ export function parseProperties(raw: Record<string, unknown>): TriggerProperties
       problems.push(`${key} must be a list of names; received ${shown(v)}`);
     }
   }
-  for (const key of ['WaitForTermination', 'DeployOnCreate', 'IgnoreApplicationStopFailures']) {
+  for (const key of ['WaitForTermination', 'DeployOnCreate', 'IgnoreApplicationStopFailures', 'AfterTrafficHookAnnounces']) {
     const v = raw[key];
     if (v !== undefined && !['true', 'false', true, false].includes(v as any)) {
       problems.push(`${key} must be "true" or "false"; received ${shown(v)}`);

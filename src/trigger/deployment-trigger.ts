@@ -1,9 +1,11 @@
-import { ArnFormat, CustomResource, Duration, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, CustomResource, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -11,7 +13,9 @@ import { TriggerProvider } from './trigger-provider';
 import { DeploymentState } from '../common/deployment-options';
 import { acknowledgeCompliance, OwnedResource } from '../private/compliance';
 import { deploymentStateChangeRule } from '../private/deployment-group';
+import { announceHookStatus } from '../private/hook-binding';
 import { yamlLib } from '../private/psych-yaml';
+import { HOOK_EVENT_DETAIL_TYPE, HOOK_EVENT_SOURCE } from '../private/runtime';
 import { DEFAULT_TRIGGER_TIMEOUT_MINUTES, MAX_TRIGGER_TIMEOUT_MINUTES } from '../private/trigger-limits';
 import { codeDeployNameProblems, throwIfErrors } from '../private/validation';
 
@@ -350,6 +354,10 @@ export class DeploymentTrigger extends Construct {
   /** The ID of the deployment the last stack operation created (empty when none was needed). */
   public readonly deploymentId: string;
 
+  private readonly mailbox: EventMailbox;
+  private readonly answersAtTerminationWait: boolean;
+  private hookRule?: events.Rule;
+
   constructor(scope: Construct, id: string, props: DeploymentTriggerProps) {
     super(scope, id);
 
@@ -364,8 +372,10 @@ export class DeploymentTrigger extends Construct {
     const provider = TriggerProvider.of(this);
     grantDeployments(provider, Stack.of(this), props);
     const properties = deploymentProperties(this, provider, props, timeout);
-    const mailbox = new EventMailbox(this, 'Events', provider.role, props);
+    const mailbox = (this.mailbox = new EventMailbox(this, 'Events', provider.role, props));
     properties.EventQueueUrl = mailbox.queue.queueUrl;
+    this.answersAtTerminationWait = answersAtTerminationWait(props);
+    properties.AfterTrafficHookAnnounces = Lazy.string({ produce: () => (this.hookRule ? 'true' : undefined) });
 
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.function.functionArn,
@@ -377,10 +387,25 @@ export class DeploymentTrigger extends Construct {
     this.resource.node.addDependency(provider.selfInvokePolicy);
     // Events flow (rule and queue policy) before the deployment starts; the queue itself is referenced.
     this.resource.node.addDependency(mailbox.rule, mailbox.queuePolicy);
-    if (answersAtTerminationWait(props)) {
+    if (this.answersAtTerminationWait) {
       this.resource.node.addDependency(provider.grantReadDeploymentTargets());
     }
     this.deploymentId = this.resource.getAttString('DeploymentId');
+  }
+
+  /**
+   * The AppSpec's AfterAllowTraffic hook function, if a built-in hook's, announces its reported
+   * status: while it runs, the trigger waits on its mailbox for that event (a second rule of the
+   * mailbox) instead of polling. Only where the trigger answers at the termination wait; elsewhere,
+   * or for any other function, nothing changes.
+   * @internal
+   */
+  public _waitForAnnouncingHook(hookFunction: lambda.IFunction, deploymentGroupArn: string): void {
+    if (!this.answersAtTerminationWait || this.hookRule || !announceHookStatus(hookFunction, deploymentGroupArn)) {
+      return;
+    }
+    this.hookRule = this.mailbox.addHookRule();
+    this.resource.node.addDependency(this.hookRule);
   }
 }
 
@@ -403,7 +428,7 @@ class EventMailbox extends Construct {
   /** The queue policy (TLS only, EventBridge may send). */
   public readonly queuePolicy: Construct;
 
-  constructor(scope: Construct, id: string, reader: iam.IRole, props: DeploymentTriggerProps) {
+  constructor(scope: Construct, id: string, reader: iam.IRole, private readonly props: DeploymentTriggerProps) {
     super(scope, id);
     this.queue = new sqs.Queue(this, 'Queue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -420,6 +445,21 @@ class EventMailbox extends Construct {
     this.queuePolicy = this.queue.node.findChild('Policy');
     reader.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage'], resources: [this.queue.queueArn] }));
     acknowledgeCompliance(this.queue, OwnedResource.EVENT_QUEUE);
+  }
+
+  /** A rule sending the group's built-in hook announcements (see private/runtime.ts) to the queue. */
+  public addHookRule(): events.Rule {
+    const rule = new events.Rule(this, 'HookRule', {
+      description: 'AfterAllowTraffic hook announcements of the deployment group, for the cdk-codedeploy-patterns deployment trigger',
+      eventPattern: {
+        source: [HOOK_EVENT_SOURCE],
+        detailType: [HOOK_EVENT_DETAIL_TYPE],
+        detail: { application: [this.props.applicationName], deploymentGroup: [this.props.deploymentGroupName] },
+      },
+    });
+    rule.addTarget(new targets.SqsQueue(this.queue));
+    acknowledgeCompliance(rule, OwnedResource.EVENT_RULE);
+    return rule;
   }
 }
 

@@ -15,6 +15,7 @@ import {
   DeploymentState,
   EcsDeployment,
   EcsDeploymentProps,
+  HttpCheckTarget,
   LifecycleHook,
 } from '../../src';
 import { complianceSuite, nagFindings, snapshotSuite, testStack } from '../harness';
@@ -562,6 +563,66 @@ describe('EcsDeployment', () => {
     });
   });
 
+  describe('a built-in AfterAllowTraffic hook announces its status to the trigger\'s mailbox', () => {
+    const health = () => LifecycleHook.httpCheck({ target: HttpCheckTarget.url('https://example.com/health') });
+    const announcing = (stack: Stack, props: Partial<EcsDeploymentProps> = {}) => deploy(stack, { hooks: { afterAllowTraffic: health() }, ...props });
+    const hookRules = (t: Template) => t.findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: ['cdk-codedeploy-patterns'] } } });
+    const hookEnv = (t: Template) => Object.values(t.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('HTTP check') } }))
+      .map((fn: any) => fn.Properties.Environment.Variables.HOOK_ANNOUNCE_STATUS);
+
+    test('the hook function announces, the group\'s rule sends it to the mailbox, the trigger is told', () => {
+      const stack = testStack();
+      const web = announcing(stack);
+      const t = Template.fromStack(stack);
+      expect(hookEnv(t)).toEqual(['true']);
+      const rules = Object.values(hookRules(t)) as any[];
+      expect(rules).toHaveLength(1);
+      expect(rules[0].Properties.EventPattern).toEqual({
+        'source': ['cdk-codedeploy-patterns'],
+        'detail-type': ['CodeDeploy Lifecycle Hook Status Reported'],
+        'detail': {
+          application: [stack.resolve(web.application!.applicationName)],
+          deploymentGroup: [stack.resolve(web.deploymentGroup!.deploymentGroupName)],
+        },
+      });
+      // To the same queue as the state changes.
+      const queue = Object.keys(t.findResources('AWS::SQS::Queue'));
+      expect(queue).toHaveLength(1);
+      expect(rules[0].Properties.Targets).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': [queue[0], 'Arn'] } })]);
+      t.hasResourceProperties('Custom::CodeDeployDeployment', { AfterTrafficHookAnnounces: 'true', EventQueueUrl: { Ref: queue[0] } });
+      // The trigger starts once the rule is in place.
+      const ruleId = Object.keys(hookRules(t))[0];
+      expect(Object.values(t.findResources('Custom::CodeDeployDeployment'))[0].DependsOn).toContain(ruleId);
+      // The hook may read its group's deployments and put only its own events on the default bus.
+      t.hasResourceProperties('AWS::IAM::Policy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Action: ['codedeploy:PutLifecycleEventHookExecutionStatus', 'codedeploy:GetDeployment'] }),
+            Match.objectLike({
+              Action: 'events:PutEvents',
+              Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:us-east-1:123456789012:event-bus/default']] },
+              Condition: { StringEquals: { 'events:source': 'cdk-codedeploy-patterns', 'events:detail-type': 'CodeDeploy Lifecycle Hook Status Reported' } },
+            }),
+          ]),
+        },
+      });
+    });
+
+    test.each<[string, (stack: Stack) => Partial<EcsDeploymentProps>]>([
+      ['a hook at another event', () => ({ hooks: { afterAllowTestTraffic: health() } })],
+      ['your own function (it does not announce)', (stack) => ({ hooks: { afterAllowTraffic: LifecycleHook.fromFunction(userFunction(stack, 'Hook')) } })],
+      ['waitForTermination (answered at the end: a SUCCESS event)', () => ({ hooks: { afterAllowTraffic: health() }, blueGreen: { waitForTermination: true } })],
+    ])('nothing announces, no rule, no grant: %s', (_name, props) => {
+      const stack = testStack();
+      deploy(stack, props(stack));
+      const t = Template.fromStack(stack);
+      expect(hookRules(t)).toEqual({});
+      expect(hookEnv(t).filter((v) => v !== undefined)).toEqual([]);
+      expect(JSON.stringify(t.toJSON())).not.toMatch(/events:PutEvents/);
+      expect(Object.values(t.findResources('Custom::CodeDeployDeployment'))[0].Properties.AfterTrafficHookAnnounces).toBeUndefined();
+    });
+  });
+
   snapshotSuite({
     'defaults': (stack) => deploy(stack),
     'everything on': (stack) => everythingOn(stack),
@@ -577,6 +638,10 @@ describe('EcsDeployment', () => {
       deploy(stack, { traffic: { internetFacing: false, testListener: false } });
       acknowledgeTrafficChoices(stack);
       acknowledgeUserChoice(stack, 'no test listener', 'CodeDeploy-CD4');
+    },
+    'an announcing AfterAllowTraffic hook': (stack) => {
+      deploy(stack, { hooks: { afterAllowTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('https://example.com/health') }) } });
+      acknowledgeTrafficChoices(stack);
     },
     'AWS managed policy': (stack) => {
       deploy(stack, { useAwsManagedPolicy: true });

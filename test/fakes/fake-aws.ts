@@ -26,6 +26,16 @@ export interface TimelineStep {
    * it started at the first step that says InProgress. @default Pending
    */
   readonly allowTraffic?: 'Pending' | 'InProgress' | 'Succeeded';
+  /**
+   * ECS: the status of the target's AfterAllowTraffic lifecycle event (the hook) from this step on;
+   * listed only when some step sets it. @default Pending
+   */
+  readonly afterAllowTraffic?: 'Pending' | 'InProgress' | 'Succeeded' | 'Failed';
+  /**
+   * The built-in AfterAllowTraffic hook reported its status at this step and announced it: queues
+   * made with `hookEvents` receive the event (as the trigger's hook rule sends it).
+   */
+  readonly hookAnnounced?: 'Succeeded' | 'Failed';
 }
 
 export interface FakeDeployment {
@@ -90,6 +100,9 @@ export interface FakeEventQueue {
   readonly group: string;
   readonly delayMs: number;
   readonly drop: boolean;
+  /** Also receives the group's built-in hook announcements (the trigger's second rule). */
+  readonly hookEvents: boolean;
+  readonly hooksSent: Set<string>;
   readonly messages: Array<{ id: string; receipt: string; body: string; visibleAt: number }>;
   readonly sent: Set<string>;
 }
@@ -202,9 +215,17 @@ export class FakeAws {
   }
 
   /** A queue that receives the terminal state changes of a group's deployments; returns its URL. */
-  public eventQueue(group: string, options: { delayMs?: number; drop?: boolean } = {}): string {
+  public eventQueue(group: string, options: { delayMs?: number; drop?: boolean; hookEvents?: boolean } = {}): string {
     const url = `${this.endpoint}/123456789012/events-${this.queues.size + 1}`;
-    this.queues.set(url, { group, delayMs: options.delayMs ?? 0, drop: options.drop ?? false, messages: [], sent: new Set() });
+    this.queues.set(url, {
+      group,
+      delayMs: options.delayMs ?? 0,
+      drop: options.drop ?? false,
+      hookEvents: options.hookEvents ?? false,
+      messages: [],
+      sent: new Set(),
+      hooksSent: new Set(),
+    });
     return url;
   }
 
@@ -364,6 +385,8 @@ export class FakeAws {
         const now = Date.now();
         const status = this.statusOf(d, now).allowTraffic ?? 'Pending';
         const started = d.timeline.find((step) => step.allowTraffic === 'InProgress');
+        const withHook = d.timeline.some((step) => step.afterAllowTraffic !== undefined);
+        const hookStatus = [...d.timeline].reverse().find((step) => now - d.createdAt >= step.at && step.afterAllowTraffic !== undefined)?.afterAllowTraffic ?? 'Pending';
         return {
           deploymentTarget: {
             deploymentTargetType: 'ECSTarget',
@@ -375,7 +398,7 @@ export class FakeAws {
                 lifecycleEventName: 'AllowTraffic',
                 status,
                 ...(status !== 'Pending' && started ? { startTime: (d.createdAt + started.at) / 1000 } : {}),
-              }],
+              }, ...(withHook ? [{ lifecycleEventName: 'AfterAllowTraffic', status: hookStatus }] : [])],
             },
           },
         };
@@ -465,6 +488,26 @@ export class FakeAws {
   /** EventBridge's deliveries so far: a message for each deployment of the group that reached a terminal state. */
   private deliverEvents(queue: FakeEventQueue): void {
     for (const d of this.deployments.values()) {
+      const announced = queue.hookEvents && d.group === queue.group ? d.timeline.find((step) => step.hookAnnounced) : undefined;
+      if (announced && !queue.hooksSent.has(d.id) && Date.now() >= d.createdAt + announced.at + queue.delayMs) {
+        queue.hooksSent.add(d.id);
+        if (!queue.drop) {
+          const [application, deploymentGroup] = d.group.split('/');
+          // What the built-in hook's PutEvents entry becomes on the bus (src/hooks/handlers/common.ts).
+          const body = JSON.stringify({
+            'version': '0',
+            'id': `hook-${d.id}`,
+            'detail-type': 'CodeDeploy Lifecycle Hook Status Reported',
+            'source': 'cdk-codedeploy-patterns',
+            'account': '123456789012',
+            'time': new Date(d.createdAt + announced.at).toISOString(),
+            'region': 'us-east-1',
+            'resources': [],
+            'detail': { deploymentId: d.id, application, deploymentGroup, lifecycleEventHookExecutionId: 'exec-1', status: announced.hookAnnounced },
+          });
+          queue.messages.push({ id: `h-${d.id}`, receipt: `r-h-${d.id}-${++this.counter}`, body, visibleAt: 0 });
+        }
+      }
       const terminal = d.group === queue.group ? this.terminalAt(d) : undefined;
       if (terminal === undefined || queue.sent.has(d.id) || Date.now() < terminal + queue.delayMs) continue;
       queue.sent.add(d.id);

@@ -9,8 +9,8 @@ import { EcsBlueGreenStack } from '../../examples/ecs-blue-green/stack';
 import { EcsNativeStack } from '../../examples/ecs-native/stack';
 import { LambdaCanaryStack } from '../../examples/lambda-canary/stack';
 import { ServerInPlaceStack } from '../../examples/server-in-place/stack';
-import { LambdaDeployment, ServerBlueGreenDeployment, ServerLoadBalancer, ServerRevision } from '../../src';
-import { blueGreenFixture, hookAt, userFunction } from '../util';
+import { EcsDeployment, HttpCheckTarget, LambdaDeployment, LifecycleHook, ServerBlueGreenDeployment, ServerLoadBalancer, ServerRevision } from '../../src';
+import { blueGreenFixture, ecsFixture, hookAt, userFunction } from '../util';
 
 /**
  * What each principal the library creates must be able to do at run time, as concrete API calls
@@ -134,6 +134,35 @@ function eventQueueCalls(t: T): RuntimeCall[] {
   ];
 }
 
+/** A built-in hook's announcement of its status (src/hooks/handlers/common.ts). */
+function announcement(): RuntimeCall {
+  return {
+    action: 'events:PutEvents',
+    resource: arn('events', 'event-bus/default'),
+    context: { 'events:source': 'cdk-codedeploy-patterns', 'events:detail-type': 'CodeDeploy Lifecycle Hook Status Reported' },
+    why: 'common.ts: PutEventsCommand (the announcement, on the default bus)',
+  };
+}
+
+/**
+ * A built-in hook at an ECS deployment's AfterAllowTraffic (an HTTP check, which reads nothing of
+ * CodeDeploy itself): after its report it names the deployment's group and announces the status on
+ * the default bus (src/hooks/handlers/common.ts), for the deployment trigger's mailbox.
+ */
+function announcingHookPrincipal(t: T): Principal {
+  const hook = idOf(t, 'AWS::Lambda::Function', hookAt({ toJSON: () => t }, 'AfterAllowTraffic'));
+  return {
+    name: 'httpCheck hook at AfterAllowTraffic (ECS), announces its status',
+    role: roleOfFunction(t, hook),
+    calls: [
+      hookStatus(t),
+      { action: 'codedeploy:GetDeployment', resource: groupArn(t), why: 'common.ts: GetDeploymentCommand (the group the event names)' },
+      announcement(),
+      ...logCalls(t, hook),
+    ],
+  };
+}
+
 /** The default post-traffic hook of a LambdaDeployment: the group's alarms, read from the group at run time. */
 function defaultAlarmCheckPrincipal(t: T): Principal {
   const hook = idOf(t, 'AWS::Lambda::Function', hookAt({ toJSON: () => t }, 'AfterAllowTraffic'));
@@ -178,6 +207,7 @@ function ecsPrincipals(t: T): Principal[] {
   const taskDef = t.Resources[idOf(t, 'AWS::ECS::TaskDefinition')].Properties;
   const passRoles = [taskDef.TaskRoleArn, taskDef.ExecutionRoleArn].filter(Boolean).map((r) => str(t, r));
   const hook = idOf(t, 'AWS::Lambda::Function', hookAt({ toJSON: () => t }, 'AfterAllowTestTraffic'));
+  const afterHook = idOf(t, 'AWS::Lambda::Function', hookAt({ toJSON: () => t }, 'AfterAllowTraffic'));
   return [
     {
       name: 'ECS service role',
@@ -190,6 +220,19 @@ function ecsPrincipals(t: T): Principal[] {
         { action: 'elasticloadbalancing:ModifyRule', resource: arn('elasticloadbalancing', `listener-rule/${lbFullName}/abc/def`), why: 'CodeDeploy re-points rules forwarding to the target groups' },
         ...passRoles.map((r) => ({ action: 'iam:PassRole', resource: r, context: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' }, why: 'CreateTaskSet passes the task roles to ECS' })),
         { action: 'lambda:InvokeFunction', resource: getAtt(t, hook, 'Arn'), why: 'CodeDeploy invokes the AfterAllowTestTraffic hook' },
+        { action: 'lambda:InvokeFunction', resource: getAtt(t, afterHook, 'Arn'), why: 'CodeDeploy invokes the AfterAllowTraffic hook' },
+      ],
+    },
+    {
+      name: 'deploymentGroupAlarmCheck hook at AfterAllowTraffic (ECS), announces its status',
+      role: roleOfFunction(t, afterHook),
+      calls: [
+        hookStatus(t),
+        { action: 'codedeploy:GetDeployment', resource: groupArn(t), why: 'alarm-check.lambda.ts: GetDeploymentCommand (which group); common.ts too (the group the event names)' },
+        { action: 'codedeploy:GetDeploymentGroup', resource: groupArn(t), why: 'alarm-check.lambda.ts: GetDeploymentGroupCommand (its alarms)' },
+        ...groupAlarmArns(t).map((a) => ({ action: 'cloudwatch:DescribeAlarms', resource: a, why: 'alarm-check.lambda.ts: DescribeAlarmsCommand' })),
+        announcement(),
+        ...logCalls(t, afterHook),
       ],
     },
     {
@@ -401,6 +444,16 @@ const templates: Record<string, T> = {
     });
     return stack;
   }),
+  'ecs-announcing-hook': synth((app) => {
+    const stack = new Stack(app, 'EcsAnnouncingHook', { env: { account: '123456789012', region: 'us-east-1' } });
+    const { cluster, taskDefinition } = ecsFixture(stack);
+    new EcsDeployment(stack, 'Deployment', {
+      cluster,
+      taskDefinition,
+      hooks: { afterAllowTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('https://example.com/health') }) },
+    });
+    return stack;
+  }),
   'lambda-defaults': synth((app) => {
     const stack = new Stack(app, 'LambdaDefaults', { env: { account: '123456789012', region: 'us-east-1' } });
     new LambdaDeployment(stack, 'Deployment', { lambdaFunction: userFunction(stack, 'Handler') });
@@ -413,6 +466,7 @@ const principals = [
   ...ecsNativePrincipals(templates['ecs-native']).map((p) => ({ example: 'ecs-native', ...p })),
   ...serverPrincipals(templates['server-in-place'], false).map((p) => ({ example: 'server-in-place', ...p })),
   { example: 'lambda-defaults', ...defaultAlarmCheckPrincipal(templates['lambda-defaults']) },
+  { example: 'ecs-announcing-hook', ...announcingHookPrincipal(templates['ecs-announcing-hook']) },
   ...blueGreenPrincipals(templates['server-blue-green']).map((p) => ({ example: 'server-blue-green', ...p })),
 ];
 
@@ -426,12 +480,22 @@ describe('every principal can make the calls it makes at run time', () => {
 
   test('the numbers checked', () => {
     const calls = principals.reduce((n, p) => n + p.calls.length, 0);
-    expect(principals.length).toBe(17);
-    expect(calls).toBe(156);
+    expect(principals.length).toBe(19);
+    expect(calls).toBe(170);
   });
 });
 
 describe('the evaluator and the checker fail on wrong policies', () => {
+  test('the announcing hook may put only its own source and detail type, and only on the default bus', () => {
+    const t = templates['ecs-announcing-hook'];
+    const p = announcingHookPrincipal(t);
+    const put = p.calls.find((c) => c.action === 'events:PutEvents')!;
+    expect(isAllowed(t, p.role, put)).toBe(true);
+    expect(isAllowed(t, p.role, { ...put, context: { ...put.context, 'events:source': 'aws.codedeploy' } })).toBe(false);
+    expect(isAllowed(t, p.role, { ...put, context: { 'events:source': 'cdk-codedeploy-patterns' } })).toBe(false);
+    expect(isAllowed(t, p.role, { ...put, resource: arn('events', 'event-bus/orders') })).toBe(false);
+  });
+
   const template = (statements: any[]) => ({
     Resources: {
       R: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Statement: [] } } },
@@ -509,6 +573,8 @@ describe('the call lists follow the handlers\' code', () => {
     'invoke check': { file: 'src/hooks/handlers/invoke-check.lambda.ts', principal: /invokeCheck/ },
     'alarm check': { file: 'src/hooks/handlers/alarm-check.lambda.ts', principal: /[aA]larmCheck/ },
     'http check': { file: 'src/hooks/handlers/http-check.lambda.ts', principal: /httpCheck/ },
+    // Bundled into every built-in hook; its calls are the announcement's.
+    'built-in hook announcement': { file: 'src/hooks/handlers/common.ts', principal: /announces its status/ },
   };
   test.each(Object.keys(handlers))('%s: every SDK command of the handler is a listed call', (name) => {
     const { file, principal } = handlers[name];

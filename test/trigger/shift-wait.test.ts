@@ -170,4 +170,79 @@ describe('ECS: waiting for the termination wait without polling through the traf
     expect(reads('GetDeploymentTarget')).toBe(0);
     expect(reads('GetDeployment')).toBeLessThanOrEqual(4);
   });
+
+  describe('a built-in AfterAllowTraffic hook that announces its status (AfterTrafficHookAnnounces)', () => {
+    /** The canary above (shift 1 s to 2.6 s), then the hook until `reported`, CodeDeploy shows it from `shown` and starts the termination wait at `wait`. */
+    const withHook = (reported: number, shown: number, wait: number, hookStatus: 'Succeeded' | 'Failed' = 'Succeeded', then: TimelineStep[] = []) => steps(
+      { at: 0, status: 'InProgress' },
+      { at: 1_000, status: 'InProgress', allowTraffic: 'InProgress' },
+      { at: 2_600, status: 'InProgress', allowTraffic: 'Succeeded', afterAllowTraffic: 'InProgress' },
+      { at: reported, status: 'InProgress', allowTraffic: 'Succeeded', afterAllowTraffic: 'InProgress', hookAnnounced: hookStatus },
+      { at: shown, status: 'InProgress', allowTraffic: 'Succeeded', afterAllowTraffic: hookStatus },
+      ...(hookStatus === 'Succeeded' ? [{ at: wait, status: 'InProgress', allowTraffic: 'Succeeded' as const, afterAllowTraffic: hookStatus, instanceTerminationWaitTimeStarted: true }] : []),
+      ...then,
+    );
+    const readsBetween = (operation: string, from: number, to: number) => {
+      const created = h.fake.callsOf('CreateDeployment')[0].at;
+      return h.fake.callsOf(operation).filter((c) => c.at - created > from && c.at - created < to).length;
+    };
+
+    test('waits on the mailbox while the hook runs, and answers within a poll of the termination wait after the announcement', async () => {
+      ecsDeployment(CANARY_15);
+      const queue = h.fake.eventQueue('app/group', { hookEvents: true });
+      h.fake.nextTimelines = [withHook(3_800, 3_800, 3_900)];
+      const response = await run(event({ EventQueueUrl: queue, AfterTrafficHookAnnounces: 'true' }));
+      expect(response.Status).toBe('SUCCESS');
+      expect(response.Reason).toMatch(/the original task set is kept for the termination wait/);
+      expect(answeredAfterWaitStarted(response, 3_900)).toBeLessThanOrEqual(POLL_MAX_MS + 400);
+      expect(h.logs.some((l) => l.message === 'the AfterAllowTraffic hook runs: waiting for its announcement')).toBe(true);
+      expect(h.logs.some((l) => l.message === 'the AfterAllowTraffic hook reported: polling for the termination wait')).toBe(true);
+      // While the hook runs (after the shift's last polls, 2.8 s to 3.8 s) no read: the fallback read is 2 s away.
+      expect(readsBetween('GetDeployment', 2_800, 3_750)).toBe(0);
+      expect(readsBetween('GetDeploymentTarget', 2_800, 3_750)).toBe(0);
+    });
+
+    test('the same hook without AfterTrafficHookAnnounces (another function) polls through it', async () => {
+      ecsDeployment(CANARY_15);
+      const queue = h.fake.eventQueue('app/group', { hookEvents: true });
+      h.fake.nextTimelines = [withHook(3_800, 3_800, 3_900)];
+      const response = await run(event({ EventQueueUrl: queue }));
+      expect(response.Status).toBe('SUCCESS');
+      expect(answeredAfterWaitStarted(response, 3_900)).toBeLessThanOrEqual(POLL_MAX_MS + 400);
+      // Polled 10-40 ms apart through the hook.
+      expect(readsBetween('GetDeployment', 2_800, 3_750)).toBeGreaterThan(10);
+    });
+
+    test('CodeDeploy shows the hook done only after the announcement: polled from the announcement on', async () => {
+      ecsDeployment(CANARY_15);
+      const queue = h.fake.eventQueue('app/group', { hookEvents: true });
+      h.fake.nextTimelines = [withHook(3_600, 3_900, 4_000)];
+      const response = await run(event({ EventQueueUrl: queue, AfterTrafficHookAnnounces: 'true' }));
+      expect(response.Status).toBe('SUCCESS');
+      expect(answeredAfterWaitStarted(response, 4_000)).toBeLessThanOrEqual(POLL_MAX_MS + 400);
+      expect(readsBetween('GetDeployment', 3_650, 3_950)).toBeGreaterThan(3);
+    });
+
+    test('a lost announcement: the fallback read finds the termination wait', async () => {
+      ecsDeployment(CANARY_15);
+      // A queue without the hook rule: the announcement never arrives.
+      const queue = h.fake.eventQueue('app/group');
+      h.fake.nextTimelines = [withHook(3_000, 3_000, 3_100)];
+      const response = await run(event({ EventQueueUrl: queue, AfterTrafficHookAnnounces: 'true' }));
+      expect(response.Status).toBe('SUCCESS');
+      expect(answeredAfterWaitStarted(response, 3_100)).toBeLessThanOrEqual(FALLBACK_MS + 400);
+    });
+
+    test('a hook that fails: the FAILURE event of the deployment answers at once', async () => {
+      ecsDeployment(CANARY_15);
+      const queue = h.fake.eventQueue('app/group', { hookEvents: true });
+      h.fake.nextTimelines = [withHook(3_400, 3_400, 0, 'Failed', [
+        { at: 3_500, status: 'Failed', errorCode: 'HEALTH_CONSTRAINTS', errorMessage: 'AfterAllowTraffic hook failed', allowTraffic: 'Succeeded', afterAllowTraffic: 'Failed' },
+      ])];
+      const response = await run(event({ EventQueueUrl: queue, AfterTrafficHookAnnounces: 'true' }));
+      expect(response.Status).toBe('FAILED');
+      expect(response.Reason).toMatch(/AfterAllowTraffic hook failed/);
+      expect(answeredAfterWaitStarted(response, 3_500)).toBeLessThan(500);
+    });
+  });
 });

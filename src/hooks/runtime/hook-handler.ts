@@ -136,12 +136,26 @@ export interface HookHandlerOptions {
    * @default PutLifecycleEventHookExecutionStatus with @aws-sdk/client-codedeploy (in the Lambda runtime)
    */
   readonly putStatus?: PutStatus;
+  /**
+   * Runs after the status was reported (CodeDeploy only), e.g. to tell someone waiting; a failure
+   * is logged and changes nothing (the status stands).
+   * @default - nothing
+   */
+  readonly afterReport?: (report: HookReport, log: Logger) => Promise<void>;
+}
+
+/** A status a hook reported to CodeDeploy. */
+export interface HookReport {
+  readonly deploymentId: string;
+  readonly lifecycleEventHookExecutionId: string;
+  readonly status: 'Succeeded' | 'Failed';
 }
 
 export type HookOutcome = { status: 'Succeeded' | 'Failed'; reason: string };
 
 /** Whether an AWS SDK (or network) error is worth retrying (the library's one rule, also the trigger's). */
 export { isTransientError };
+export type { Logger };
 
 /** Whether ECS (not CodeDeploy) invoked the hook. */
 export function isEcsHookEvent(event: unknown): event is EcsHookEvent {
@@ -188,6 +202,14 @@ export function hookHandler(check: HookCheck, options: HookHandlerOptions = {}):
           status: outcome.status,
         });
         log('info', 'status reported', { status: outcome.status, attempt });
+        if (options.afterReport) {
+          try {
+            const report = { deploymentId: invocation.deploymentId, lifecycleEventHookExecutionId: invocation.executionId, status: outcome.status };
+            await options.afterReport(report, log);
+          } catch (err) {
+            log('warn', 'the step after reporting failed; the status stands', { error: describeError(err) });
+          }
+        }
         return { status: outcome.status, reason: outcome.reason };
       } catch (err) {
         const left = context.getRemainingTimeInMillis();
