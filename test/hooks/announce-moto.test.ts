@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Template } from 'aws-cdk-lib/assertions';
 import { EcsDeployment, HttpCheckTarget, LifecycleHook } from '../../src';
@@ -10,11 +10,14 @@ import { testStack } from '../harness';
 import { ecsFixture, hookAt } from '../util';
 
 /**
- * A built-in hook's announcement, end to end through an EventBridge and an SQS nobody here wrote:
- * the bundled handler (switched on by the environment variable the template gives its function)
- * reports to the fake CodeDeploy, reads the deployment's group there and puts its event on moto's
- * default bus; moto matches it against the event pattern of the rule the template defines and
- * delivers it to a queue; the deployment trigger's own parser reads the message.
+ * The deployment trigger's mailbox rules, as the template defines them, against an EventBridge and
+ * an SQS nobody here wrote (moto), read by the trigger's own parser:
+ * - a built-in hook's announcement end to end: the bundled handler (switched on by the environment
+ *   variable the template gives its function) reports to the fake CodeDeploy, reads the
+ *   deployment's group there and puts its event on moto's default bus; moto matches it against the
+ *   hook rule's pattern and delivers it to the queue;
+ * - CodeDeploy's own state-change event, shaped as AWS's documentation shows it, against the
+ *   state-change rule's pattern.
  */
 
 const moto = new Moto();
@@ -33,18 +36,22 @@ function synthesized(application: string, group: string) {
   new EcsDeployment(stack, 'Web', { cluster, taskDefinition, hooks: { afterAllowTraffic: LifecycleHook.httpCheck({ target: HttpCheckTarget.url('https://example.com/health') }) } });
   const t = Template.fromStack(stack).toJSON();
   const names: Record<string, string> = { 'AWS::CodeDeploy::Application': application, 'AWS::CodeDeploy::DeploymentGroup': group };
-  const rule = Object.values(t.Resources).find((r: any) => r.Type === 'AWS::Events::Rule' && r.Properties.EventPattern.source?.[0] === 'cdk-codedeploy-patterns') as any;
-  const pattern = JSON.parse(JSON.stringify(rule.Properties.EventPattern), (_k, v) => (v && typeof v === 'object' && typeof v.Ref === 'string' ? names[t.Resources[v.Ref].Type] : v));
+  const patternOf = (source: string) => {
+    const rule = Object.values(t.Resources).find((r: any) => r.Type === 'AWS::Events::Rule' && r.Properties.EventPattern.source?.[0] === source) as any;
+    return JSON.parse(JSON.stringify(rule.Properties.EventPattern), (_k, v) => (v && typeof v === 'object' && typeof v.Ref === 'string' ? names[t.Resources[v.Ref].Type] : v));
+  };
+  const pattern = patternOf('cdk-codedeploy-patterns');
+  const stateChanges = patternOf('aws.codedeploy');
   const hookId = hookAt({ toJSON: () => t }, 'AfterAllowTraffic');
   const hook = Object.entries(t.Resources).find(([id, r]: [string, any]) => r.Type === 'AWS::Lambda::Function' && hookId.test(id))![1] as any;
   const variables = hook.Properties.Environment.Variables;
-  return { pattern, variables: { HOOK_ANNOUNCE_STATUS: variables.HOOK_ANNOUNCE_STATUS } };
+  return { pattern, stateChanges, variables: { HOOK_ANNOUNCE_STATUS: variables.HOOK_ANNOUNCE_STATUS } };
 }
 
 beforeAll(async () => {
   await moto.start();
   fake = await new FakeCodeDeploy().start();
-  const { pattern, variables } = synthesized('shop', 'web');
+  const { pattern, stateChanges, variables } = synthesized('shop', 'web');
   announceVariable = variables;
   events = new EventBridgeClient(moto.clientConfig());
   sqs = new SQSClient(moto.clientConfig());
@@ -52,6 +59,8 @@ beforeAll(async () => {
   const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn;
   await events.send(new PutRuleCommand({ Name: 'hook-announcements', EventPattern: JSON.stringify(pattern) }));
   await events.send(new PutTargetsCommand({ Rule: 'hook-announcements', Targets: [{ Id: 'mailbox', Arn: queueArn }] }));
+  await events.send(new PutRuleCommand({ Name: 'state-changes', EventPattern: JSON.stringify(stateChanges) }));
+  await events.send(new PutTargetsCommand({ Rule: 'state-changes', Targets: [{ Id: 'mailbox', Arn: queueArn }] }));
   // The hook talks to the fake for CodeDeploy (and CloudWatch) and to moto for EventBridge.
   Object.assign(process.env, fake.env(), { AWS_ENDPOINT_URL_EVENTBRIDGE: moto.endpoint });
   const bundle = path.join(__dirname, '..', '..', 'assets', 'hooks', 'handlers', 'alarm-check.lambda', 'index.js');
@@ -125,4 +134,22 @@ test('an announcement that fails (the deployment cannot be read) is logged; the 
   expect(fake.statusesOf(event.LifecycleEventHookExecutionId).map((s) => s.status)).toEqual(['Succeeded']);
   expect(logs.find((l) => l.message === 'the step after reporting failed; the status stands')).toMatchObject({ level: 'warn', error: expect.stringMatching(/DeploymentDoesNotExistException/) });
   expect(await receive(1)).toEqual([]);
+});
+
+/** CodeDeploy's own event, shaped as AWS's documentation shows a deployment state change (names put in). */
+function codeDeployEvent(group: string, state: string) {
+  return {
+    Source: 'aws.codedeploy',
+    DetailType: 'CodeDeploy Deployment State-change Notification',
+    Resources: ['arn:aws:codedeploy:us-east-1:123456789012:application:shop', `arn:aws:codedeploy:us-east-1:123456789012:deploymentgroup:shop/${group}`],
+    Detail: JSON.stringify({ instanceGroupId: '9fd2fbef-2157-40d8-91e7-6845af69e2d2', region: 'us-east-1', application: 'shop', deploymentId: 'd-STATE0001', state, deploymentGroup: group }),
+  };
+}
+
+test('the mailbox\'s state-change rule from the template takes the group\'s terminal states only, and the trigger reads them', async () => {
+  await events.send(new PutEventsCommand({
+    Entries: [codeDeployEvent('web', 'START'), codeDeployEvent('admin', 'SUCCESS'), codeDeployEvent('web', 'SUCCESS')],
+  }));
+  const bodies = await receive(5);
+  expect(bodies.map((b) => stateChange(b))).toEqual([{ deploymentId: 'd-STATE0001', state: 'SUCCESS', hook: false }]);
 });
