@@ -99,6 +99,8 @@ function section1() {
     ['ECS, ECS engine', 'ecs-native-pattern', 'ecs-cdklabs'],
     ['ECS, ECS engine', 'ecs-native-pattern', 'ecs-pattern'],
     ['EC2', 'server-pattern', 'server-handwired'],
+    // The same with every resource ServerDeployment creates, wired by hand: the library's code apart from its architecture.
+    ['EC2', 'server-pattern', 'server-handwired-same'],
     // Nothing hand-wired can do EC2 blue/green (CloudFormation has no such group): the cost over in place.
     ['EC2 blue/green', 'server-blue-green-pattern', 'server-pattern'],
   ];
@@ -236,6 +238,9 @@ function markdown(r: any): string {
   }
   if (r.handWiring.some((p: any) => p.ours.app === 'ecs-native-pattern')) {
     out.push('', 'The ECS engine rows set `EcsDeployment` with `engine: ECS` beside cdk-ecs-codedeploy and beside the same pattern on CodeDeploy (ecs-pattern).');
+  }
+  if (r.handWiring.some((p: any) => p.other.app === 'server-handwired-same')) {
+    out.push('', 'EC2 has two hand-wired rows: server-handwired leaves out most of what `ServerDeployment` creates (it installs the agent by user data, deploys from the asset bucket, and starts the deployment without waiting for the instances or the result); server-handwired-same wires the same resources by hand (State Manager association, revision bucket, two alarms, a waiting custom resource with its own function, log group and event queue).');
   }
   if (r.handWiring.some((p: any) => p.other.app === 'server-pattern')) {
     out.push('', 'EC2 blue/green has no hand-wired equivalent (CloudFormation cannot declare the group); its row sets `ServerBlueGreenDeployment` beside our in-place `ServerDeployment`.');

@@ -126,6 +126,8 @@ export interface ShiftWatch {
   ending?: boolean;
   /** The shift has ended and the AfterAllowTraffic hook runs: wait on the mailbox for its announcement. */
   hookWait?: boolean;
+  /** The AfterAllowTraffic hook has announced its status (the termination wait is moments away). */
+  announced?: boolean;
 }
 
 export type TriggerEvent = CloudFormationCustomResourceEvent & { Progress?: Progress };
@@ -585,8 +587,6 @@ async function driveSteps(
   let poll = 0;
   const events = props.EventQueueUrl ? new EventMailbox(props.EventQueueUrl, log) : undefined;
   let lastStatus: string | undefined;
-  /** The last wake-up was the AfterAllowTraffic hook's announcement. */
-  let hookAnnounced = false;
   const group = `${props.ApplicationName}/${props.DeploymentGroupName}`;
   const timeoutText = `${Number(props.TimeoutSeconds)} seconds`;
 
@@ -724,7 +724,7 @@ async function driveSteps(
           };
         }
         if (answersAtTerminationWait(props) && events) {
-          progress = { ...progress, shift: await watchShift(props, info, progress.shift, log, hookAnnounced) };
+          progress = { ...progress, shift: await watchShift(props, info, progress.shift, log) };
         } else if (events && !progress.shift && props.WaitForTermination !== 'true' && isEcsDeployment(info, props)) {
           // Answered when the termination wait starts, which no event reports, and without the
           // service the shift cannot be watched: polled, as without a mailbox.
@@ -754,7 +754,6 @@ async function driveSteps(
     const shift = progress.phase === 'wait' ? progress.shift : undefined;
     const polling = shift !== undefined && !shift.hookWait &&
       (shift.dense === true || shift.ending === true || shift.notBefore === undefined || shift.notBefore - Date.now() < 1_000);
-    hookAnnounced = false;
     if (events && watched && !polling) {
       // Woken by the deployment's own state change (or its AfterAllowTraffic hook's announcement),
       // or after the fallback interval.
@@ -764,7 +763,13 @@ async function driveSteps(
       const interval = bounded ? Math.min(EVENT_FALLBACK_MS, shift.notBefore! - Date.now()) : EVENT_FALLBACK_MS;
       const woken = await events.waitFor(watched, Math.min(interval, pause, untilDeadline));
       if (woken) {
-        hookAnnounced = woken.hookAnnounced;
+        if (woken.hookAnnounced && progress.phase === 'wait' && progress.shift) {
+          // Kept in the progress: a hand-over must not forget an event it has taken off the queue.
+          if (progress.shift.hookWait) {
+            log('info', 'the AfterAllowTraffic hook reported: polling for the termination wait');
+          }
+          progress = { ...progress, shift: { ...progress.shift, announced: true, ...(progress.shift.hookWait ? { hookWait: false, dense: true } : {}) } };
+        }
         continue;
       }
     } else if (shift && !shift.dense && !shift.ending && shift.notBefore !== undefined && shift.notBefore > Date.now()) {
@@ -796,17 +801,12 @@ async function watchShift(
   info: CodeDeploySdk.DeploymentInfo,
   current: ShiftWatch | undefined,
   log: Logger,
-  hookAnnounced: boolean = false,
 ): Promise<ShiftWatch> {
   const now = Date.now();
   let watch = current;
   if (watch?.hookWait) {
-    // The deployment was read (not terminal, no termination wait yet): the termination wait is
-    // moments away once the hook has announced; until then, nothing else can end the wait.
-    if (hookAnnounced) {
-      log('info', 'the AfterAllowTraffic hook reported: polling for the termination wait');
-      return { minMs: watch.minMs, dense: true };
-    }
+    // Waiting on the mailbox for the hook's announcement (see driveSteps); the deployment read
+    // each wake-up finds the termination wait if the announcement is lost.
     return watch;
   }
   if (!watch) {
@@ -844,7 +844,7 @@ async function watchShift(
     return notBefore > now ? { ...watch, notBefore } : announces ? { ...watch, ending: true } : { ...watch, dense: true };
   }
   const hookStatus = afterHook?.status;
-  if (announces && status === 'Succeeded' && !hookAnnounced && (hookStatus === 'Pending' || hookStatus === 'InProgress')) {
+  if (announces && status === 'Succeeded' && !watch.announced && (hookStatus === 'Pending' || hookStatus === 'InProgress')) {
     log('info', 'the AfterAllowTraffic hook runs: waiting for its announcement', { hookStatus });
     return { minMs: watch.minMs, hookWait: true };
   }
