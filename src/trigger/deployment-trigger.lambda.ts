@@ -768,8 +768,8 @@ async function driveSteps(
           if (progress.shift.hookWait) {
             log('info', 'the AfterAllowTraffic hook reported: polling for the termination wait');
           }
-          const now = progress.shift.hookWait ? { hookWait: false, dense: true } : {};
-          progress = { ...progress, shift: { ...progress.shift, announced: true, ...now } };
+          const change = progress.shift.hookWait ? { hookWait: false, dense: true } : {};
+          progress = { ...progress, shift: { ...progress.shift, announced: true, ...change } };
         }
         continue;
       }
