@@ -10,8 +10,26 @@ import {
   SdkCallOptions,
 } from './built-in-hooks';
 import { LifecycleHookBindOptions, LifecycleHookConfig } from './lifecycle-hook-bind';
-import { codeDeployGroupOf, markBuiltIn } from '../private/hook-binding';
+import { codeDeployGroupOf, markCanAnnounce } from '../private/hook-binding';
 import { DEPLOYMENT_GROUP_STATEMENT, grantAccumulated, grantInvokeHook, grantPutHookStatus } from '../private/permissions';
+import { throwIfErrors } from '../private/validation';
+
+/** Options of `LifecycleHook.fromFunction`. */
+export interface FunctionHookOptions {
+  /**
+   * The function's handler is made with the library's `hookHandler` (from
+   * `cdk-codedeploy-patterns/lib/hooks/runtime/hook-handler`), which can announce its reported
+   * status. At an `EcsDeployment`'s `afterAllowTraffic`, the library then turns that on (the
+   * environment variable `HOOK_ANNOUNCE_STATUS`, `codedeploy:GetDeployment` on the group and
+   * `events:PutEvents` on the default event bus for its source only), and the deployment trigger
+   * waits for the announcement instead of polling through the hook. Only say so of a handler that
+   * uses `hookHandler`: the trigger would otherwise notice the hook's end only at its once-a-minute
+   * read. The function must be defined in this app (not imported).
+   *
+   * @default false
+   */
+  readonly announcesStatus?: boolean;
+}
 
 /**
  * A Lambda function that CodeDeploy runs at one lifecycle event of a deployment and that
@@ -28,8 +46,8 @@ export abstract class LifecycleHook {
    * The function receives `DeploymentId` and `LifecycleEventHookExecutionId` and must report the
    * result within one hour, or the deployment fails.
    */
-  public static fromFunction(hookFunction: lambda.IFunction): LifecycleHook {
-    return new FunctionHook(hookFunction);
+  public static fromFunction(hookFunction: lambda.IFunction, options: FunctionHookOptions = {}): LifecycleHook {
+    return new FunctionHook(hookFunction, options.announcesStatus ?? false);
   }
 
   /**
@@ -126,14 +144,17 @@ class BuiltInHook extends LifecycleHook {
     if (group) {
       // One statement for every group a shared function reports to. (An ECS-native hook answers with its return value.)
       grantAccumulated(hookFunction.role!, ['codedeploy:PutLifecycleEventHookExecutionStatus'], [group], DEPLOYMENT_GROUP_STATEMENT);
-      markBuiltIn(hookFunction);
+      markCanAnnounce(hookFunction);
     }
     return { hookFunction };
   }
 }
 
 class FunctionHook extends LifecycleHook {
-  constructor(private readonly hookFunction: lambda.IFunction) {
+  constructor(
+    private readonly hookFunction: lambda.IFunction,
+    private readonly announces: boolean,
+  ) {
     super();
   }
 
@@ -145,6 +166,14 @@ class FunctionHook extends LifecycleHook {
       return { hookFunction: this.hookFunction };
     }
     grantPutHookStatus(this.hookFunction, group);
+    if (this.announces) {
+      if (!(this.hookFunction instanceof lambda.Function) || this.hookFunction.role === undefined) {
+        throwIfErrors(scope, [
+          `LifecycleHook.fromFunction(${this.hookFunction.node.path}, { announcesStatus: true }) at ${options.lifecycleEvent}: the library turns the announcement on through the function's environment and role, which an imported function does not let it change. Define the function in this app, or drop announcesStatus.`,
+        ]);
+      }
+      markCanAnnounce(this.hookFunction);
+    }
     if (this.hookFunction.role === undefined) {
       Annotations.of(scope).addWarningV2(
         'cdk-codedeploy-patterns:hookPermissionNotGranted',

@@ -22,22 +22,25 @@ export function codeDeployGroupOf(options: {
   return options.deploymentGroupArn;
 }
 
-const builtIn = new WeakSet<object>();
+const canAnnounce = new WeakSet<object>();
 
-/** Marks the function of a built-in hook bound to a CodeDeploy deployment group (it can announce its status). */
-export function markBuiltIn(hookFunction: lambda.IFunction): void {
-  builtIn.add(hookFunction);
+/**
+ * Marks a hook function bound to a CodeDeploy deployment group that can announce its status: a
+ * built-in hook's, or yours made with `hookHandler` (`fromFunction(fn, { announcesStatus: true })`).
+ */
+export function markCanAnnounce(hookFunction: lambda.IFunction): void {
+  canAnnounce.add(hookFunction);
 }
 
 /**
- * Turns on the announcement of a built-in hook's reported status (see `HOOK_EVENT_SOURCE`) for the
+ * Turns on the announcement of a hook's reported status (see `HOOK_EVENT_SOURCE`) for the
  * deployment group, where a deployment trigger waits for it: the function's switch, the read of the
  * group's deployments (to name the group in the event) and PutEvents on the default bus with only
  * that source and detail type. A shared function announces for every group it serves, each with the
  * read. False (nothing done) for any other function.
  */
 export function announceHookStatus(hookFunction: lambda.IFunction, deploymentGroupArn: string): boolean {
-  if (!builtIn.has(hookFunction) || !(hookFunction instanceof lambda.Function) || hookFunction.role === undefined) {
+  if (!canAnnounce.has(hookFunction) || !(hookFunction instanceof lambda.Function) || hookFunction.role === undefined) {
     return false;
   }
   hookFunction.addEnvironment(HOOK_ANNOUNCE_VARIABLE, 'true');

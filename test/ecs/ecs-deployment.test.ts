@@ -8,6 +8,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   BlueGreenLoadBalancerType,
@@ -606,6 +607,27 @@ describe('EcsDeployment', () => {
           ]),
         },
       });
+    });
+
+    test('your own function made with hookHandler announces when you say so (announcesStatus)', () => {
+      const stack = testStack();
+      const fn = userFunction(stack, 'AfterTrafficHook');
+      deploy(stack, { hooks: { afterAllowTraffic: LifecycleHook.fromFunction(fn, { announcesStatus: true }) } });
+      const t = Template.fromStack(stack);
+      expect(Object.keys(hookRules(t))).toHaveLength(1);
+      t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ HOOK_ANNOUNCE_STATUS: 'true' }) }, Role: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AfterTrafficHookRole'), 'Arn'] } });
+      t.hasResourceProperties('Custom::CodeDeployDeployment', { AfterTrafficHookAnnounces: 'true' });
+      t.hasResourceProperties('AWS::IAM::Policy', {
+        Roles: [{ Ref: Match.stringLikeRegexp('^AfterTrafficHookRole') }],
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'events:PutEvents', Condition: { StringEquals: Match.objectLike({ 'events:source': 'cdk-codedeploy-patterns' }) } })]) },
+      });
+    });
+
+    test('announcesStatus on an imported function is an error: its environment and role cannot be changed', () => {
+      const stack = testStack();
+      const imported = lambda.Function.fromFunctionAttributes(stack, 'Imported', { functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:check', sameEnvironment: true });
+      expect(() => deploy(stack, { hooks: { afterAllowTraffic: LifecycleHook.fromFunction(imported, { announcesStatus: true }) } }))
+        .toThrow(/LifecycleHook\.fromFunction\(TestStack\/Imported, \{ announcesStatus: true \}\) at AfterAllowTraffic: .*an imported function does not let it change\. Define the function in this app, or drop announcesStatus\./);
     });
 
     test.each<[string, (stack: Stack) => Partial<EcsDeploymentProps>]>([

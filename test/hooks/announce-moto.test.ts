@@ -3,6 +3,7 @@ import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand 
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Template } from 'aws-cdk-lib/assertions';
 import { EcsDeployment, HttpCheckTarget, LifecycleHook } from '../../src';
+import { hookHandler } from '../../src/hooks/runtime/hook-handler';
 import { FakeCodeDeploy } from '../../src/testing/fake-codedeploy';
 import { stateChange } from '../../src/trigger/deployment-trigger.lambda';
 import { Moto } from '../fakes/moto';
@@ -152,4 +153,15 @@ test('the mailbox\'s state-change rule from the template takes the group\'s term
   }));
   const bodies = await receive(5);
   expect(bodies.map((b) => stateChange(b))).toEqual([{ deploymentId: 'd-STATE0001', state: 'SUCCESS', hook: false }]);
+});
+
+test('your own handler made with hookHandler announces the same way where the environment says so', async () => {
+  const own = hookHandler(async () => 'smoke test passed');
+  fake.addDeployment('d-OWN000001', { revisionType: 'AppSpecContent', appSpecContent: { content: '{"version":0.0,"Resources":[]}' } }, 'shop', 'web');
+  Object.assign(process.env, announceVariable);
+  const event = fake.hookEvent('d-OWN000001');
+  const until = Date.now() + 30_000;
+  expect(await own(event, { getRemainingTimeInMillis: () => until - Date.now() })).toEqual({ status: 'Succeeded', reason: 'smoke test passed' });
+  const bodies = await receive(5);
+  expect(bodies.map((b) => stateChange(b))).toEqual([{ deploymentId: 'd-OWN000001', state: 'hook Succeeded', hook: true }]);
 });

@@ -134,20 +134,20 @@ function eventQueueCalls(t: T): RuntimeCall[] {
   ];
 }
 
-/** A built-in hook's announcement of its status (src/hooks/handlers/common.ts). */
+/** A hook's announcement of its status (src/hooks/runtime/hook-handler.ts). */
 function announcement(): RuntimeCall {
   return {
     action: 'events:PutEvents',
     resource: arn('events', 'event-bus/default'),
     context: { 'events:source': 'cdk-codedeploy-patterns', 'events:detail-type': 'CodeDeploy Lifecycle Hook Status Reported' },
-    why: 'common.ts: PutEventsCommand (the announcement, on the default bus)',
+    why: 'hook-handler.ts: PutEventsCommand (the announcement, on the default bus)',
   };
 }
 
 /**
  * A built-in hook at an ECS deployment's AfterAllowTraffic (an HTTP check, which reads nothing of
  * CodeDeploy itself): after its report it names the deployment's group and announces the status on
- * the default bus (src/hooks/handlers/common.ts), for the deployment trigger's mailbox.
+ * the default bus (src/hooks/runtime/hook-handler.ts), for the deployment trigger's mailbox.
  */
 function announcingHookPrincipal(t: T): Principal {
   const hook = idOf(t, 'AWS::Lambda::Function', hookAt({ toJSON: () => t }, 'AfterAllowTraffic'));
@@ -156,7 +156,7 @@ function announcingHookPrincipal(t: T): Principal {
     role: roleOfFunction(t, hook),
     calls: [
       hookStatus(t),
-      { action: 'codedeploy:GetDeployment', resource: groupArn(t), why: 'common.ts: GetDeploymentCommand (the group the event names)' },
+      { action: 'codedeploy:GetDeployment', resource: groupArn(t), why: 'hook-handler.ts: GetDeploymentCommand (the group the event names)' },
       announcement(),
       ...logCalls(t, hook),
     ],
@@ -228,7 +228,7 @@ function ecsPrincipals(t: T): Principal[] {
       role: roleOfFunction(t, afterHook),
       calls: [
         hookStatus(t),
-        { action: 'codedeploy:GetDeployment', resource: groupArn(t), why: 'alarm-check.lambda.ts: GetDeploymentCommand (which group); common.ts too (the group the event names)' },
+        { action: 'codedeploy:GetDeployment', resource: groupArn(t), why: 'alarm-check.lambda.ts: GetDeploymentCommand (which group); hook-handler.ts too (the group the event names)' },
         { action: 'codedeploy:GetDeploymentGroup', resource: groupArn(t), why: 'alarm-check.lambda.ts: GetDeploymentGroupCommand (its alarms)' },
         ...groupAlarmArns(t).map((a) => ({ action: 'cloudwatch:DescribeAlarms', resource: a, why: 'alarm-check.lambda.ts: DescribeAlarmsCommand' })),
         announcement(),
@@ -573,8 +573,8 @@ describe('the call lists follow the handlers\' code', () => {
     'invoke check': { file: 'src/hooks/handlers/invoke-check.lambda.ts', principal: /invokeCheck/ },
     'alarm check': { file: 'src/hooks/handlers/alarm-check.lambda.ts', principal: /[aA]larmCheck/ },
     'http check': { file: 'src/hooks/handlers/http-check.lambda.ts', principal: /httpCheck/ },
-    // Bundled into every built-in hook; its calls are the announcement's.
-    'built-in hook announcement': { file: 'src/hooks/handlers/common.ts', principal: /announces its status/ },
+    // The hook runtime, bundled into every built-in hook: the status call and the announcement's calls.
+    'hook runtime (status and announcement)': { file: 'src/hooks/runtime/hook-handler.ts', principal: /announces its status/ },
   };
   test.each(Object.keys(handlers))('%s: every SDK command of the handler is a listed call', (name) => {
     const { file, principal } = handlers[name];

@@ -2,8 +2,7 @@
  * Shared by the built-in hook handlers (bundled into each): configuration from the environment,
  * an abortable sleep, and lazy access to the AWS SDK v3 clients of the Lambda runtime.
  */
-import { HOOK_ANNOUNCE_VARIABLE, HOOK_EVENT_DETAIL_TYPE, HOOK_EVENT_SOURCE } from '../../private/runtime';
-import { hookHandler, HookCheck, HookReport, Logger } from '../runtime/hook-handler';
+import { hookHandler, HookCheck } from '../runtime/hook-handler';
 
 /** Environment variable with the hook's JSON configuration (written by the construct). */
 export const CONFIG_VARIABLE = 'HOOK_CONFIG';
@@ -23,40 +22,9 @@ export function readConfig<T>(): T {
 export function builtInHandler(check: HookCheck) {
   return (event: any, context: any) => {
     const deadline = Number(process.env[DEADLINE_VARIABLE]);
-    return hookHandler(check, {
-      deadlineMs: Number.isFinite(deadline) && deadline > 0 ? deadline : undefined,
-      afterReport: process.env[HOOK_ANNOUNCE_VARIABLE] === 'true' ? announce : undefined,
-    })(event, context);
+    // Where the library turns it on (HOOK_ANNOUNCE_STATUS), the runtime announces the status after reporting it.
+    return hookHandler(check, { deadlineMs: Number.isFinite(deadline) && deadline > 0 ? deadline : undefined })(event, context);
   };
-}
-
-/**
- * Tells the deployment trigger waiting on the deployment that this hook reported (an ECS
- * AfterAllowTraffic hook: the termination wait starts right after, and no CodeDeploy event says
- * so): one event on the default bus, naming the deployment group, which the trigger's rule of that
- * group sends to its mailbox.
- */
-async function announce(report: HookReport, log: Logger): Promise<void> {
-  const codedeploy = sdkPackage('codedeploy');
-  const info = (await sdkClient('codedeploy').send(new codedeploy.GetDeploymentCommand({ deploymentId: report.deploymentId }))).deploymentInfo;
-  const events = sdkPackage('eventbridge');
-  const out = await sdkClient('eventbridge').send(new events.PutEventsCommand({
-    Entries: [{
-      Source: HOOK_EVENT_SOURCE,
-      DetailType: HOOK_EVENT_DETAIL_TYPE,
-      Detail: JSON.stringify({
-        deploymentId: report.deploymentId,
-        application: info?.applicationName,
-        deploymentGroup: info?.deploymentGroupName,
-        lifecycleEventHookExecutionId: report.lifecycleEventHookExecutionId,
-        status: report.status,
-      }),
-    }],
-  }));
-  if (out.FailedEntryCount) {
-    throw new Error(`PutEvents refused the event: ${out.Entries?.[0]?.ErrorCode ?? 'unknown error'} ${out.Entries?.[0]?.ErrorMessage ?? ''}`.trim());
-  }
-  log('info', 'hook status announced', { deploymentGroup: info?.deploymentGroupName, eventId: out.Entries?.[0]?.EventId });
 }
 
 /** Waits `ms`, or less when the signal aborts (the library's one sleep). */

@@ -19,7 +19,9 @@
  * the function again after the delay (`IN_PROGRESS`, `callBackDelay`); under CodeDeploy, which has
  * no such answer, the helper waits the delay itself and runs the check again, within the deadline.
  */
-import { describeError, isTransientError, jsonLogger, Logger, sleep } from '../../private/runtime';
+import {
+  describeError, HOOK_ANNOUNCE_VARIABLE, HOOK_EVENT_DETAIL_TYPE, HOOK_EVENT_SOURCE, isTransientError, jsonLogger, Logger, sleep,
+} from '../../private/runtime';
 
 /** The event CodeDeploy invokes a hook function with. */
 export interface HookEvent {
@@ -139,7 +141,8 @@ export interface HookHandlerOptions {
   /**
    * Runs after the status was reported (CodeDeploy only), e.g. to tell someone waiting; a failure
    * is logged and changes nothing (the status stands).
-   * @default - nothing
+   * @default - `announceStatus` when the function's environment has HOOK_ANNOUNCE_STATUS=true
+   *   (which the library sets where a deployment trigger waits for it), else nothing
    */
   readonly afterReport?: (report: HookReport, log: Logger) => Promise<void>;
 }
@@ -177,6 +180,7 @@ export function hookHandler(check: HookCheck, options: HookHandlerOptions = {}):
   const attempts = Math.max(1, options.statusAttempts ?? 8);
 
   const handler = async (event: HookEvent | EcsHookEvent, context: LambdaContextLike): Promise<HookOutcome | EcsHookResponse> => {
+    const afterReport = options.afterReport ?? (process.env[HOOK_ANNOUNCE_VARIABLE] === 'true' ? announceStatus : undefined);
     const invocation = describeInvocation(event);
     const log = jsonLogger(() => invocation.logFields);
     const budget = Math.max(0, Math.min(options.deadlineMs ?? 600_000, context.getRemainingTimeInMillis() - reserveMs));
@@ -202,10 +206,10 @@ export function hookHandler(check: HookCheck, options: HookHandlerOptions = {}):
           status: outcome.status,
         });
         log('info', 'status reported', { status: outcome.status, attempt });
-        if (options.afterReport) {
+        if (afterReport) {
           try {
             const report = { deploymentId: invocation.deploymentId, lifecycleEventHookExecutionId: invocation.executionId, status: outcome.status };
-            await options.afterReport(report, log);
+            await afterReport(report, log);
           } catch (err) {
             log('warn', 'the step after reporting failed; the status stands', { error: describeError(err) });
           }
@@ -336,6 +340,44 @@ async function runCheck(
   } finally {
     clearTimeout(timer);
   }
+}
+
+const announceClients: { codedeploy?: any; events?: any } = {};
+
+/**
+ * Tells the deployment trigger waiting on an ECS deployment that this AfterAllowTraffic hook
+ * reported (the termination wait starts right after, and no CodeDeploy event says so): one event on
+ * the account's default bus naming the deployment and its group (read with GetDeployment), which
+ * the trigger's rule for that group sends to its mailbox. The function needs
+ * codedeploy:GetDeployment on the group and events:PutEvents on the default bus (the library
+ * grants both where it turns this on).
+ */
+export async function announceStatus(report: HookReport, log: Logger): Promise<void> {
+  // Loaded lazily from the Lambda runtime (or your bundle), like the status call's client.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports, import/no-extraneous-dependencies
+  const codedeploy = require('@aws-sdk/client-codedeploy');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports, import/no-extraneous-dependencies
+  const eventbridge = require('@aws-sdk/client-eventbridge');
+  announceClients.codedeploy ??= new codedeploy.CodeDeployClient({});
+  announceClients.events ??= new eventbridge.EventBridgeClient({});
+  const info = (await announceClients.codedeploy.send(new codedeploy.GetDeploymentCommand({ deploymentId: report.deploymentId }))).deploymentInfo;
+  const out = await announceClients.events.send(new eventbridge.PutEventsCommand({
+    Entries: [{
+      Source: HOOK_EVENT_SOURCE,
+      DetailType: HOOK_EVENT_DETAIL_TYPE,
+      Detail: JSON.stringify({
+        deploymentId: report.deploymentId,
+        application: info?.applicationName,
+        deploymentGroup: info?.deploymentGroupName,
+        lifecycleEventHookExecutionId: report.lifecycleEventHookExecutionId,
+        status: report.status,
+      }),
+    }],
+  }));
+  if (out.FailedEntryCount) {
+    throw new Error(`PutEvents refused the event: ${out.Entries?.[0]?.ErrorCode ?? 'unknown error'} ${out.Entries?.[0]?.ErrorMessage ?? ''}`.trim());
+  }
+  log('info', 'hook status announced', { deploymentGroup: info?.deploymentGroupName, eventId: out.Entries?.[0]?.EventId });
 }
 
 function defaultPutStatus(): PutStatus {
