@@ -488,44 +488,38 @@ export class FakeAws {
   /** EventBridge's deliveries so far: a message for each deployment of the group that reached a terminal state. */
   private deliverEvents(queue: FakeEventQueue): void {
     for (const d of this.deployments.values()) {
-      const announced = queue.hookEvents && d.group === queue.group ? d.timeline.find((step) => step.hookAnnounced) : undefined;
+      if (d.group !== queue.group) continue;
+      const [application, deploymentGroup] = d.group.split('/');
+      const announced = queue.hookEvents ? d.timeline.find((step) => step.hookAnnounced) : undefined;
       if (announced && !queue.hooksSent.has(d.id) && Date.now() >= d.createdAt + announced.at + queue.delayMs) {
         queue.hooksSent.add(d.id);
-        if (!queue.drop) {
-          const [application, deploymentGroup] = d.group.split('/');
-          // What the built-in hook's PutEvents entry becomes on the bus (src/hooks/handlers/common.ts).
-          const body = JSON.stringify({
-            'version': '0',
-            'id': `hook-${d.id}`,
-            'detail-type': 'CodeDeploy Lifecycle Hook Status Reported',
-            'source': 'cdk-codedeploy-patterns',
-            'account': '123456789012',
-            'time': new Date(d.createdAt + announced.at).toISOString(),
-            'region': 'us-east-1',
-            'resources': [],
-            'detail': { deploymentId: d.id, application, deploymentGroup, lifecycleEventHookExecutionId: 'exec-1', status: announced.hookAnnounced },
-          });
-          queue.messages.push({ id: `h-${d.id}`, receipt: `r-h-${d.id}-${++this.counter}`, body, visibleAt: 0 });
-        }
+        // What the hook runtime's PutEvents entry becomes on the bus (src/hooks/runtime/hook-handler.ts).
+        this.deliver(queue, `h-${d.id}`, 'cdk-codedeploy-patterns', 'CodeDeploy Lifecycle Hook Status Reported', d.createdAt + announced.at,
+          { deploymentId: d.id, application, deploymentGroup, lifecycleEventHookExecutionId: 'exec-1', status: announced.hookAnnounced });
       }
-      const terminal = d.group === queue.group ? this.terminalAt(d) : undefined;
+      const terminal = this.terminalAt(d);
       if (terminal === undefined || queue.sent.has(d.id) || Date.now() < terminal + queue.delayMs) continue;
       queue.sent.add(d.id);
-      if (queue.drop) continue;
-      const [application, deploymentGroup] = d.group.split('/');
-      const body = JSON.stringify({
-        'version': '0',
-        'id': `event-${d.id}`,
-        'detail-type': 'CodeDeploy Deployment State-change Notification',
-        'source': 'aws.codedeploy',
-        'account': '123456789012',
-        'time': new Date(terminal).toISOString(),
-        'region': 'us-east-1',
-        'resources': [],
-        'detail': { region: 'us-east-1', deploymentId: d.id, instanceGroupId: 'ig-1', deploymentGroup, state: EVENT_STATES[this.statusOf(d).status], application },
-      });
-      queue.messages.push({ id: `m-${d.id}`, receipt: `r-${d.id}-${++this.counter}`, body, visibleAt: 0 });
+      this.deliver(queue, `m-${d.id}`, 'aws.codedeploy', 'CodeDeploy Deployment State-change Notification', terminal,
+        { region: 'us-east-1', deploymentId: d.id, instanceGroupId: 'ig-1', deploymentGroup, state: EVENT_STATES[this.statusOf(d).status], application });
     }
+  }
+
+  /** One event as EventBridge delivers it to an SQS target (unless the queue drops them all). */
+  private deliver(queue: FakeEventQueue, id: string, source: string, detailType: string, time: number, detail: object): void {
+    if (queue.drop) return;
+    const body = JSON.stringify({
+      'version': '0',
+      'id': `event-${id}`,
+      'detail-type': detailType,
+      source,
+      'account': '123456789012',
+      'time': new Date(time).toISOString(),
+      'region': 'us-east-1',
+      'resources': [],
+      detail,
+    });
+    queue.messages.push({ id, receipt: `r-${id}-${++this.counter}`, body, visibleAt: 0 });
   }
 
   /** SQS ReceiveMessage (long polling until a message or WaitTimeSeconds) and DeleteMessageBatch, JSON protocol. */
