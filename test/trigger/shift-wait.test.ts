@@ -22,6 +22,7 @@ const h = triggerHarness({
 });
 
 const CANARY_15 = { type: 'TimeBasedCanary', timeBasedCanary: { canaryPercentage: 10, canaryInterval: 15 } };
+const CANARY_5 = { type: 'TimeBasedCanary', timeBasedCanary: { canaryPercentage: 10, canaryInterval: 5 } };
 const LINEAR_10_EVERY_2 = { type: 'TimeBasedLinear', timeBasedLinear: { linearPercentage: 10, linearInterval: 2 } };
 const AT_ONCE = { type: 'AllAtOnce' };
 
@@ -172,11 +173,14 @@ describe('ECS: waiting for the termination wait without polling through the traf
   });
 
   describe('a built-in AfterAllowTraffic hook that announces its status (AfterTrafficHookAnnounces)', () => {
-    /** The canary above (shift 1 s to 2.6 s), then the hook until `reported`, CodeDeploy shows it from `shown` and starts the termination wait at `wait`. */
+    /**
+     * A 5-minute canary (0.5 s here) shifting from 0.3 s to 0.8 s, then the hook until `reported`;
+     * CodeDeploy shows it done from `shown` and starts the termination wait at `wait`.
+     */
     const withHook = (reported: number, shown: number, wait: number, hookStatus: 'Succeeded' | 'Failed' = 'Succeeded', then: TimelineStep[] = []) => steps(
       { at: 0, status: 'InProgress' },
-      { at: 1_000, status: 'InProgress', allowTraffic: 'InProgress' },
-      { at: 2_600, status: 'InProgress', allowTraffic: 'Succeeded', afterAllowTraffic: 'InProgress' },
+      { at: 300, status: 'InProgress', allowTraffic: 'InProgress' },
+      { at: 800, status: 'InProgress', allowTraffic: 'Succeeded', afterAllowTraffic: 'InProgress' },
       { at: reported, status: 'InProgress', allowTraffic: 'Succeeded', afterAllowTraffic: 'InProgress', hookAnnounced: hookStatus },
       { at: shown, status: 'InProgress', allowTraffic: 'Succeeded', afterAllowTraffic: hookStatus },
       ...(hookStatus === 'Succeeded' ? [{ at: wait, status: 'InProgress', allowTraffic: 'Succeeded' as const, afterAllowTraffic: hookStatus, instanceTerminationWaitTimeStarted: true }] : []),
@@ -188,61 +192,62 @@ describe('ECS: waiting for the termination wait without polling through the traf
     };
 
     test('waits on the mailbox while the hook runs, and answers within a poll of the termination wait after the announcement', async () => {
-      ecsDeployment(CANARY_15);
+      ecsDeployment(CANARY_5);
       const queue = h.fake.eventQueue('app/group', { hookEvents: true });
-      h.fake.nextTimelines = [withHook(3_800, 3_800, 3_900)];
+      h.fake.nextTimelines = [withHook(1_800, 1_800, 1_900)];
       const response = await run(event({ EventQueueUrl: queue, AfterTrafficHookAnnounces: 'true' }));
       expect(response.Status).toBe('SUCCESS');
       expect(response.Reason).toMatch(/the original task set is kept for the termination wait/);
-      expect(answeredAfterWaitStarted(response, 3_900)).toBeLessThanOrEqual(POLL_MAX_MS + 400);
+      expect(answeredAfterWaitStarted(response, 1_900)).toBeLessThanOrEqual(POLL_MAX_MS + 400);
       expect(h.logs.some((l) => l.message === 'the AfterAllowTraffic hook runs: waiting for its announcement')).toBe(true);
       expect(h.logs.some((l) => l.message === 'the AfterAllowTraffic hook reported: polling for the termination wait')).toBe(true);
-      // While the hook runs (after the shift's last polls, 2.8 s to 3.8 s) no read: the fallback read is 2 s away.
-      expect(readsBetween('GetDeployment', 2_800, 3_750)).toBe(0);
-      expect(readsBetween('GetDeploymentTarget', 2_800, 3_750)).toBe(0);
+      // While the hook runs (after the shift's last polls, 1 s to 1.8 s) no read: the fallback read is 2 s away.
+      expect(readsBetween('GetDeployment', 1_000, 1_750)).toBe(0);
+      expect(readsBetween('GetDeploymentTarget', 1_000, 1_750)).toBe(0);
     });
 
     test('the same hook without AfterTrafficHookAnnounces (another function) polls through it', async () => {
-      ecsDeployment(CANARY_15);
+      ecsDeployment(CANARY_5);
       const queue = h.fake.eventQueue('app/group', { hookEvents: true });
-      h.fake.nextTimelines = [withHook(3_800, 3_800, 3_900)];
+      h.fake.nextTimelines = [withHook(1_800, 1_800, 1_900)];
       const response = await run(event({ EventQueueUrl: queue }));
       expect(response.Status).toBe('SUCCESS');
-      expect(answeredAfterWaitStarted(response, 3_900)).toBeLessThanOrEqual(POLL_MAX_MS + 400);
+      expect(answeredAfterWaitStarted(response, 1_900)).toBeLessThanOrEqual(POLL_MAX_MS + 400);
       // Polled 10-40 ms apart through the hook.
-      expect(readsBetween('GetDeployment', 2_800, 3_750)).toBeGreaterThan(10);
+      expect(readsBetween('GetDeployment', 1_000, 1_750)).toBeGreaterThan(10);
     });
 
     test('CodeDeploy shows the hook done only after the announcement: polled from the announcement on', async () => {
-      ecsDeployment(CANARY_15);
+      ecsDeployment(CANARY_5);
       const queue = h.fake.eventQueue('app/group', { hookEvents: true });
-      h.fake.nextTimelines = [withHook(3_600, 3_900, 4_000)];
+      h.fake.nextTimelines = [withHook(1_300, 1_600, 1_700)];
       const response = await run(event({ EventQueueUrl: queue, AfterTrafficHookAnnounces: 'true' }));
       expect(response.Status).toBe('SUCCESS');
-      expect(answeredAfterWaitStarted(response, 4_000)).toBeLessThanOrEqual(POLL_MAX_MS + 400);
-      expect(readsBetween('GetDeployment', 3_650, 3_950)).toBeGreaterThan(3);
+      expect(answeredAfterWaitStarted(response, 1_700)).toBeLessThanOrEqual(POLL_MAX_MS + 400);
+      expect(readsBetween('GetDeployment', 1_350, 1_550)).toBeGreaterThan(3);
     });
 
     test('a lost announcement: the fallback read finds the termination wait', async () => {
-      ecsDeployment(CANARY_15);
+      ecsDeployment(CANARY_5);
       // A queue without the hook rule: the announcement never arrives.
       const queue = h.fake.eventQueue('app/group');
-      h.fake.nextTimelines = [withHook(3_000, 3_000, 3_100)];
+      h.fake.nextTimelines = [withHook(1_200, 1_200, 1_300)];
       const response = await run(event({ EventQueueUrl: queue, AfterTrafficHookAnnounces: 'true' }));
       expect(response.Status).toBe('SUCCESS');
-      expect(answeredAfterWaitStarted(response, 3_100)).toBeLessThanOrEqual(FALLBACK_MS + 400);
+      expect(answeredAfterWaitStarted(response, 1_300)).toBeLessThanOrEqual(FALLBACK_MS + 400);
+      expect(h.logs.some((l) => l.message === 'the AfterAllowTraffic hook runs: waiting for its announcement')).toBe(true);
     });
 
     test('a hook that fails: the FAILURE event of the deployment answers at once', async () => {
-      ecsDeployment(CANARY_15);
+      ecsDeployment(CANARY_5);
       const queue = h.fake.eventQueue('app/group', { hookEvents: true });
-      h.fake.nextTimelines = [withHook(3_400, 3_400, 0, 'Failed', [
-        { at: 3_500, status: 'Failed', errorCode: 'HEALTH_CONSTRAINTS', errorMessage: 'AfterAllowTraffic hook failed', allowTraffic: 'Succeeded', afterAllowTraffic: 'Failed' },
+      h.fake.nextTimelines = [withHook(1_200, 1_200, 0, 'Failed', [
+        { at: 1_300, status: 'Failed', errorCode: 'HEALTH_CONSTRAINTS', errorMessage: 'AfterAllowTraffic hook failed', allowTraffic: 'Succeeded', afterAllowTraffic: 'Failed' },
       ])];
       const response = await run(event({ EventQueueUrl: queue, AfterTrafficHookAnnounces: 'true' }));
       expect(response.Status).toBe('FAILED');
       expect(response.Reason).toMatch(/AfterAllowTraffic hook failed/);
-      expect(answeredAfterWaitStarted(response, 3_500)).toBeLessThan(500);
+      expect(answeredAfterWaitStarted(response, 1_300)).toBeLessThan(500);
     });
   });
 });
