@@ -441,7 +441,7 @@ function warnIfIsolated(scope: Construct, event: string, vpc: ec2.IVpc, selectio
     Annotations.of(scope).addWarningV2(
       'cdk-codedeploy-patterns:hookInIsolatedSubnets',
       `The ${event} hook runs in isolated subnets (no route to the internet), so it cannot call CodeDeploy's PutLifecycleEventHookExecutionStatus and the deployment waits an hour for it, then fails. ` +
-        'Add interface VPC endpoints for CodeDeploy (and EC2 for httpCheck on a listener) to the VPC, or choose subnets with egress (vpcSubnets).',
+        'Add interface VPC endpoints for CodeDeploy (and EC2 for httpCheck on a listener, EventBridge for a hook after traffic of an EcsDeployment, which announces its end) to the VPC, or choose subnets with egress (vpcSubnets).',
     );
   }
 }

@@ -1,3 +1,4 @@
+import * as net from 'node:net';
 import { hookHandler, inProgress } from '../../src/hooks/runtime/hook-handler';
 import { FakeCodeDeploy } from '../../src/testing/fake-codedeploy';
 
@@ -188,5 +189,37 @@ describe('hookHandler under ECS-native deployments (the return-value protocol)',
   test('an event of neither engine is an error naming what each sends', async () => {
     await expect(hookHandler(() => true)({ foo: 1 } as any, ecsContext())).rejects.toThrow(/not a lifecycle hook event: CodeDeploy sends DeploymentId .*ECS executionId and lifecycleStage; received \{"foo":1\}/);
     expect(() => inProgress({ callBackDelaySeconds: 0 })).toThrow(/callBackDelaySeconds must be at least 1; received 0/);
+  });
+});
+
+describe('announceStatus (HOOK_ANNOUNCE_STATUS=true)', () => {
+  test('an EventBridge that never answers (no route to it) costs at most the announcement\'s bound; the status stands', async () => {
+    // Accepts connections and never answers, as an unreachable endpoint behaves to the client.
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      HOOK_ANNOUNCE_STATUS: 'true',
+      HOOK_ANNOUNCE_TIMEOUT_MS: '500',
+      AWS_ENDPOINT_URL_EVENTBRIDGE: `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}`,
+    });
+    try {
+      let runtime!: typeof import('../../src/hooks/runtime/hook-handler');
+      // A fresh module: its announcement clients are made with this environment.
+      jest.isolateModules(() => {
+        runtime = jest.requireActual('../../src/hooks/runtime/hook-handler');
+      });
+      fake.addDeployment('d-SILENT0001', { revisionType: 'AppSpecContent', appSpecContent: { content: '{}' } }, 'app', 'group');
+      const event = fake.hookEvent('d-SILENT0001');
+      const started = Date.now();
+      const outcome = await runtime.hookHandler(async () => true)(event, lambdaContext());
+      expect(Date.now() - started).toBeLessThan(3_000);
+      expect(outcome.status).toBe('Succeeded');
+      expect(fake.statusesOf(event.LifecycleEventHookExecutionId).map((st) => st.status)).toEqual(['Succeeded']);
+      expect(logs.find((l) => l.message === 'the step after reporting failed; the status stands')).toMatchObject({ level: 'warn', error: expect.stringMatching(/abort/i) });
+    } finally {
+      process.env = saved;
+      silent.close();
+    }
   });
 });

@@ -343,6 +343,11 @@ async function runCheck(
 }
 
 const announceClients: { codedeploy?: any; events?: any } = {};
+/** The announcement's two calls together get this long (10 s; tests shorten it). */
+function announceTimeoutMs(): number {
+  const v = Number(process.env.HOOK_ANNOUNCE_TIMEOUT_MS);
+  return Number.isFinite(v) && v > 0 ? v : 10_000;
+}
 
 /**
  * Tells the deployment trigger waiting on an ECS deployment that this AfterAllowTraffic hook
@@ -360,7 +365,12 @@ export async function announceStatus(report: HookReport, log: Logger): Promise<v
   const eventbridge = require('@aws-sdk/client-eventbridge');
   announceClients.codedeploy ??= new codedeploy.CodeDeployClient({});
   announceClients.events ??= new eventbridge.EventBridgeClient({});
-  const info = (await announceClients.codedeploy.send(new codedeploy.GetDeploymentCommand({ deploymentId: report.deploymentId }))).deploymentInfo;
+  // Bounded: without a route to EventBridge (isolated subnets without its endpoint) the calls would
+  // otherwise hang until the Lambda timeout; the status is reported already, and the trigger falls
+  // back to its once-a-minute read.
+  const abortSignal = AbortSignal.timeout(announceTimeoutMs());
+  const read = await announceClients.codedeploy.send(new codedeploy.GetDeploymentCommand({ deploymentId: report.deploymentId }), { abortSignal });
+  const info = read.deploymentInfo;
   const out = await announceClients.events.send(new eventbridge.PutEventsCommand({
     Entries: [{
       Source: HOOK_EVENT_SOURCE,
@@ -373,7 +383,7 @@ export async function announceStatus(report: HookReport, log: Logger): Promise<v
         status: report.status,
       }),
     }],
-  }));
+  }), { abortSignal });
   if (out.FailedEntryCount) {
     throw new Error(`PutEvents refused the event: ${out.Entries?.[0]?.ErrorCode ?? 'unknown error'} ${out.Entries?.[0]?.ErrorMessage ?? ''}`.trim());
   }
