@@ -394,7 +394,8 @@ export class DeploymentTrigger extends Construct {
   }
 
   /**
-   * The AppSpec's AfterAllowTraffic hook function, if a built-in hook's, announces its reported
+   * The AppSpec's AfterAllowTraffic hook function, if a built-in hook's (or yours, bound with
+   * `announcesStatus`), announces its reported
    * status: while it runs, the trigger waits on its mailbox for that event (a second rule of the
    * mailbox) instead of polling. Only where the trigger answers at the termination wait; elsewhere,
    * or for any other function, nothing changes.
@@ -447,7 +448,7 @@ class EventMailbox extends Construct {
     acknowledgeCompliance(this.queue, OwnedResource.EVENT_QUEUE);
   }
 
-  /** A rule sending the group's built-in hook announcements (see private/runtime.ts) to the queue. */
+  /** A rule sending the group's hook announcements (see private/runtime.ts) to the queue. */
   public addHookRule(): events.Rule {
     const rule = new events.Rule(this, 'HookRule', {
       description: 'AfterAllowTraffic hook announcements of the deployment group, for the cdk-codedeploy-patterns deployment trigger',
