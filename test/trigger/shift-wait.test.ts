@@ -227,6 +227,17 @@ describe('ECS: waiting for the termination wait without polling through the traf
       expect(readsBetween('GetDeployment', 1_350, 1_550)).toBeGreaterThan(3);
     });
 
+    test('a target that lists no AfterAllowTraffic event: polled for, as without an announcement', async () => {
+      ecsDeployment(CANARY_5);
+      const queue = h.fake.eventQueue('app/group', { hookEvents: true });
+      h.fake.nextTimelines = [shift(300, 800, 1_500)];
+      const response = await run(event({ EventQueueUrl: queue, AfterTrafficHookAnnounces: 'true' }));
+      expect(response.Status).toBe('SUCCESS');
+      expect(answeredAfterWaitStarted(response, 1_500)).toBeLessThanOrEqual(POLL_MAX_MS + 400);
+      expect(h.logs.some((l) => l.message === 'the AfterAllowTraffic hook runs: waiting for its announcement')).toBe(false);
+      expect(readsBetween('GetDeployment', 1_000, 1_450)).toBeGreaterThan(5);
+    });
+
     test('a lost announcement: the fallback read finds the termination wait', async () => {
       ecsDeployment(CANARY_5);
       // A queue without the hook rule: the announcement never arrives.
