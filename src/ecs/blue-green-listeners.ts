@@ -457,7 +457,7 @@ export class BlueGreenListeners extends Construct {
     throwIfErrors(this, [[production, 'productionPort'], [test, 'testPort']].flatMap(([f, prop]) => {
       const followed = f as FollowedListener | undefined;
       return followed?.follow && followed.port === undefined
-        ? [`The port of ${followed.listener.node.path} is not a number at synth time, and the construct finds the listener by its port to keep it on the live target group. Give listeners.${prop as string}.`]
+        ? [`The port of ${followed.listener.node.path} is not a number at synth time (received a token), and the construct finds the listener by its port to keep it on the live target group. Give listeners.${prop as string}.`]
         : [];
     }));
     if (given) {

@@ -17,14 +17,21 @@ import { throwIfErrors } from '../private/validation';
 /** Options of `LifecycleHook.fromFunction`. */
 export interface FunctionHookOptions {
   /**
-   * The function's handler is made with the library's `hookHandler` (from
-   * `cdk-codedeploy-patterns/lib/hooks/runtime/hook-handler`), which can announce its reported
-   * status. At an `EcsDeployment`'s `afterAllowTraffic`, the library then turns that on (the
-   * environment variable `HOOK_ANNOUNCE_STATUS`, `codedeploy:GetDeployment` on the group and
-   * `events:PutEvents` on the default event bus for its source only), and the deployment trigger
-   * waits for the announcement instead of polling through the hook. Only say so of a handler that
-   * uses `hookHandler`: the trigger would otherwise notice the hook's end only at its once-a-minute
-   * read. The function must be defined in this app (not imported).
+   * The function's handler announces its reported status. At an `EcsDeployment`'s
+   * `afterAllowTraffic`, the library then sets the environment variable
+   * `HOOK_ANNOUNCE_STATUS=true` on the function and grants its role `codedeploy:GetDeployment` on
+   * the group and `events:PutEvents` on the default event bus (for this source and detail type
+   * only), and the deployment trigger waits for the announcement instead of polling through the hook.
+   *
+   * In TypeScript or JavaScript, `hookHandler` (from
+   * `cdk-codedeploy-patterns/lib/hooks/runtime/hook-handler`) announces by itself where that
+   * variable is set. In any other language, after the status call put one event on the default
+   * bus: source `cdk-codedeploy-patterns`, detail type `CodeDeploy Lifecycle Hook Status Reported`,
+   * detail `{"deploymentId", "application", "deploymentGroup", "lifecycleEventHookExecutionId",
+   * "status"}` (the application and group as `GetDeployment` returns them).
+   *
+   * Only say so of a handler that announces: the trigger would otherwise notice the hook's end only
+   * at its once-a-minute read. The function must be defined in this app (not imported).
    *
    * @default false
    */

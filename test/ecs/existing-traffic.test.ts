@@ -427,7 +427,7 @@ describe('bad input with your own listeners and target groups', () => {
       targetGroups: { blue: user.blue, green: user.green },
     });
     expect(() => new EcsDeployment(stack, 'Web', { cluster, taskDefinition, traffic: traffic() }))
-      .toThrow(/The port of TestStack\/UserLb\/UserProduction is not a number at synth time, .* Give listeners\.productionPort/);
+      .toThrow(/The port of TestStack\/UserLb\/UserProduction is not a number at synth time \(received a token\), .* Give listeners\.productionPort/);
     // The failed construct claimed nothing: the same listener with its port works.
     new EcsDeployment(stack, 'Web2', { cluster, taskDefinition, traffic: traffic(80) });
     Template.fromStack(stack).hasResourceProperties(LIVE_TARGET_GROUPS_RESOURCE_TYPE, { ProductionPort: 80 });

@@ -186,20 +186,25 @@ describe('ECS: waiting for the termination wait without polling through the traf
       ...(hookStatus === 'Succeeded' ? [{ at: wait, status: 'InProgress', allowTraffic: 'Succeeded' as const, afterAllowTraffic: hookStatus, instanceTerminationWaitTimeStarted: true }] : []),
       ...then,
     );
+    /** Runs the trigger on this timeline (canary of 5 minutes), told that the hook announces unless `announces` is false; the queue gets announcements unless `hookRule` is false. */
+    async function runHooked(timeline: TimelineStep[], options: { announces?: boolean; hookRule?: boolean } = {}) {
+      ecsDeployment(CANARY_5);
+      const queue = h.fake.eventQueue('app/group', { hookEvents: options.hookRule ?? true });
+      h.fake.nextTimelines = [timeline];
+      return run(event({ EventQueueUrl: queue, ...(options.announces === false ? {} : { AfterTrafficHookAnnounces: 'true' }) }));
+    }
+    const waitedForAnnouncement = () => h.logs.some((l) => l.message === 'the AfterAllowTraffic hook runs: waiting for its announcement');
     const readsBetween = (operation: string, from: number, to: number) => {
       const created = h.fake.callsOf('CreateDeployment')[0].at;
       return h.fake.callsOf(operation).filter((c) => c.at - created > from && c.at - created < to).length;
     };
 
     test('waits on the mailbox while the hook runs, and answers within a poll of the termination wait after the announcement', async () => {
-      ecsDeployment(CANARY_5);
-      const queue = h.fake.eventQueue('app/group', { hookEvents: true });
-      h.fake.nextTimelines = [withHook(1_800, 1_800, 1_900)];
-      const response = await run(event({ EventQueueUrl: queue, AfterTrafficHookAnnounces: 'true' }));
+      const response = await runHooked(withHook(1_800, 1_800, 1_900));
       expect(response.Status).toBe('SUCCESS');
       expect(response.Reason).toMatch(/the original task set is kept for the termination wait/);
       expect(answeredAfterWaitStarted(response, 1_900)).toBeLessThanOrEqual(POLL_MAX_MS + 400);
-      expect(h.logs.some((l) => l.message === 'the AfterAllowTraffic hook runs: waiting for its announcement')).toBe(true);
+      expect(waitedForAnnouncement()).toBe(true);
       expect(h.logs.some((l) => l.message === 'the AfterAllowTraffic hook reported: polling for the termination wait')).toBe(true);
       // While the hook runs (after the shift's last polls, 1 s to 1.8 s) no read: the fallback read is 2 s away.
       expect(readsBetween('GetDeployment', 1_000, 1_750)).toBe(0);
@@ -207,10 +212,7 @@ describe('ECS: waiting for the termination wait without polling through the traf
     });
 
     test('the same hook without AfterTrafficHookAnnounces (another function) polls through it', async () => {
-      ecsDeployment(CANARY_5);
-      const queue = h.fake.eventQueue('app/group', { hookEvents: true });
-      h.fake.nextTimelines = [withHook(1_800, 1_800, 1_900)];
-      const response = await run(event({ EventQueueUrl: queue }));
+      const response = await runHooked(withHook(1_800, 1_800, 1_900), { announces: false });
       expect(response.Status).toBe('SUCCESS');
       expect(answeredAfterWaitStarted(response, 1_900)).toBeLessThanOrEqual(POLL_MAX_MS + 400);
       // Polled 10-40 ms apart through the hook.
@@ -218,44 +220,32 @@ describe('ECS: waiting for the termination wait without polling through the traf
     });
 
     test('CodeDeploy shows the hook done only after the announcement: polled from the announcement on', async () => {
-      ecsDeployment(CANARY_5);
-      const queue = h.fake.eventQueue('app/group', { hookEvents: true });
-      h.fake.nextTimelines = [withHook(1_300, 1_600, 1_700)];
-      const response = await run(event({ EventQueueUrl: queue, AfterTrafficHookAnnounces: 'true' }));
+      const response = await runHooked(withHook(1_300, 1_600, 1_700));
       expect(response.Status).toBe('SUCCESS');
       expect(answeredAfterWaitStarted(response, 1_700)).toBeLessThanOrEqual(POLL_MAX_MS + 400);
       expect(readsBetween('GetDeployment', 1_350, 1_550)).toBeGreaterThan(3);
     });
 
     test('a target that lists no AfterAllowTraffic event: polled for, as without an announcement', async () => {
-      ecsDeployment(CANARY_5);
-      const queue = h.fake.eventQueue('app/group', { hookEvents: true });
-      h.fake.nextTimelines = [shift(300, 800, 1_500)];
-      const response = await run(event({ EventQueueUrl: queue, AfterTrafficHookAnnounces: 'true' }));
+      const response = await runHooked(shift(300, 800, 1_500));
       expect(response.Status).toBe('SUCCESS');
       expect(answeredAfterWaitStarted(response, 1_500)).toBeLessThanOrEqual(POLL_MAX_MS + 400);
-      expect(h.logs.some((l) => l.message === 'the AfterAllowTraffic hook runs: waiting for its announcement')).toBe(false);
+      expect(waitedForAnnouncement()).toBe(false);
       expect(readsBetween('GetDeployment', 1_000, 1_450)).toBeGreaterThan(5);
     });
 
     test('a lost announcement: the fallback read finds the termination wait', async () => {
-      ecsDeployment(CANARY_5);
       // A queue without the hook rule: the announcement never arrives.
-      const queue = h.fake.eventQueue('app/group');
-      h.fake.nextTimelines = [withHook(1_200, 1_200, 1_300)];
-      const response = await run(event({ EventQueueUrl: queue, AfterTrafficHookAnnounces: 'true' }));
+      const response = await runHooked(withHook(1_200, 1_200, 1_300), { hookRule: false });
       expect(response.Status).toBe('SUCCESS');
       expect(answeredAfterWaitStarted(response, 1_300)).toBeLessThanOrEqual(FALLBACK_MS + 400);
-      expect(h.logs.some((l) => l.message === 'the AfterAllowTraffic hook runs: waiting for its announcement')).toBe(true);
+      expect(waitedForAnnouncement()).toBe(true);
     });
 
     test('a hook that fails: the FAILURE event of the deployment answers at once', async () => {
-      ecsDeployment(CANARY_5);
-      const queue = h.fake.eventQueue('app/group', { hookEvents: true });
-      h.fake.nextTimelines = [withHook(1_200, 1_200, 0, 'Failed', [
+      const response = await runHooked(withHook(1_200, 1_200, 0, 'Failed', [
         { at: 1_300, status: 'Failed', errorCode: 'HEALTH_CONSTRAINTS', errorMessage: 'AfterAllowTraffic hook failed', allowTraffic: 'Succeeded', afterAllowTraffic: 'Failed' },
-      ])];
-      const response = await run(event({ EventQueueUrl: queue, AfterTrafficHookAnnounces: 'true' }));
+      ]));
       expect(response.Status).toBe('FAILED');
       expect(response.Reason).toMatch(/AfterAllowTraffic hook failed/);
       expect(answeredAfterWaitStarted(response, 1_300)).toBeLessThan(500);

@@ -342,7 +342,6 @@ async function runCheck(
   }
 }
 
-const announceClients: { codedeploy?: any; events?: any } = {};
 /** The announcement's two calls together get this long (10 s; tests shorten it). */
 function announceTimeoutMs(): number {
   const v = Number(process.env.HOOK_ANNOUNCE_TIMEOUT_MS);
@@ -358,20 +357,15 @@ function announceTimeoutMs(): number {
  * grants both where it turns this on).
  */
 export async function announceStatus(report: HookReport, log: Logger): Promise<void> {
-  // Loaded lazily from the Lambda runtime (or your bundle), like the status call's client.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports, import/no-extraneous-dependencies
-  const codedeploy = require('@aws-sdk/client-codedeploy');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports, import/no-extraneous-dependencies
-  const eventbridge = require('@aws-sdk/client-eventbridge');
-  announceClients.codedeploy ??= new codedeploy.CodeDeployClient({});
-  announceClients.events ??= new eventbridge.EventBridgeClient({});
+  const codedeploy = sdkClient('codedeploy');
+  const events = sdkClient('eventbridge');
   // Bounded: without a route to EventBridge (isolated subnets without its endpoint) the calls would
   // otherwise hang until the Lambda timeout; the status is reported already, and the trigger falls
   // back to its once-a-minute read.
   const abortSignal = AbortSignal.timeout(announceTimeoutMs());
-  const read = await announceClients.codedeploy.send(new codedeploy.GetDeploymentCommand({ deploymentId: report.deploymentId }), { abortSignal });
+  const read = await codedeploy.client.send(new codedeploy.sdk.GetDeploymentCommand({ deploymentId: report.deploymentId }), { abortSignal });
   const info = read.deploymentInfo;
-  const out = await announceClients.events.send(new eventbridge.PutEventsCommand({
+  const out = await events.client.send(new events.sdk.PutEventsCommand({
     Entries: [{
       Source: HOOK_EVENT_SOURCE,
       DetailType: HOOK_EVENT_DETAIL_TYPE,
@@ -391,12 +385,25 @@ export async function announceStatus(report: HookReport, log: Logger): Promise<v
 }
 
 function defaultPutStatus(): PutStatus {
-  let client: any;
   return async (input) => {
-    // Loaded lazily from the Lambda runtime (or your bundle): this module has no dependencies.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports, import/no-extraneous-dependencies
-    const sdk = require('@aws-sdk/client-codedeploy');
-    client ??= new sdk.CodeDeployClient({});
+    const { sdk, client } = sdkClient('codedeploy');
     return client.send(new sdk.PutLifecycleEventHookExecutionStatusCommand(input));
   };
+}
+
+const clients = new Map<string, { sdk: any; client: any }>();
+
+/**
+ * A client of the Lambda runtime's AWS SDK v3 (or your bundle's), loaded on first use and kept for
+ * the process: this module has no dependencies. The status call and the announcement share them.
+ */
+function sdkClient(service: 'codedeploy' | 'eventbridge'): { sdk: any; client: any } {
+  let entry = clients.get(service);
+  if (!entry) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports, import/no-extraneous-dependencies
+    const sdk = service === 'codedeploy' ? require('@aws-sdk/client-codedeploy') : require('@aws-sdk/client-eventbridge');
+    entry = { sdk, client: service === 'codedeploy' ? new sdk.CodeDeployClient({}) : new sdk.EventBridgeClient({}) };
+    clients.set(service, entry);
+  }
+  return entry;
 }
