@@ -1,6 +1,7 @@
-// Runs shell commands at the same time and exits non-zero, naming them, if any failed.
-// `npx projen compile` lints (eslint, about 43 s on 2 cores, mostly one core) while jsii, then
-// jsii-docgen, jsii-rosetta and jsii-pacmak (one core each, in turn) run (.projenrc.ts).
+// Runs shell commands at the same time, waits for all of them, and exits non-zero, naming them, if any failed.
+// Used twice (.projenrc.ts): `npx projen compile` lints (eslint, mostly one core) while jsii, then jsii-docgen,
+// jsii-rosetta and jsii-pacmak (one core each, in turn) run; `npx projen build` runs compile and post-compile
+// at the lowest CPU priority beside jest, which leaves the cores idle about half of its run.
 const { spawn } = require('child_process');
 
 const commands = process.argv.slice(2);
