@@ -267,9 +267,12 @@ project.testTask.updateStep(eslintStep, { spawn: 'eslint', condition: 'node scri
 // Jest keeps the cores busy only about 45 % of its run (the trigger and hook tests wait on their fakes in
 // scaled real time; cfn-lint and moto answer over HTTP), so compile fills the idle time, and the tests'
 // real-time bounds see the same CPU as when jest runs alone. No test reads what compile writes (lib/,
-// .jsii, API.md, dist-codegen/). On 2 cores, cold caches, 2026-12-02: 135 s instead of 182 s, jest 115 s
-// instead of 112 s. (Four jest workers instead of two, or jest beside compile at the same priority,
-// took the cores from the real-time tests: shift-wait, events, faults and moto's start failed.)
+// .jsii, API.md, dist-codegen/). On 2 cores, cold caches, 2026-12-02: 130-135 s instead of 182 s, jest
+// 115 s as alone (112 s); beside compile at the same priority, jest took 127 s. (Four jest workers instead
+// of two took the cores from the real-time tests: in one cold build, 12 failures in shift-wait, events,
+// faults, handler and moto's start.) At nice 10 jest took 119 s. The cost of nice 19: other load at normal
+// priority on the machine starves compile (two busy loops for 400 s: jest passed in 163 s, the build took 452 s).
+// Without such load, the fresh-clone CI run took 155 s.
 const jestStep = project.testTask.steps.find((step) => step.execArgs?.[0] === 'jest');
 if (!jestStep || project.buildTask.steps.map((step) => step.spawn).join(' ') !== 'default pre-compile compile post-compile test package') {
   throw new Error('projen\'s build or test task changed shape: review the build beside jest in .projenrc.ts');
