@@ -8,7 +8,7 @@
  *   2. scale: N patterns in one stack;
  *   3. deploy waiting: the trigger against the local fake, adaptive poll vs a fixed 15 s poll;
  *   4. hooks: bundle sizes and cold module-load time (median of 20 fresh processes);
- *   5. our own speed: the test command and `npx projen build` (skip with --no-self).
+ *   5. our own speed: `npx projen test` (jest, and eslint if a source changed since the last lint) and `npx projen build` (skip with --no-self).
  *
  * `--render` only rewrites latest.md from latest.json.
  *
@@ -268,7 +268,7 @@ function markdown(r: any): string {
   out.push('| handler | bytes | gzip | cold load ms |', '| --- | --- | --- | --- |');
   for (const h of r.handlers) out.push(`| ${h.handler} | ${h.bytes} | ${h.gzipBytes} | ${h.coldLoadMsMedian} |`);
   if (r.self) {
-    out.push('', `**5. Our own speed** (${r.self.cores} cores): test command ${r.self.testCommandS} s, \`npx projen build\` ${r.self.buildS} s.`);
+    out.push('', `**5. Our own speed** (${r.self.cores} cores): \`npx projen test\` ${r.self.testCommandS} s, \`npx projen build\` ${r.self.buildS} s.`);
   }
   return out.join('\n');
 }
