@@ -399,14 +399,21 @@ export class DeploymentTrigger extends Construct {
    * status: while it runs, the trigger waits on its mailbox for that event (a second rule of the
    * mailbox) instead of polling. Only where the trigger answers at the termination wait; elsewhere,
    * or for any other function, nothing changes.
+   * @returns true when the trigger polls through the hook because the function does not announce
    * @internal
    */
-  public _waitForAnnouncingHook(hookFunction: lambda.IFunction, deploymentGroupArn: string): void {
-    if (!this.answersAtTerminationWait || this.hookRule || !announceHookStatus(hookFunction, deploymentGroupArn)) {
-      return;
+  public _waitForAnnouncingHook(hookFunction: lambda.IFunction, deploymentGroupArn: string): boolean {
+    if (!this.answersAtTerminationWait) {
+      return false;
     }
-    this.hookRule = this.mailbox.addHookRule();
-    this.resource.node.addDependency(this.hookRule);
+    if (!announceHookStatus(hookFunction, deploymentGroupArn)) {
+      return true;
+    }
+    if (!this.hookRule) {
+      this.hookRule = this.mailbox.addHookRule();
+      this.resource.node.addDependency(this.hookRule);
+    }
+    return false;
   }
 }
 

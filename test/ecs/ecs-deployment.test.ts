@@ -630,11 +630,13 @@ describe('EcsDeployment', () => {
         .toThrow(/LifecycleHook\.fromFunction\(TestStack\/Imported, \{ announcesStatus: true \}\) at AfterAllowTraffic: .*an imported function does not let it change\. Define the function in this app, or drop announcesStatus\./);
     });
 
-    test.each<[string, (stack: Stack) => Partial<EcsDeploymentProps>]>([
-      ['a hook at another event', () => ({ hooks: { afterAllowTestTraffic: health() } })],
-      ['your own function (it does not announce)', (stack) => ({ hooks: { afterAllowTraffic: LifecycleHook.fromFunction(userFunction(stack, 'Hook')) } })],
-      ['waitForTermination (answered at the end: a SUCCESS event)', () => ({ hooks: { afterAllowTraffic: health() }, blueGreen: { waitForTermination: true } })],
-    ])('nothing announces, no rule, no grant: %s', (_name, props) => {
+    const pollingInfo = (stack: Stack) => Annotations.fromStack(stack).findInfo('*', Match.stringLikeRegexp('does not announce its end'));
+
+    test.each<[string, (stack: Stack) => Partial<EcsDeploymentProps>, boolean]>([
+      ['a hook at another event', () => ({ hooks: { afterAllowTestTraffic: health() } }), false],
+      ['your own function (it does not announce)', (stack) => ({ hooks: { afterAllowTraffic: LifecycleHook.fromFunction(userFunction(stack, 'Hook')) } }), true],
+      ['waitForTermination (answered at the end: a SUCCESS event)', () => ({ hooks: { afterAllowTraffic: health() }, blueGreen: { waitForTermination: true } }), false],
+    ])('nothing announces, no rule, no grant: %s', (_name, props, polls) => {
       const stack = testStack();
       deploy(stack, props(stack));
       const t = Template.fromStack(stack);
@@ -642,6 +644,23 @@ describe('EcsDeployment', () => {
       expect(hookEnv(t).filter((v) => v !== undefined)).toEqual([]);
       expect(JSON.stringify(t.toJSON())).not.toMatch(/events:PutEvents/);
       expect(Object.values(t.findResources('Custom::CodeDeployDeployment'))[0].Properties.AfterTrafficHookAnnounces).toBeUndefined();
+      // Only where the trigger polls through the hook is the user told so, on the deployment, with the way out.
+      const info = pollingInfo(stack);
+      expect(info).toHaveLength(polls ? 1 : 0);
+      if (polls) {
+        expect(info[0].id).toBe('/TestStack/Web');
+        expect(info[0].entry.data).toMatch(new RegExp('^The afterAllowTraffic hook \\(TestStack/Hook\\) does not announce its end, so while it runs the deployment trigger '
+          + 'polls CodeDeploy every 1 to 5 s .*bind it with LifecycleHook\\.fromFunction\\(fn, \\{ announcesStatus: true \\}\\)\\.$'));
+      }
+    });
+
+    test('a hook that announces (built-in, or yours with announcesStatus) gets no polling notice', () => {
+      const builtIn = testStack();
+      announcing(builtIn);
+      expect(pollingInfo(builtIn)).toEqual([]);
+      const own = testStack();
+      deploy(own, { hooks: { afterAllowTraffic: LifecycleHook.fromFunction(userFunction(own, 'AfterTrafficHook'), { announcesStatus: true }) } });
+      expect(pollingInfo(own)).toEqual([]);
     });
   });
 
