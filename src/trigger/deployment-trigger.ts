@@ -395,11 +395,11 @@ export class DeploymentTrigger extends Construct {
 
   /**
    * The AppSpec's AfterAllowTraffic hook function, if a built-in hook's (or yours, bound with
-   * `announcesStatus`), announces its reported
-   * status: while it runs, the trigger waits on its mailbox for that event (a second rule of the
-   * mailbox) instead of polling. Only where the trigger answers at the termination wait; elsewhere,
-   * or for any other function, nothing changes.
-   * @returns true when the trigger polls through the hook because the function does not announce
+   * `announcesStatus`), announces its reported status: while it runs, the trigger waits on its
+   * mailbox for that event (a second rule of the mailbox) instead of polling. Only where the trigger
+   * answers at the termination wait; elsewhere nothing changes.
+   * @returns true when the trigger answers at the termination wait and the function does not
+   * announce, so the trigger polls through the hook (the caller tells the user)
    * @internal
    */
   public _waitForAnnouncingHook(hookFunction: lambda.IFunction, deploymentGroupArn: string): boolean {
